@@ -1,0 +1,68 @@
+package dev.belljar;
+
+import dev.belljar.internal.IsolatedTests;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+
+import java.lang.reflect.Method;
+
+/**
+ * {@code BelljarExtension} is used to run {@link Isolated} tests in sandboxes. {@code @Isolated}
+ * registers it; register it yourself with {@code @ExtendWith(BelljarExtension.class)} where a
+ * class has no {@code @Isolated}.
+ *
+ * <p>In the parent JVM it skips the invocation of an isolated test (and of its lifecycle methods,
+ * which run in the child), runs the test in a child JVM and replays the child's result. In the
+ * child JVM it runs the test in place.
+ */
+public class BelljarExtension implements InvocationInterceptor {
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                    ExtensionContext extensionContext) throws Throwable {
+        IsolatedTests.interceptTest(invocation, extensionContext);
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation,
+                                            ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+        IsolatedTests.interceptTest(invocation, extensionContext);
+    }
+
+    @Override
+    public <T> T interceptTestFactoryMethod(Invocation<T> invocation,
+                                            ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+        return IsolatedTests.interceptTestFactory(invocation, extensionContext);
+    }
+
+    @Override
+    public void interceptBeforeEachMethod(Invocation<Void> invocation,
+                                          ReflectiveInvocationContext<Method> invocationContext,
+                                          ExtensionContext extensionContext) throws Throwable {
+        IsolatedTests.interceptPerTestLifecycle(invocation, extensionContext);
+    }
+
+    @Override
+    public void interceptAfterEachMethod(Invocation<Void> invocation,
+                                         ReflectiveInvocationContext<Method> invocationContext,
+                                         ExtensionContext extensionContext) throws Throwable {
+        IsolatedTests.interceptPerTestLifecycle(invocation, extensionContext);
+    }
+
+    @Override
+    public void interceptBeforeAllMethod(Invocation<Void> invocation,
+                                         ReflectiveInvocationContext<Method> invocationContext,
+                                         ExtensionContext extensionContext) throws Throwable {
+        IsolatedTests.interceptPerClassLifecycle(invocation, extensionContext);
+    }
+
+    @Override
+    public void interceptAfterAllMethod(Invocation<Void> invocation,
+                                        ReflectiveInvocationContext<Method> invocationContext,
+                                        ExtensionContext extensionContext) throws Throwable {
+        IsolatedTests.interceptPerClassLifecycle(invocation, extensionContext);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.belljar;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * {@code @Isolated} is used to run a test in a fresh child JVM inside new Linux namespaces and a
+ * cgroup with the declared limits. What the kernel did to it (an OOM kill, CPU throttling, the
+ * accounting) comes back into the normal JUnit run.
+ *
+ * <p>On a method, that test runs isolated with its {@code @BeforeEach}/{@code @AfterEach} methods;
+ * on a class, every test of the class (and its {@code @Nested} classes) does, and the class's
+ * {@code @BeforeAll}/{@code @AfterAll} methods run in each child. As a meta-annotation it defines a
+ * reusable sandbox ({@code @SmallBox}). Method attributes override class attributes.
+ *
+ * <p>Not to be confused with JUnit's {@code org.junit.jupiter.api.parallel.Isolated}, which only
+ * keeps a test from running in parallel with others.
+ *
+ * <p>Empty strings and {@code 0} mean "not declared": no limit unless a profile or configuration
+ * sets one. A declared limit that this host cannot enforce aborts the test with the reason (or
+ * fails it, with {@code belljar.unenforceable=fail}); it never runs unenforced.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(BelljarExtension.class)
+public @interface Isolated {
+
+    /** Memory limit of the whole sandbox: bytes or a size with a binary suffix, {@code 64M}, {@code 1.5G}, {@code 512K}. */
+    String memory() default "";
+
+    /** Swap the sandbox may use on top of {@link #memory()}; none unless declared, so the memory limit is real. */
+    String swap() default "";
+
+    /** CPU quota in cores, e.g. {@code 0.5} or {@code 2}; the JVM inside sees the rounded-up count as its processors. */
+    String cpu() default "";
+
+    /** Maximum number of processes and threads in the sandbox; {@code 0} means no limit. */
+    int pids() default 0;
+
+    /** The network: {@link Net#HOST} (default), {@link Net#PRIVATE} (loopback only) or {@link Net#NONE}. */
+    Net net() default Net.HOST;
+
+    /** A new PID namespace: the test sees only its own processes, and they all die with it. */
+    boolean pid() default true;
+
+    /** Host name inside the sandbox's UTS namespace; the host's name when empty. */
+    String hostname() default "";
+
+    /** Wall-clock limit for the child, e.g. {@code 30s}, {@code 2m}, {@code 500ms}; the whole sandbox is killed after it. */
+    String timeout() default "";
+
+    /** A profile from {@code belljar.yaml} at the root of the test class path. */
+    String profile() default "";
+
+    /** A spec file on the test class path, e.g. {@code sandboxes/tiny.yaml}. */
+    String spec() default "";
+}

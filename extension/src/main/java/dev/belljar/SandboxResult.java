@@ -1,0 +1,53 @@
+package dev.belljar;
+
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * What the kernel saw of one sandbox: how it ended and its accounting, each value with its unit
+ * in its name. Values the host does not offer are empty, never zero.
+ *
+ * @param outcome       how the test ended
+ * @param exitStatus    the child's exit status; 128 + signal number when it died by a signal
+ * @param wallTimeNanos from the child's start to its end, as the parent measured it
+ */
+public record SandboxResult(
+        Outcome outcome,
+        OptionalInt exitStatus,
+        long wallTimeNanos,
+        Memory memory,
+        Cpu cpu,
+        Pids pids,
+        Io io) {
+
+    /**
+     * @param limitBytes    the memory limit, empty when none was declared
+     * @param peakBytes     the sandbox's peak as the kernel recorded it (JVM start-up included)
+     * @param currentBytes  usage when the child ended
+     * @param baselineBytes usage when the test itself started (the JVM and launcher already loaded); empty if it never started
+     * @param oomKills      processes the kernel's OOM killer killed in the sandbox
+     */
+    public record Memory(OptionalLong limitBytes, OptionalLong peakBytes, long currentBytes,
+                         OptionalLong baselineBytes, long oomKills) {
+    }
+
+    /**
+     * @param limitCores       the CPU quota in cores, empty when none was declared
+     * @param usageNanos       CPU time of all processes of the sandbox
+     * @param baselineNanos    CPU time used before the test itself started; empty if it never started
+     * @param throttledPeriods CFS periods in which the sandbox was throttled
+     * @param throttledNanos   time the sandbox spent throttled
+     */
+    public record Cpu(OptionalDouble limitCores, long usageNanos, long userNanos, long systemNanos,
+                      OptionalLong baselineNanos, long periods, long throttledPeriods, long throttledNanos) {
+    }
+
+    /** @param peak empty where the kernel keeps no peak (cgroup v1, v2 before Linux 6.1) */
+    public record Pids(OptionalInt limit, long current, OptionalLong peak) {
+    }
+
+    /** Bytes read and written on block devices; empty where the kernel does not account them. */
+    public record Io(OptionalLong readBytes, OptionalLong writeBytes) {
+    }
+}

@@ -1,0 +1,119 @@
+package dev.belljar.internal;
+
+import dev.belljar.Net;
+import dev.belljar.spec.SandboxSpec;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The child JVM's command line. The child is short-lived and often small: Serial GC, C1 only,
+ * no perf data file, and its heap and CPU count sized from the sandbox's limits explicitly
+ * (the JVM's own container detection cannot be trusted inside a cgroup it did not start in).
+ */
+final class ChildJvm {
+    static final String ARGUMENT_FILE = "jvm.args";
+    /** Share of the memory limit the child's heap may take; the rest is the JVM itself (metaspace, code, threads). */
+    static final int HEAP_PERCENT_OF_LIMIT = 50;
+    private static final Set<String> FORWARDED_SYSTEM_PROPERTY_PREFIXES_EXCLUDED = Set.of(
+            "java.", "jdk.", "sun.", "os.", "user.", "file.", "line.", "path.", "native.", "stdout.", "stderr.",
+            "jna.", "belljar.child.");
+
+    private ChildJvm() {
+    }
+
+    /** Writes the argument file and system properties into {@code workDir}; returns the java command. */
+    static List<String> command(SandboxSpec spec, Path workDir) throws IOException {
+        List<String> jvmArgs = new ArrayList<>();
+        jvmArgs.add("-XX:+UseSerialGC");
+        jvmArgs.add("-XX:TieredStopAtLevel=1");
+        jvmArgs.add("-XX:-UsePerfData");
+        jvmArgs.add("-XX:ReservedCodeCacheSize=32m");
+        jvmArgs.add("-Xss512k");
+        jvmArgs.add("-Xshare:auto");
+        spec.memoryBytes().ifPresent(limit -> {
+            jvmArgs.add("-XX:MaxRAM=" + limit);
+            jvmArgs.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_LIMIT);
+        });
+        spec.cpuCores().ifPresent(cores -> jvmArgs.add("-XX:ActiveProcessorCount=" + (int) Math.ceil(cores)));
+        jvmArgs.addAll(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        jvmArgs.add("-cp");
+        jvmArgs.add(System.getProperty("java.class.path"));
+        Path argumentFile = workDir.resolve(ARGUMENT_FILE);
+        List<String> quoted = new ArrayList<>();
+        for (String arg : jvmArgs) {
+            quoted.add(quote(arg));
+        }
+        Files.write(argumentFile, quoted);
+        writeSystemProperties(workDir.resolve(ChildMain.SYSTEM_PROPERTIES_FILE));
+
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("@" + argumentFile);
+        command.add(ChildMain.class.getName());
+        command.add(workDir.toString());
+        spec.hostname().ifPresent(name -> command.add("hostname=" + name));
+        if (spec.net() == Net.PRIVATE) {
+            command.add("loopback=up");
+        }
+        return command;
+    }
+
+    /**
+     * Flags of the parent that the child needs too: agents (coverage from children must merge),
+     * module openings, assertions, preview. A debugger agent is dropped: the child would wait on
+     * the parent's port.
+     */
+    static List<String> inheritedJvmArgs(List<String> parentArgs) {
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < parentArgs.size(); i++) {
+            String arg = parentArgs.get(i);
+            if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp")) {
+                continue;
+            }
+            if (arg.startsWith("-javaagent:") || arg.startsWith("-agentpath:") || arg.startsWith("-agentlib:")
+                    || arg.equals("--enable-preview") || arg.matches("-(ea|da|esa|dsa|enableassertions|disableassertions)(:.*)?")
+                    || arg.matches("--add-(opens|exports|modules|reads)=.*") || arg.startsWith("--enable-native-access")) {
+                kept.add(arg);
+            } else if (arg.matches("--add-(opens|exports|modules|reads)") && i + 1 < parentArgs.size()) {
+                kept.add(arg);
+                kept.add(parentArgs.get(++i));
+            }
+        }
+        return kept;
+    }
+
+    /** System properties set at run time (Surefire's systemPropertyVariables, for one) reach the child through a file. */
+    private static void writeSystemProperties(Path file) throws IOException {
+        Properties forwarded = new Properties();
+        System.getProperties().forEach((key, value) -> {
+            if (key instanceof String name && value instanceof String text && !excluded(name)) {
+                forwarded.setProperty(name, text);
+            }
+        });
+        try (Writer writer = Files.newBufferedWriter(file)) {
+            forwarded.store(writer, null);
+        }
+    }
+
+    private static boolean excluded(String name) {
+        for (String prefix : FORWARDED_SYSTEM_PROPERTY_PREFIXES_EXCLUDED) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Quoting for a java {@code @argfile}: double quotes, with backslashes and quotes escaped. */
+    private static String quote(String arg) {
+        return "\"" + arg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

@@ -1,0 +1,241 @@
+package dev.belljar.internal;
+
+import dev.belljar.linux.libc.Syscalls;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.TestEngine;
+import org.junit.platform.engine.UniqueId;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherConfig;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Reader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
+import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
+
+/**
+ * The child JVM's entry point, already inside its namespaces and cgroup. It finishes the setup
+ * that needs no fork (hostname, loopback), connects to the parent, waits for the test's unique id,
+ * runs exactly that test through the JUnit launcher and streams what happened back.
+ *
+ * <p>Arguments: the work dir, then {@code hostname=NAME} and {@code loopback=up} as needed.
+ */
+public final class ChildMain {
+    /** Exit status when stdin (the lifeline to the parent) reaches EOF: the parent is gone. */
+    static final int PARENT_GONE = 120;
+    /** A file the child creates when its JVM shuts down in order (System.exit or return), not by a signal. */
+    static final String ORDERLY_EXIT_FILE = "orderly-exit";
+    static final String SOCKET_FILE = "channel.sock";
+    static final String SYSTEM_PROPERTIES_FILE = "system.properties";
+    /** Set in the child to the unique id of the test it runs: the extension there runs it in place. */
+    static final String CHILD_TEST_PROPERTY = "belljar.child.uniqueId";
+
+    private ChildMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path workDir = Path.of(args[0]);
+        watchLifeline();
+        for (int i = 1; i < args.length; i++) {
+            setUp(args[i]);
+        }
+        loadSystemProperties(workDir.resolve(SYSTEM_PROPERTIES_FILE));
+        Path orderlyExit = workDir.resolve(ORDERLY_EXIT_FILE);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.createFile(orderlyExit);
+            } catch (IOException ignored) {
+                // the parent then reports a death by signal, which is what it looks like
+            }
+        }));
+        try (SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(workDir.resolve(SOCKET_FILE)))) {
+            ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
+            Messages.RunTest request = (Messages.RunTest) in.readObject();
+            ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
+            run(request, out);
+            out.flush();
+        }
+        System.exit(0);
+    }
+
+    private static void run(Messages.RunTest request, ObjectOutputStream out) throws IOException {
+        System.setProperty(CHILD_TEST_PROPERTY, request.uniqueId());
+        Launcher launcher = LauncherFactory.create(leanLauncherConfig());
+        LauncherDiscoveryRequest discovery = request().selectors(selectUniqueId(request.uniqueId())).build();
+        TestPlan plan = launcher.discover(discovery);
+        UniqueId target = UniqueId.parse(request.uniqueId());
+        // Invocations of test templates (parameterized, repeated) are registered during execution:
+        // discovery knows their template, and runs only the selected invocation of it.
+        UniqueId template = target.removeLastSegment();
+        boolean found = plan.getRoots().stream()
+                .flatMap(root -> plan.getDescendants(root).stream())
+                .map(TestIdentifier::getUniqueIdObject)
+                .anyMatch(id -> id.equals(target) || id.equals(template) && !id.getSegments().isEmpty()
+                        && target.getLastSegment().getType().endsWith("-invocation"));
+        if (!found) {
+            send(out, new Messages.CannotRun("the child JVM's test plan has no test with the unique id "
+                    + request.uniqueId() + " (is the class path the same in the child?)", null));
+            return;
+        }
+        Forwarder forwarder = new Forwarder(target, out);
+        launcher.execute(plan, forwarder);
+        if (forwarder.failure != null) {
+            throw forwarder.failure;
+        }
+        if (!forwarder.finished) {
+            send(out, new Messages.CannotRun("the child JVM ran the test plan but the test "
+                    + request.uniqueId() + " never finished", null));
+        }
+    }
+
+    /**
+     * Only the Jupiter engine, no auto-registered listeners or filters: the child pays for nothing
+     * but its one test. Falls back to auto-registration where the engine class is not found.
+     */
+    private static LauncherConfig leanLauncherConfig() {
+        TestEngine jupiter;
+        try {
+            jupiter = (TestEngine) Class.forName("org.junit.jupiter.engine.JupiterTestEngine")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return LauncherConfig.DEFAULT;
+        }
+        return LauncherConfig.builder()
+                .enableTestEngineAutoRegistration(false)
+                .addTestEngines(jupiter)
+                .enableTestExecutionListenerAutoRegistration(false)
+                .enablePostDiscoveryFilterAutoRegistration(false)
+                .enableLauncherDiscoveryListenerAutoRegistration(false)
+                .enableLauncherSessionListenerAutoRegistration(false)
+                .build();
+    }
+
+    private static void setUp(String step) {
+        if (step.startsWith("hostname=")) {
+            Syscalls.setHostname(step.substring("hostname=".length()));
+        } else if (step.equals("loopback=up")) {
+            Syscalls.interfaceUp("lo");
+        } else {
+            throw new IllegalArgumentException("unknown child setup step '" + step + "'");
+        }
+    }
+
+    private static void loadSystemProperties(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        Properties forwarded = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            forwarded.load(reader);
+        }
+        forwarded.forEach((key, value) -> {
+            if (System.getProperty((String) key) == null) {
+                System.setProperty((String) key, (String) value);
+            }
+        });
+    }
+
+    /** Halts when stdin reaches EOF: the parent died (or gave up on this child), nothing is left to report to. */
+    private static void watchLifeline() {
+        Thread lifeline = new Thread(() -> {
+            InputStream stdin = System.in;
+            byte[] buffer = new byte[64];
+            try {
+                while (stdin.read(buffer) >= 0) {
+                    // the parent never writes; any bytes are ignored
+                }
+            } catch (IOException ignored) {
+                // a broken pipe means the same as EOF
+            }
+            Runtime.getRuntime().halt(PARENT_GONE);
+        }, "belljar-lifeline");
+        lifeline.setDaemon(true);
+        lifeline.start();
+    }
+
+    static void send(ObjectOutputStream out, Object message) throws IOException {
+        synchronized (out) {
+            out.writeObject(message);
+            out.flush();
+            out.reset();
+        }
+    }
+
+    /** Streams the target test's events (and failures of the containers around it) to the parent. */
+    private static final class Forwarder implements TestExecutionListener {
+        private final UniqueId target;
+        private final ObjectOutputStream out;
+        private boolean finished;
+        private IOException failure;
+
+        Forwarder(UniqueId target, ObjectOutputStream out) {
+            this.target = target;
+            this.out = out;
+        }
+
+        @Override
+        public void executionStarted(TestIdentifier id) {
+            if (isTarget(id)) {
+                trySend(new Messages.TestStarted());
+            }
+        }
+
+        @Override
+        public void executionSkipped(TestIdentifier id, String reason) {
+            if (isTarget(id) || target.hasPrefix(id.getUniqueIdObject())) {
+                finished = true;
+                trySend(new Messages.TestFinished(id.getDisplayName(), Messages.Status.ABORTED,
+                        RemoteThrowable.of(new org.opentest4j.TestAbortedException(
+                                "skipped in the child JVM: " + reason))));
+            }
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+            RemoteThrowable throwable = result.getThrowable().map(RemoteThrowable::of).orElse(null);
+            if (isTarget(id)) {
+                finished = true;
+                Messages.Status status = switch (result.getStatus()) {
+                    case SUCCESSFUL -> Messages.Status.SUCCESSFUL;
+                    case ABORTED -> Messages.Status.ABORTED;
+                    case FAILED -> Messages.Status.FAILED;
+                };
+                trySend(new Messages.TestFinished(id.getDisplayName(), status, throwable));
+            } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL && throwable != null) {
+                trySend(new Messages.ContainerFailed(id.getDisplayName(), throwable));
+            }
+        }
+
+        @Override
+        public void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
+            trySend(new Messages.ReportEntry(entry.getKeyValuePairs()));
+        }
+
+        private boolean isTarget(TestIdentifier id) {
+            return id.getUniqueIdObject().equals(target);
+        }
+
+        private void trySend(Object message) {
+            try {
+                send(out, message);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.belljar.internal;
+
+import dev.belljar.linux.cgroup.Cgroup;
+import dev.belljar.linux.cgroup.CgroupException;
+import dev.belljar.linux.cgroup.CgroupLimits;
+import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.host.Host;
+import dev.belljar.spec.SandboxSpec;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What this host offers to sandboxes, probed once per test run, and the factory of their cgroups.
+ * Lives in the root {@code ExtensionContext.Store}: closing it undoes what the probe set up.
+ */
+final class HostSupport implements AutoCloseable {
+    private static final AtomicLong SANDBOX_COUNTER = new AtomicLong();
+
+    private final Path unshare;
+    private final CgroupManager cgroups;
+    private final String unavailable;
+
+    private HostSupport(Path unshare, CgroupManager cgroups, String unavailable) {
+        this.unshare = unshare;
+        this.cgroups = cgroups;
+        this.unavailable = unavailable;
+    }
+
+    static HostSupport probe(Optional<Path> cgroupParent) {
+        Optional<Path> unshare = Host.findExecutable("unshare");
+        if (unshare.isEmpty()) {
+            return unavailable("util-linux 'unshare' is not on the PATH; install util-linux (apt-get install util-linux)");
+        }
+        if (Host.effectiveUid() != 0) {
+            return unavailable("Belljar needs root to create namespaces and cgroups; this JVM runs as uid "
+                    + Host.effectiveUid() + " (run the tests as root, e.g. in CI or a VM)");
+        }
+        try {
+            return new HostSupport(unshare.get(), CgroupManager.detect(cgroupParent), null);
+        } catch (CgroupException e) {
+            return unavailable("no usable cgroup hierarchy: " + e.getMessage());
+        }
+    }
+
+    private static HostSupport unavailable(String reason) {
+        return new HostSupport(null, null, reason);
+    }
+
+    /** Why this host cannot run {@code spec} enforced, with the fix; empty when it can. */
+    Optional<String> cannotEnforce(SandboxSpec spec) {
+        if (unavailable != null) {
+            return Optional.of(unavailable);
+        }
+        return cgroups.cannotEnforce(limitsOf(spec));
+    }
+
+    Path unshare() {
+        return unshare;
+    }
+
+    /** A new cgroup with a name unique on this host: {@code belljar-<pid>-<n>}. */
+    Cgroup createCgroup() {
+        String name = "belljar-" + ProcessHandle.current().pid() + "-" + SANDBOX_COUNTER.incrementAndGet();
+        return cgroups.create(name);
+    }
+
+    String describe() {
+        return unavailable != null ? "unavailable: " + unavailable : cgroups.describe();
+    }
+
+    static CgroupLimits limitsOf(SandboxSpec spec) {
+        CgroupLimits limits = CgroupLimits.none();
+        if (spec.memoryBytes().isPresent()) {
+            limits = limits.withMemoryBytes(spec.memoryBytes().getAsLong())
+                    .withSwapBytes(spec.swapBytes().orElse(0));
+        }
+        if (spec.cpuCores().isPresent()) {
+            long period = CgroupLimits.DEFAULT_CPU_PERIOD_MICROS;
+            limits = limits.withCpuQuota(Math.round(spec.cpuCores().getAsDouble() * period), period);
+        }
+        if (spec.pids().isPresent()) {
+            limits = limits.withPidsMax(spec.pids().getAsInt());
+        }
+        return limits;
+    }
+
+    @Override
+    public void close() {
+        if (cgroups != null) {
+            cgroups.close();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.belljar.internal;
+
+import dev.belljar.spec.SandboxSpec;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+
+/** What {@code BelljarExtension} does at each interception point, in the parent and in the child. */
+public final class IsolatedTests {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create("dev.belljar");
+
+    private IsolatedTests() {
+    }
+
+    /** Whether this JVM is a sandbox's child; there the test runs in place. */
+    static boolean inChild() {
+        return System.getProperty(ChildMain.CHILD_TEST_PROPERTY) != null;
+    }
+
+    public static void interceptTest(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+        if (inChild()) {
+            proceedInChild(invocation);
+        } else if (!IsolatedSpecs.isIsolated(context)) {
+            invocation.proceed();
+        } else {
+            invocation.skip();
+            runIsolated(context);
+        }
+    }
+
+    public static <T> T interceptTestFactory(Invocation<T> invocation, ExtensionContext context) throws Throwable {
+        if (inChild() || !IsolatedSpecs.isIsolated(context)) {
+            return invocation.proceed();
+        }
+        invocation.skip();
+        throw new org.junit.platform.commons.PreconditionViolationException("@Isolated cannot run the @TestFactory method "
+                + context.getRequiredTestClass().getName() + "." + context.getRequiredTestMethod().getName()
+                + "(): its dynamic tests cannot be selected by id in a child JVM. Use @ParameterizedTest,"
+                + " or isolate the code under test with separate @Isolated tests");
+    }
+
+    /** {@code @BeforeEach}/{@code @AfterEach}: they run in the child with the test. */
+    public static void interceptPerTestLifecycle(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+        if (inChild()) {
+            proceedInChild(invocation);
+        } else if (IsolatedSpecs.isIsolated(context)) {
+            invocation.skip();
+        } else {
+            invocation.proceed();
+        }
+    }
+
+    /** {@code @BeforeAll}/{@code @AfterAll} of an isolated class: they run in each child. */
+    public static void interceptPerClassLifecycle(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+        if (inChild()) {
+            proceedInChild(invocation);
+        } else if (context.getTestClass().map(IsolatedSpecs::isClassIsolated).orElse(false)) {
+            invocation.skip();
+        } else {
+            invocation.proceed();
+        }
+    }
+
+    private static void proceedInChild(Invocation<Void> invocation) throws Throwable {
+        try {
+            invocation.proceed();
+        } catch (OutOfMemoryError e) {
+            throw new JavaHeapExhaustedError(e);
+        }
+    }
+
+    private static void runIsolated(ExtensionContext context) throws Throwable {
+        SandboxSpec spec = IsolatedSpecs.resolve(context);
+        HostSupport host = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
+                key -> HostSupport.probe(Configuration.cgroupParent(context)), HostSupport.class);
+        Optional<String> reason = host.cannotEnforce(spec);
+        if (reason.isPresent()) {
+            String message = "this host cannot enforce the sandbox of " + context.getDisplayName() + ": " + reason.get()
+                    + " (spec: " + spec.toString().replace('\n', ',') + "); the test did not run";
+            if (Configuration.failUnenforceable(context)) {
+                throw new AssertionFailedError(message);
+            }
+            throw new TestAbortedException(message + ". Set " + Configuration.UNENFORCEABLE_PROPERTY_NAME
+                    + "=fail to make this a failure");
+        }
+        Duration timeout = spec.timeout().orElseGet(() -> Configuration.defaultTimeout(context));
+        ChildReport report = SandboxRun.run(host, spec,
+                new Messages.RunTest(context.getUniqueId(), context.getDisplayName()), timeout);
+        replayOutput(report);
+        report.reportEntries().forEach(context::publishReportEntry);
+        Verdict verdict = Verdict.of(spec, timeout, report);
+        context.publishReportEntry(Reports.entries(verdict.result()));
+        verdict.check(context.getDisplayName(), IsolatedSpecs.expectation(context));
+    }
+
+    /** The child's output, shown as this test's output (Surefire and IDEs capture it per test). */
+    private static void replayOutput(ChildReport report) throws IOException {
+        System.out.write(report.stdout());
+        System.out.flush();
+        System.err.write(report.stderr());
+        System.err.flush();
+    }
+}

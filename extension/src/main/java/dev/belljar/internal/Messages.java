@@ -1,0 +1,36 @@
+package dev.belljar.internal;
+
+import java.io.Serializable;
+import java.util.Map;
+
+/** What parent and child say to each other over the work dir's Unix-domain socket. */
+final class Messages {
+    private Messages() {
+    }
+
+    /** Parent to child: run this test. The child starts before it knows which one. */
+    record RunTest(String uniqueId, String displayName) implements Serializable {
+    }
+
+    /** Child to parent: the test's own execution starts now (after the JVM and the launcher started). */
+    record TestStarted() implements Serializable {
+    }
+
+    /** Child to parent: the test published a report entry. */
+    record ReportEntry(Map<String, String> values) implements Serializable {
+    }
+
+    /** Child to parent: a class or the engine failed around the test (e.g. in {@code @BeforeAll}). */
+    record ContainerFailed(String displayName, RemoteThrowable failure) implements Serializable {
+    }
+
+    /** Child to parent: the test finished. {@code failure} is null when it passed. */
+    record TestFinished(String displayName, Status status, RemoteThrowable failure) implements Serializable {
+    }
+
+    /** Child to parent: the requested test was not found, or the child could not run it at all. */
+    record CannotRun(String reason, RemoteThrowable failure) implements Serializable {
+    }
+
+    enum Status { SUCCESSFUL, ABORTED, FAILED }
+}

@@ -1,0 +1,71 @@
+package dev.belljar.internal;
+
+import dev.belljar.SandboxResult;
+import dev.belljar.spec.Durations;
+import dev.belljar.spec.Sizes;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * A sandbox's accounting as JUnit report entries: machine-readable values under {@code belljar.*}
+ * keys (units in the names) and one line for people under {@value #SUMMARY_KEY}.
+ */
+public final class Reports {
+    public static final String SUMMARY_KEY = "belljar.summary";
+
+    private Reports() {
+    }
+
+    static Map<String, String> entries(SandboxResult r) {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("belljar.outcome", r.outcome().name());
+        r.exitStatus().ifPresent(s -> e.put("belljar.exitStatus", Integer.toString(s)));
+        e.put("belljar.wallTimeNanos", Long.toString(r.wallTimeNanos()));
+        put(e, "belljar.memory.limitBytes", r.memory().limitBytes());
+        put(e, "belljar.memory.peakBytes", r.memory().peakBytes());
+        e.put("belljar.memory.currentBytes", Long.toString(r.memory().currentBytes()));
+        put(e, "belljar.memory.baselineBytes", r.memory().baselineBytes());
+        e.put("belljar.memory.oomKills", Long.toString(r.memory().oomKills()));
+        r.cpu().limitCores().ifPresent(c -> e.put("belljar.cpu.limitCores", Double.toString(c)));
+        e.put("belljar.cpu.usageNanos", Long.toString(r.cpu().usageNanos()));
+        e.put("belljar.cpu.userNanos", Long.toString(r.cpu().userNanos()));
+        e.put("belljar.cpu.systemNanos", Long.toString(r.cpu().systemNanos()));
+        put(e, "belljar.cpu.baselineNanos", r.cpu().baselineNanos());
+        e.put("belljar.cpu.periods", Long.toString(r.cpu().periods()));
+        e.put("belljar.cpu.throttledPeriods", Long.toString(r.cpu().throttledPeriods()));
+        e.put("belljar.cpu.throttledNanos", Long.toString(r.cpu().throttledNanos()));
+        r.pids().limit().ifPresent(p -> e.put("belljar.pids.limit", Integer.toString(p)));
+        e.put("belljar.pids.current", Long.toString(r.pids().current()));
+        put(e, "belljar.pids.peak", r.pids().peak());
+        put(e, "belljar.io.readBytes", r.io().readBytes());
+        put(e, "belljar.io.writeBytes", r.io().writeBytes());
+        e.put(SUMMARY_KEY, summary(r));
+        return e;
+    }
+
+    /** One line: {@code OOM_KILLED, memory 64.0 MiB peak of 64 MiB, CPU 0.41 s (throttled 0.12 s in 3 periods), wall 0.52 s}. */
+    static String summary(SandboxResult r) {
+        StringBuilder s = new StringBuilder(r.outcome().name());
+        s.append(", memory ").append(r.memory().peakBytes().isPresent()
+                ? Sizes.describe(r.memory().peakBytes().getAsLong()) + " peak" : "peak unknown");
+        r.memory().limitBytes().ifPresent(l -> s.append(" of ").append(Sizes.describe(l)));
+        r.memory().baselineBytes().ifPresent(b -> s.append(" (JVM baseline ").append(Sizes.describe(b)).append(')'));
+        if (r.memory().oomKills() > 0) {
+            s.append(", ").append(r.memory().oomKills()).append(" OOM kill").append(r.memory().oomKills() == 1 ? "" : "s");
+        }
+        s.append(", CPU ").append(Durations.describe(r.cpu().usageNanos()));
+        r.cpu().limitCores().ifPresent(c -> s.append(" at ").append(c).append(" cores"));
+        if (r.cpu().throttledPeriods() > 0) {
+            s.append(" (throttled ").append(Durations.describe(r.cpu().throttledNanos())).append(" in ")
+                    .append(r.cpu().throttledPeriods()).append(" periods)");
+        }
+        s.append(", wall ").append(Durations.describe(r.wallTimeNanos()));
+        return s.toString();
+    }
+
+    private static void put(Map<String, String> entries, String key, OptionalLong value) {
+        value.ifPresent(v -> entries.put(key, Long.toString(v)));
+    }
+}

@@ -1,0 +1,195 @@
+package dev.belljar.internal;
+
+import dev.belljar.linux.cgroup.Cgroup;
+import dev.belljar.linux.cgroup.CgroupStats;
+import dev.belljar.linux.ns.LaunchCommand;
+import dev.belljar.spec.SandboxSpec;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One child JVM in one sandbox, from cgroup creation to removal. Whatever happens (failure,
+ * timeout, interruption, the parent JVM shutting down) the sandbox's processes are killed and its
+ * cgroup and work dir removed.
+ */
+final class SandboxRun implements AutoCloseable {
+    private static final Set<SandboxRun> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(SandboxRun::close),
+                "belljar-sandbox-cleanup"));
+    }
+
+    private final Cgroup cgroup;
+    private final Path workDir;
+    private Process process;
+    private boolean closed;
+
+    private SandboxRun(Cgroup cgroup, Path workDir) {
+        this.cgroup = cgroup;
+        this.workDir = workDir;
+    }
+
+    /** Runs the test {@code request} names in a new sandbox built from {@code spec}; blocks until the child is gone. */
+    static ChildReport run(HostSupport host, SandboxSpec spec, Messages.RunTest request, Duration timeout)
+            throws InterruptedException {
+        Cgroup cgroup = host.createCgroup();
+        SandboxRun run;
+        try {
+            Path workDir = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), cgroup.name()),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            run = new SandboxRun(cgroup, workDir);
+        } catch (IOException | RuntimeException e) {
+            cgroup.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        try (run) {
+            return run.execute(host, spec, request, timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the child JVM of sandbox " + cgroup.name(), e);
+        }
+    }
+
+    private ChildReport execute(HostSupport host, SandboxSpec spec, Messages.RunTest request, Duration timeout)
+            throws IOException, InterruptedException {
+        LIVE.add(this);
+        cgroup.apply(HostSupport.limitsOf(spec));
+        List<String> argv = new LaunchCommand(host.unshare())
+                .joinCgroup(cgroup.procsFiles())
+                .pidNamespace(spec.pidNamespace())
+                .netNamespace(spec.net() != dev.belljar.Net.HOST)
+                .build(ChildJvm.command(spec, workDir));
+        Path stdout = workDir.resolve("stdout");
+        Path stderr = workDir.resolve("stderr");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
+            long start = System.nanoTime();
+            synchronized (this) {
+                if (closed) {
+                    throw new InterruptedException("the JVM is shutting down");
+                }
+                process = new ProcessBuilder(argv)
+                        .redirectOutput(stdout.toFile())
+                        .redirectError(stderr.toFile())
+                        .start();
+            }
+            ChannelReader reader = new ChannelReader(server, request, cgroup);
+            Thread readerThread = new Thread(reader, "belljar-channel-" + cgroup.name());
+            readerThread.setDaemon(true);
+            readerThread.start();
+
+            boolean timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (timedOut) {
+                cgroup.killAll();
+                process.waitFor();
+            }
+            long wallTime = System.nanoTime() - start;
+            server.close();
+            readerThread.join(TimeUnit.SECONDS.toMillis(5));
+            CgroupStats stats = cgroup.stats();
+            return new ChildReport(process.exitValue(), Files.exists(workDir.resolve(ChildMain.ORDERLY_EXIT_FILE)),
+                    timedOut, wallTime, reader.finished, List.copyOf(reader.containerFailures), reader.cannotRun,
+                    List.copyOf(reader.reportEntries), reader.baseline, stats,
+                    Files.readAllBytes(stdout), Files.readAllBytes(stderr));
+        }
+    }
+
+    /** Kills everything in the sandbox, removes its cgroup and work dir. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            if (process != null) {
+                process.getOutputStream().close();
+            }
+        } catch (IOException ignored) {
+            // the lifeline is closed either way
+        }
+        try {
+            cgroup.close();
+        } finally {
+            deleteRecursively(workDir);
+            LIVE.remove(this);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the sandbox work dir " + dir, e);
+        }
+    }
+
+    /** Accepts the child's connection, sends the test to run, collects what the child reports. */
+    private static final class ChannelReader implements Runnable {
+        private final ServerSocketChannel server;
+        private final Messages.RunTest request;
+        private final Cgroup cgroup;
+        private final List<Messages.ContainerFailed> containerFailures = Collections.synchronizedList(new ArrayList<>());
+        private final List<Map<String, String>> reportEntries = Collections.synchronizedList(new ArrayList<>());
+        private volatile Messages.TestFinished finished;
+        private volatile Messages.CannotRun cannotRun;
+        private volatile CgroupStats baseline;
+
+        ChannelReader(ServerSocketChannel server, Messages.RunTest request, Cgroup cgroup) {
+            this.server = server;
+            this.request = request;
+            this.cgroup = cgroup;
+        }
+
+        @Override
+        public void run() {
+            try (SocketChannel socket = server.accept()) {
+                ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
+                out.writeObject(request);
+                out.flush();
+                ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
+                while (true) {
+                    Object message = in.readObject();
+                    if (message instanceof Messages.TestStarted) {
+                        baseline = cgroup.stats();
+                    } else if (message instanceof Messages.TestFinished m) {
+                        finished = m;
+                    } else if (message instanceof Messages.ContainerFailed m) {
+                        containerFailures.add(m);
+                    } else if (message instanceof Messages.CannotRun m) {
+                        cannotRun = m;
+                    } else if (message instanceof Messages.ReportEntry m) {
+                        reportEntries.add(m.values());
+                    }
+                }
+            } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                // EOF or a closed server: the child is gone; the parent judges by what arrived
+            }
+        }
+    }
+}

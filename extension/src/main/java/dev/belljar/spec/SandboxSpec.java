@@ -1,0 +1,221 @@
+package dev.belljar.spec;
+
+import dev.belljar.Net;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * What a sandbox looks like: limits and namespaces. Every value is optional; {@link #overriddenBy}
+ * merges a more specific spec over this one. Built from annotations, YAML or code.
+ */
+public final class SandboxSpec {
+    private final Long memoryBytes;
+    private final Long swapBytes;
+    private final Double cpuCores;
+    private final Integer pids;
+    private final Net net;
+    private final Boolean pidNamespace;
+    private final String hostname;
+    private final Duration timeout;
+
+    private SandboxSpec(Builder b) {
+        memoryBytes = b.memoryBytes;
+        swapBytes = b.swapBytes;
+        cpuCores = b.cpuCores;
+        pids = b.pids;
+        net = b.net;
+        pidNamespace = b.pidNamespace;
+        hostname = b.hostname;
+        timeout = b.timeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static SandboxSpec empty() {
+        return builder().build();
+    }
+
+    public OptionalLong memoryBytes() {
+        return memoryBytes == null ? OptionalLong.empty() : OptionalLong.of(memoryBytes);
+    }
+
+    public OptionalLong swapBytes() {
+        return swapBytes == null ? OptionalLong.empty() : OptionalLong.of(swapBytes);
+    }
+
+    public OptionalDouble cpuCores() {
+        return cpuCores == null ? OptionalDouble.empty() : OptionalDouble.of(cpuCores);
+    }
+
+    public OptionalInt pids() {
+        return pids == null ? OptionalInt.empty() : OptionalInt.of(pids);
+    }
+
+    /** The network, {@link Net#HOST} unless declared. */
+    public Net net() {
+        return net == null ? Net.HOST : net;
+    }
+
+    /** Whether the sandbox gets its own PID namespace; {@code true} unless declared otherwise. */
+    public boolean pidNamespace() {
+        return pidNamespace == null || pidNamespace;
+    }
+
+    public Optional<String> hostname() {
+        return Optional.ofNullable(hostname);
+    }
+
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /** This spec with every value that {@code specific} declares replaced by that value. */
+    public SandboxSpec overriddenBy(SandboxSpec specific) {
+        Builder b = toBuilder();
+        if (specific.memoryBytes != null) b.memoryBytes = specific.memoryBytes;
+        if (specific.swapBytes != null) b.swapBytes = specific.swapBytes;
+        if (specific.cpuCores != null) b.cpuCores = specific.cpuCores;
+        if (specific.pids != null) b.pids = specific.pids;
+        if (specific.net != null) b.net = specific.net;
+        if (specific.pidNamespace != null) b.pidNamespace = specific.pidNamespace;
+        if (specific.hostname != null) b.hostname = specific.hostname;
+        if (specific.timeout != null) b.timeout = specific.timeout;
+        return b.build();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.memoryBytes = memoryBytes;
+        b.swapBytes = swapBytes;
+        b.cpuCores = cpuCores;
+        b.pids = pids;
+        b.net = net;
+        b.pidNamespace = pidNamespace;
+        b.hostname = hostname;
+        b.timeout = timeout;
+        return b;
+    }
+
+    /** The declared values as YAML, in the syntax the annotation and spec files accept. */
+    @Override
+    public String toString() {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (memoryBytes != null) values.put("memory", Sizes.format(memoryBytes));
+        if (swapBytes != null) values.put("swap", Sizes.format(swapBytes));
+        if (cpuCores != null) values.put("cpu", stripZeros(cpuCores));
+        if (pids != null) values.put("pids", pids.toString());
+        if (net != null) values.put("net", net.name());
+        if (pidNamespace != null) values.put("pid", pidNamespace.toString());
+        if (hostname != null) values.put("hostname", hostname);
+        if (timeout != null) values.put("timeout", Durations.format(timeout));
+        if (values.isEmpty()) {
+            return "{}";
+        }
+        StringBuilder yaml = new StringBuilder();
+        values.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
+        return yaml.toString().stripTrailing();
+    }
+
+    private static String stripZeros(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SandboxSpec other && toString().equals(other.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(toString());
+    }
+
+    /** Builds a spec; the string setters accept the annotation's syntax and throw {@link SpecException} otherwise. */
+    public static final class Builder {
+        private Long memoryBytes;
+        private Long swapBytes;
+        private Double cpuCores;
+        private Integer pids;
+        private Net net;
+        private Boolean pidNamespace;
+        private String hostname;
+        private Duration timeout;
+
+        private Builder() {
+        }
+
+        public Builder memory(String size) {
+            return memoryBytes(Sizes.parse(size, "memory"));
+        }
+
+        public Builder memoryBytes(long bytes) {
+            memoryBytes = requirePositive(bytes, "memory");
+            return this;
+        }
+
+        public Builder swap(String size) {
+            swapBytes = Sizes.parse(size, "swap", true);
+            return this;
+        }
+
+        public Builder cpu(String cores) {
+            cpuCores = Cores.parse(cores, "cpu");
+            return this;
+        }
+
+        public Builder pids(int max) {
+            if (max < 1) {
+                throw new SpecException("pids = " + max + " is out of range: use a maximum of at least 1 process");
+            }
+            pids = max;
+            return this;
+        }
+
+        public Builder net(Net value) {
+            net = Objects.requireNonNull(value, "net");
+            return this;
+        }
+
+        public Builder pidNamespace(boolean enabled) {
+            pidNamespace = enabled;
+            return this;
+        }
+
+        public Builder hostname(String name) {
+            hostname = Hostnames.validate(name, "hostname");
+            return this;
+        }
+
+        public Builder timeout(String duration) {
+            return timeout(Durations.parse(duration, "timeout"));
+        }
+
+        public Builder timeout(Duration duration) {
+            if (duration.isNegative() || duration.isZero()) {
+                throw new SpecException("timeout = " + duration + " is out of range: use a positive duration, e.g. 30s");
+            }
+            timeout = duration;
+            return this;
+        }
+
+        public SandboxSpec build() {
+            return new SandboxSpec(this);
+        }
+
+        private static long requirePositive(long bytes, String key) {
+            if (bytes <= 0) {
+                throw new SpecException(key + " = " + bytes + " is out of range: use a positive size, e.g. 64M");
+            }
+            return bytes;
+        }
+    }
+}

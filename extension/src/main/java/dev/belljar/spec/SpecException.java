@@ -1,0 +1,20 @@
+package dev.belljar.spec;
+
+/**
+ * A sandbox spec is invalid. The message names the element, the bad value and what is allowed;
+ * {@link #in(String)} prefixes where it was declared.
+ */
+public class SpecException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public SpecException(String message) {
+        super(message);
+    }
+
+    /** The same error, prefixed with its source, e.g. {@code @Isolated on Foo.bar()}. */
+    public SpecException in(String source) {
+        SpecException located = new SpecException(source + ": " + getMessage());
+        located.setStackTrace(getStackTrace());
+        return located;
+    }
+}

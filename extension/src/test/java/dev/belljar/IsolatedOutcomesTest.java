@@ -1,0 +1,243 @@
+package dev.belljar;
+
+import com.sun.jna.Memory;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+/** How the outcome of a child's test reaches the JUnit user in the parent. */
+class IsolatedOutcomesTest extends KernelTest {
+
+    static Events run(Class<?> cases, String method) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(cases, method)).execute().testEvents();
+    }
+
+    @Test
+    void passingTestPassesAndPublishesItsAccounting() {
+        Events events = run(Outcomes.class, "passes");
+        events.assertThatEvents().haveExactly(1, event(test("passes"), finishedSuccessfully()));
+        assertThat(events.reportingEntryPublished().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
+                        .getKeyValuePairs())
+                .filter(m -> m.containsKey("belljar.outcome")))
+                .singleElement()
+                .satisfies(entries -> {
+                    assertThat(entries).containsEntry("belljar.outcome", "PASSED")
+                            .containsEntry("belljar.memory.limitBytes", Long.toString(256L << 20))
+                            .containsKeys("belljar.cpu.usageNanos", "belljar.memory.currentBytes", "belljar.summary");
+                    assertThat(Long.parseLong(entries.get("belljar.cpu.usageNanos"))).isPositive();
+                });
+    }
+
+    @Test
+    void failedAssertEqualsArrivesWithExpectedAndActual() {
+        run(Outcomes.class, "failsAssertEquals").assertThatEvents().haveExactly(1, event(test("failsAssertEquals"),
+                finishedWithFailure(instanceOf(AssertionFailedError.class), message(m -> m.contains("expected: <4> but was: <5>")))));
+        Throwable thrown = run(Outcomes.class, "failsAssertEquals").failed().stream().findFirst().orElseThrow()
+                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+        AssertionFailedError failure = (AssertionFailedError) thrown;
+        assertThat(failure.getExpected().getValue()).isEqualTo(4);
+        assertThat(failure.getActual().getValue()).isEqualTo(5);
+        assertThat(failure.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("failsAssertEquals"));
+    }
+
+    @Test
+    void exceptionKeepsClassMessageCauseAndSuppressed() {
+        Throwable thrown = run(Outcomes.class, "throwsWithCause").failed().stream().findFirst().orElseThrow()
+                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+        assertThat(thrown).isExactlyInstanceOf(IllegalStateException.class).hasMessage("outer")
+                .hasCauseExactlyInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(thrown.getSuppressed()).singleElement().satisfies(s -> assertThat(s).hasMessage("suppressed"));
+    }
+
+    @Test
+    void helpfulNullPointerMessageSurvives() {
+        run(Outcomes.class, "dereferencesNull").assertThatEvents().haveExactly(1, event(test("dereferencesNull"),
+                finishedWithFailure(instanceOf(NullPointerException.class), message(m -> m.contains("\"text\" is null")))));
+    }
+
+    @Test
+    void assumptionAbortsTheTest() {
+        run(Outcomes.class, "assumesFalse").assertThatEvents().haveExactly(1, event(test("assumesFalse"),
+                abortedWithReason(instanceOf(TestAbortedException.class), message(m -> m.contains("not on this host")))));
+    }
+
+    @Test
+    void kernelOomKillFailsWithOomKilledErrorAndItsNumbers() {
+        run(Outcomes.class, "exhaustsNativeMemory").assertThatEvents().haveExactly(1, event(test("exhaustsNativeMemory"),
+                finishedWithFailure(instanceOf(OomKilledError.class),
+                        message(m -> m.contains("memory limit 64 MiB") && m.contains("peak memory") && m.contains("1 OOM kill")))));
+    }
+
+    @Test
+    void expectedOomKillPasses() {
+        run(Outcomes.class, "expectedToBeKilled").assertThatEvents()
+                .haveExactly(1, event(test("expectedToBeKilled"), finishedSuccessfully()));
+    }
+
+    @Test
+    void expectedOomKillThatDoesNotHappenFails() {
+        run(Outcomes.class, "expectedToBeKilledButIsSmall").assertThatEvents().haveExactly(1,
+                event(test("expectedToBeKilledButIsSmall"), finishedWithFailure(
+                        message(m -> m.startsWith("expected the isolated test to end OOM_KILLED but it ended PASSED")))));
+    }
+
+    @Test
+    void heapOutOfMemoryIsReportedDistinctly() {
+        run(Outcomes.class, "exhaustsHeap").assertThatEvents().haveExactly(1, event(test("exhaustsHeap"),
+                finishedWithFailure(message(m -> m.contains("ran out of Java heap") && m.contains("not a kernel OOM kill")))));
+    }
+
+    @Test
+    void timeoutKillsTheSandbox() {
+        run(Outcomes.class, "sleepsForever").assertThatEvents().haveExactly(1, event(test("sleepsForever"),
+                finishedWithFailure(message(m -> m.startsWith("the isolated test timed out after 2s")))));
+    }
+
+    @Test
+    void systemExitIsNamed() {
+        run(Outcomes.class, "exits").assertThatEvents().haveExactly(1, event(test("exits"),
+                finishedWithFailure(message(m -> m.contains("exited with status 3") && m.contains("System.exit(3)")))));
+    }
+
+    @Test
+    void deathBySignalIsNamed() {
+        run(Outcomes.class, "killedBySignal").assertThatEvents().haveExactly(1, event(test("killedBySignal"),
+                finishedWithFailure(message(m -> m.contains("killed by signal 9 (SIGKILL)")))));
+    }
+
+    @Test
+    void testFactoryIsRejectedNamingTheMethod() {
+        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Outcomes.class, "dynamicTests")).execute()
+                .containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
+                        message(m -> m.contains("@TestFactory method") && m.contains("Outcomes.dynamicTests()")))));
+    }
+
+    @Test
+    void invalidSizeFailsNamingTheAnnotationAndValue() {
+        run(Outcomes.class, "badSize").assertThatEvents().haveExactly(1, event(test("badSize"),
+                finishedWithFailure(message(m -> m.contains("@Isolated on dev.belljar.IsolatedOutcomesTest$Outcomes.badSize()")
+                        && m.contains("memory = \"64Q\" is not a size")))));
+    }
+
+    static class Outcomes {
+        @Test
+        @Isolated(memory = "256M")
+        void passes() {
+            System.out.println("hello from the child");
+        }
+
+        @Test
+        @Isolated
+        void failsAssertEquals() {
+            assertEquals(4, 2 + 3);
+        }
+
+        @Test
+        @Isolated
+        void throwsWithCause() {
+            IllegalStateException e = new IllegalStateException("outer",
+                    new java.io.UncheckedIOException(new java.io.IOException("inner")));
+            e.addSuppressed(new RuntimeException("suppressed"));
+            throw e;
+        }
+
+        @Test
+        @Isolated
+        void dereferencesNull() {
+            String text = System.getProperty("belljar.no.such.property");
+            text.length();
+        }
+
+        @Test
+        @Isolated
+        void assumesFalse() {
+            assumeTrue(false, "not on this host");
+        }
+
+        @Test
+        @Isolated(memory = "64M")
+        void exhaustsNativeMemory() {
+            touchNativeMemory();
+        }
+
+        @Test
+        @Isolated(memory = "64M")
+        @Expect(outcome = Outcome.OOM_KILLED)
+        void expectedToBeKilled() {
+            touchNativeMemory();
+        }
+
+        @Test
+        @Isolated(memory = "128M")
+        @Expect(outcome = Outcome.OOM_KILLED)
+        void expectedToBeKilledButIsSmall() {
+        }
+
+        @Test
+        @Isolated(memory = "64M")
+        void exhaustsHeap() {
+            List<long[]> hoard = new ArrayList<>();
+            while (true) {
+                hoard.add(new long[1 << 16]);
+            }
+        }
+
+        @Test
+        @Isolated(timeout = "2s")
+        void sleepsForever() throws InterruptedException {
+            Thread.sleep(600_000);
+        }
+
+        @Test
+        @Isolated
+        void exits() {
+            System.exit(3);
+        }
+
+        @Test
+        @Isolated
+        void killedBySignal() throws Exception {
+            new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+            Thread.sleep(10_000);
+        }
+
+        @org.junit.jupiter.api.TestFactory
+        @Isolated
+        List<org.junit.jupiter.api.DynamicTest> dynamicTests() {
+            return List.of();
+        }
+
+        @Test
+        @Isolated(memory = "64Q")
+        void badSize() {
+        }
+
+        /** Native memory the JVM's heap limit does not see: only the kernel's limit stops it. */
+        private static void touchNativeMemory() {
+            List<Memory> blocks = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                Memory block = new Memory(8 << 20);
+                block.clear();
+                blocks.add(block);
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.belljar;
+
+import dev.belljar.linux.host.Host;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+
+/** Base of tests that start real sandboxes: they need root and the kernel, tagged {@code kernel}. */
+@Tag("kernel")
+abstract class KernelTest {
+    @BeforeAll
+    static void requireRoot() {
+        Assumptions.assumeTrue(Host.effectiveUid() == 0, "sandboxes need root; run the kernel tests as root (CI does)");
+    }
+}

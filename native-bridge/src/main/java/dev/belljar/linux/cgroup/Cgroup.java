@@ -1,0 +1,48 @@
+package dev.belljar.linux.cgroup;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One sandbox cgroup: a single directory on cgroup v2, one directory per controller hierarchy on
+ * cgroup v1. Implementations are chosen once by {@link CgroupManager}; callers never branch on the
+ * version.
+ *
+ * <p>Every limit is written and read back; a value the kernel did not keep throws a
+ * {@link CgroupException} naming the file, the value written and the value read.
+ */
+public interface Cgroup extends AutoCloseable {
+
+    CgroupVersion version();
+
+    /** The directory name shared by every hierarchy, e.g. {@code belljar-4711-3}. */
+    String name();
+
+    /**
+     * The {@code cgroup.procs} files a process must write its PID into, before exec, to be inside
+     * this cgroup on every hierarchy.
+     */
+    List<Path> procsFiles();
+
+    /** Writes every limit that is set in {@code limits}, reading each one back. */
+    void apply(CgroupLimits limits);
+
+    /** Version-neutral accounting as of now. */
+    CgroupStats stats();
+
+    /** PIDs of all processes in the cgroup (every hierarchy), empty when none is left. */
+    List<Long> pids();
+
+    /**
+     * Kills every process in the cgroup and waits until none is left: {@code cgroup.kill} on v2,
+     * freeze + SIGKILL + thaw on v1.
+     */
+    void killAll();
+
+    /** Removes the cgroup directories (after {@link #killAll()}); retries while the kernel is busy. */
+    void destroy();
+
+    /** {@link #killAll()} then {@link #destroy()}; never throws for a cgroup that is already gone. */
+    @Override
+    void close();
+}

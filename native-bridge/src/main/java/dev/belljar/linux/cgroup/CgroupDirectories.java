@@ -1,0 +1,82 @@
+package dev.belljar.linux.cgroup;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Creates and removes cgroup directories (mkdir and rmdir are the whole cgroupfs API for that). */
+final class CgroupDirectories {
+
+    /** The kernel frees a cgroup asynchronously after its last process died: rmdir may see EBUSY. */
+    static final Duration REMOVE_RETRY = Duration.ofSeconds(2);
+
+    private CgroupDirectories() {
+    }
+
+    static void create(Path dir) {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new CgroupException("cannot create cgroup directory " + dir + ": " + ControlFiles.reason(e), e);
+        }
+    }
+
+    /** A configured parent cgroup is created on first use and left in place for the next run. */
+    static void createMissingParent(Path parent) {
+        if (!Files.isDirectory(parent)) {
+            try {
+                Files.createDirectories(parent);
+            } catch (IOException e) {
+                throw new CgroupException("cannot create the sandbox parent cgroup " + parent + ": "
+                        + ControlFiles.reason(e), e);
+            }
+        }
+    }
+
+    /**
+     * Removes {@code dir} and any cgroups a sandboxed process created beneath it, deepest first.
+     * Only directories are removed: the control files in them go with the rmdir. Already gone is fine.
+     */
+    static void remove(Path dir) {
+        for (Path each : deepestFirst(dir)) {
+            removeOne(each);
+        }
+    }
+
+    private static List<Path> deepestFirst(Path dir) {
+        try (Stream<Path> tree = Files.walk(dir)) {
+            return tree.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            // A directory vanishing during the walk is not an error; rmdir of the top still reports any real one.
+            return List.of(dir);
+        }
+    }
+
+    private static void removeOne(Path dir) {
+        long deadline = System.nanoTime() + REMOVE_RETRY.toNanos();
+        while (true) {
+            try {
+                Files.delete(dir);
+                return;
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (FileSystemException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new CgroupException("cannot remove cgroup directory " + dir + ": " + ControlFiles.reason(e), e);
+                }
+                Poll.pause();
+            } catch (IOException e) {
+                throw new CgroupException("cannot remove cgroup directory " + dir + ": " + ControlFiles.reason(e), e);
+            }
+        }
+    }
+}

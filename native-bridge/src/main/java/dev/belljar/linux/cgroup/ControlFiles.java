@@ -1,0 +1,146 @@
+package dev.belljar.linux.cgroup;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads, parses and writes cgroup control files; every failure is a {@link CgroupException} that
+ * names the file, its directory and the value involved.
+ */
+final class ControlFiles {
+
+    /** What cgroup v2 (and v1 {@code pids.max}) print for "no limit". */
+    static final String UNLIMITED = "max";
+
+    private final CgroupFs fs;
+
+    ControlFiles(CgroupFs fs) {
+        this.fs = fs;
+    }
+
+    static ControlFiles real() {
+        return new ControlFiles(CgroupFs.REAL);
+    }
+
+    String read(Path file) {
+        try {
+            return fs.read(file).strip();
+        } catch (IOException e) {
+            throw new CgroupException("cannot read " + where(file) + ": " + reason(e), e);
+        }
+    }
+
+    Optional<String> readIfExists(Path file) {
+        return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
+    }
+
+    long readLong(Path file) {
+        return parseLong(file, read(file));
+    }
+
+    OptionalLong readLongIfExists(Path file) {
+        return readIfExists(file).map(text -> OptionalLong.of(parseLong(file, text))).orElse(OptionalLong.empty());
+    }
+
+    /** A limit file: empty for {@value #UNLIMITED}, the one place where that word is understood. */
+    OptionalLong readLimit(Path file) {
+        String text = read(file);
+        return text.equals(UNLIMITED) ? OptionalLong.empty() : OptionalLong.of(parseLong(file, text));
+    }
+
+    /** A flat-keyed file ({@code key value} per line), e.g. {@code memory.events}, {@code cpu.stat}. */
+    Map<String, Long> readKeyed(Path file) {
+        Map<String, Long> values = new HashMap<>();
+        for (String line : read(file).split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields.length == 2) {
+                values.put(fields[0], parseLong(file, fields[1]));
+            }
+        }
+        return values;
+    }
+
+    long requireKey(Path file, Map<String, Long> values, String key) {
+        Long value = values.get(key);
+        if (value == null) {
+            throw new CgroupException(where(file) + " has no '" + key + "' line (keys: " + values.keySet() + ")");
+        }
+        return value;
+    }
+
+    /** The PIDs in a {@code cgroup.procs} file; a cgroup that is already gone holds none. */
+    List<Long> readPids(Path procsFile) {
+        List<Long> pids = new ArrayList<>();
+        if (!Files.exists(procsFile)) {
+            return pids;
+        }
+        for (String line : read(procsFile).split("\n")) {
+            if (!line.isBlank()) {
+                pids.add(parseLong(procsFile, line.strip()));
+            }
+        }
+        return pids;
+    }
+
+    /** Writes a command-like file ({@code cgroup.kill}, {@code freezer.state}) that is not read back. */
+    void write(Path file, String value) {
+        try {
+            fs.write(file, value);
+        } catch (IOException e) {
+            throw new CgroupException("cannot write '" + value + "' to " + where(file) + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * Writes a limit and reads it back: a limit the kernel silently did not keep is the worst bug a
+     * sandbox can have.
+     */
+    void writeVerified(Path file, String value) {
+        write(file, value);
+        String kept = read(file);
+        if (!kept.equals(value)) {
+            throw new CgroupException(where(file) + ": wrote " + value + " but the kernel kept " + kept);
+        }
+    }
+
+    /** "memory.max in /sys/fs/cgroup/x": the file name first, as users grep for it. */
+    static String where(Path file) {
+        return file.getFileName() + " in " + file.getParent();
+    }
+
+    /** The strerror-like text of a failed file operation, e.g. "Device or resource busy". */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "File exists";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    static long parseLong(Path file, String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new CgroupException(where(file) + ": expected a number but read '" + text + "'", e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.belljar.linux.libc;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/** Raw libc bindings. Callers use {@link Syscalls}, which checks errno and names the call. */
+interface LibC extends Library {
+    LibC INSTANCE = Native.load("c", LibC.class);
+
+    int sethostname(String name, long length);
+
+    int setdomainname(String name, long length);
+
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    int socket(int domain, int type, int protocol);
+
+    int ioctl(int fd, long request, Pointer argp);
+
+    int close(int fd);
+
+    String strerror(int errnum);
+}

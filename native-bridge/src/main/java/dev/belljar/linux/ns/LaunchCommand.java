@@ -1,0 +1,91 @@
+package dev.belljar.linux.ns;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds the command line that starts a process inside a sandbox: a shell joins the cgroup
+ * (its own PID into every {@code cgroup.procs}) and execs util-linux {@code unshare}, which creates
+ * the namespaces; the program then starts already inside both. A JVM cannot fork and set up the
+ * child itself (it is multithreaded), so everything before exec happens here.
+ *
+ * <p>With a PID namespace a minimal shell is PID 1 in front of the program: it reaps orphans (a
+ * JVM as PID 1 never would, and they would count against {@code pids.max}) and reports a death by
+ * signal as exit status 128 + signal, which {@code unshare --fork} itself does not forward
+ * reliably.
+ */
+public final class LaunchCommand {
+    /** Exit status of the launcher when the process could not join its cgroup. */
+    public static final int JOIN_CGROUP_FAILED = 125;
+
+    private final Path unshare;
+    private final List<Path> procsFiles = new ArrayList<>();
+    private boolean pidNamespace = true;
+    private boolean netNamespace;
+    private boolean utsNamespace = true;
+    private boolean ipcNamespace = true;
+
+    public LaunchCommand(Path unshare) {
+        this.unshare = Objects.requireNonNull(unshare, "unshare");
+    }
+
+    public LaunchCommand joinCgroup(List<Path> cgroupProcsFiles) {
+        procsFiles.addAll(cgroupProcsFiles);
+        return this;
+    }
+
+    public LaunchCommand pidNamespace(boolean enabled) {
+        pidNamespace = enabled;
+        return this;
+    }
+
+    public LaunchCommand netNamespace(boolean enabled) {
+        netNamespace = enabled;
+        return this;
+    }
+
+    public LaunchCommand utsNamespace(boolean enabled) {
+        utsNamespace = enabled;
+        return this;
+    }
+
+    public LaunchCommand ipcNamespace(boolean enabled) {
+        ipcNamespace = enabled;
+        return this;
+    }
+
+    /** The full argv for {@code program}: ready for {@link ProcessBuilder}. */
+    public List<String> build(List<String> program) {
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
+                "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit " + JOIN_CGROUP_FAILED
+                        + "; shift; done; shift; exec \"$@\"",
+                "belljar-join"));
+        for (Path procs : procsFiles) {
+            argv.add(procs.toString());
+        }
+        argv.add("--");
+        argv.add(unshare.toString());
+        // A new mount namespace always: /proc is remounted for the PID namespace, and later mounts stay private.
+        argv.add("--mount");
+        if (utsNamespace) {
+            argv.add("--uts");
+        }
+        if (ipcNamespace) {
+            argv.add("--ipc");
+        }
+        if (netNamespace) {
+            argv.add("--net");
+        }
+        if (pidNamespace) {
+            argv.addAll(List.of("--pid", "--fork", "--kill-child", "--mount-proc"));
+        }
+        argv.add("--");
+        if (pidNamespace) {
+            argv.addAll(List.of("/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init"));
+        }
+        argv.addAll(program);
+        return argv;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.belljar.linux.cgroup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cgroup layer on the real kernel of this host (v1, hybrid or v2). Sandboxes are created only
+ * beneath this JVM's own cgroup; every process and cgroup a test makes is removed after it.
+ */
+@Tag("kernel")
+class CgroupKernelTest {
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private CgroupManager manager;
+    private Cgroup cgroup;
+    private Process process;
+
+    @BeforeEach
+    void requireRoot() throws IOException {
+        assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .anyMatch(line -> line.matches("Uid:\\s+0\\s.*")), "creating cgroups needs root");
+        manager = CgroupManager.detect(Optional.empty());
+    }
+
+    @AfterEach
+    void removeEverything() throws InterruptedException {
+        try {
+            if (process != null) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            if (cgroup != null) {
+                cgroup.close();
+            }
+        } finally {
+            if (manager != null) {
+                manager.close();
+            }
+        }
+    }
+
+    private Cgroup sandbox(CgroupLimits limits) {
+        Optional<String> reason = manager.cannotEnforce(limits);
+        assumeTrue(reason.isEmpty(), () -> manager.describe() + ": " + reason.orElseThrow());
+        cgroup = manager.create("belljar-kt-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
+        cgroup.apply(limits);
+        return cgroup;
+    }
+
+    /** {@code sh} writes its own PID into every procs file, then execs {@code command}: the same join as a sandbox child. */
+    private Process startInside(String command) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", "for f; do echo $$ > \"$f\" || exit 99; done; exec " + command, "sh"));
+        cgroup.procsFiles().forEach(file -> argv.add(file.toString()));
+        process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        return process;
+    }
+
+    @Test
+    void limitsAccountingKillAndRemoval() throws Exception {
+        sandbox(CgroupLimits.none().withMemoryBytes(64 << 20).withCpuQuota(50_000, 100_000).withPidsMax(32));
+
+        Process sleeper = startInside("sleep 30");
+
+        assertThat(Poll.until(() -> cgroup.pids().contains(sleeper.pid()), Duration.ofSeconds(10)))
+                .as("%s joined %s", sleeper.pid(), cgroup).isTrue();
+        CgroupStats stats = cgroup.stats();
+        assertThat(stats.memoryCurrentBytes()).isPositive();
+        assertThat(stats.pidsCurrent()).isEqualTo(1);
+        assertThat(stats.oomKills()).isZero();
+
+        cgroup.killAll();
+
+        assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(cgroup.pids()).isEmpty();
+        cgroup.destroy();
+        assertThat(cgroup.procsFiles()).allSatisfy(procs -> assertThat(procs.getParent()).doesNotExist());
+    }
+
+    @Test
+    void anOomKillIsCounted() throws Exception {
+        sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
+
+        // tail keeps the last line in memory, and /dev/zero has no newline: it grows until killed.
+        Process hog = startInside("sh -c 'head -c 200000000 /dev/zero | tail -n 1 > /dev/null'");
+
+        assertThat(hog.waitFor(60, TimeUnit.SECONDS)).as("the memory hog ends").isTrue();
+        assertThat(cgroup.stats().oomKills()).isPositive();
+    }
+
+    @Test
+    void aCpuQuotaThrottlesABusyLoop() throws Exception {
+        sandbox(CgroupLimits.none().withCpuQuota(10_000, 100_000));
+
+        Process spinner = startInside("timeout 1 sh -c 'while :; do :; done'");
+
+        assertThat(spinner.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        CgroupStats stats = cgroup.stats();
+        assertThat(stats.cpuThrottledPeriods()).isPositive();
+        assertThat(stats.cpuThrottledNanos()).isPositive();
+        assertThat(stats.cpuUsageNanos()).isPositive();
+    }
+
+    @Test
+    void aPidsLimitStopsForks() throws Exception {
+        sandbox(CgroupLimits.none().withPidsMax(3));
+
+        Process forker = startInside("sh -c 'for i in 1 2 3 4 5 6; do sleep 5 & done; wait'");
+
+        assertThat(forker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(forker.getInputStream().readAllBytes())).contains("fork");
+    }
+}

@@ -1,0 +1,200 @@
+package dev.belljar.linux.cgroup;
+
+import static dev.belljar.linux.cgroup.FakeCgroupFs.file;
+import static dev.belljar.linux.cgroup.FakeCgroupFs.read;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CgroupV1Test {
+
+    private static final String UNLIMITED = "9223372036854771712\n";
+
+    @TempDir
+    Path tmp;
+
+    private Path memory;
+    private Path cpu;
+    private Path pids;
+    private Path freezer;
+    private Path blkio;
+
+    /** cpu and cpuacct co-mounted, as on most systemd hosts. */
+    @BeforeEach
+    void fakeHierarchies() {
+        memory = file(tmp.resolve("memory/belljar-1"), "memory.limit_in_bytes", UNLIMITED);
+        file(memory, "memory.memsw.limit_in_bytes", UNLIMITED);
+        cpu = file(tmp.resolve("cpu,cpuacct/belljar-1"), "cpu.cfs_period_us", "100000\n");
+        file(cpu, "cpu.cfs_quota_us", "-1\n");
+        pids = file(tmp.resolve("pids/belljar-1"), "pids.max", "max\n");
+        freezer = file(tmp.resolve("freezer/belljar-1"), "freezer.state", "THAWED\n");
+        blkio = tmp.resolve("blkio/belljar-1");
+        for (Path dir : new Path[] {memory, cpu, pids, freezer, blkio}) {
+            file(dir, "cgroup.procs", "");
+        }
+    }
+
+    private CgroupV1 cgroup(CgroupFs fs) {
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        dirs.put("memory", memory);
+        dirs.put("cpu", cpu);
+        dirs.put("cpuacct", cpu);
+        dirs.put("pids", pids);
+        dirs.put("freezer", freezer);
+        dirs.put("blkio", blkio);
+        return new CgroupV1("belljar-1", dirs, new ControlFiles(fs), Duration.ofMillis(200));
+    }
+
+    @Test
+    void procsFilesHaveOneEntryPerHierarchy() {
+        assertThat(cgroup(CgroupFs.REAL).procsFiles()).containsExactlyInAnyOrder(memory.resolve("cgroup.procs"),
+                cpu.resolve("cgroup.procs"), pids.resolve("cgroup.procs"), freezer.resolve("cgroup.procs"),
+                blkio.resolve("cgroup.procs"));
+    }
+
+    @Test
+    void statsParsesTheKernelFormats() {
+        file(memory, "memory.usage_in_bytes", "15241216\n");
+        file(memory, "memory.max_usage_in_bytes", "16777216\n");
+        file(memory, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+        file(cpu, "cpuacct.usage", "2519418327\n");
+        file(cpu, "cpuacct.stat", "user 198\nsystem 47\n");
+        file(cpu, "cpu.stat", "nr_periods 54\nnr_throttled 21\nthrottled_time 1503283760\nnr_bursts 0\nburst_time 0\n");
+        file(pids, "pids.current", "3\n");
+        file(blkio, "blkio.throttle.io_service_bytes", """
+                8:0 Read 4096
+                8:0 Write 1048576
+                8:0 Sync 1052672
+                8:0 Async 0
+                8:0 Discard 0
+                8:0 Total 1052672
+                8:16 Read 8192
+                8:16 Write 0
+                8:16 Sync 0
+                8:16 Async 8192
+                8:16 Discard 0
+                8:16 Total 8192
+                Total 1060864
+                """);
+
+        CgroupStats stats = cgroup(CgroupFs.REAL).stats();
+
+        assertThat(stats).isEqualTo(new CgroupStats(15241216, OptionalLong.of(16777216), 1,
+                2519418327L, 1_980_000_000L, 470_000_000L, 54, 21, 1503283760L,
+                3, OptionalLong.empty(), OptionalLong.of(4096 + 8192), OptionalLong.of(1048576)));
+    }
+
+    @Test
+    void ioIsEmptyWithoutBlkioAccounting() {
+        file(memory, "memory.usage_in_bytes", "0\n");
+        file(memory, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+        file(cpu, "cpuacct.usage", "0\n");
+        file(cpu, "cpuacct.stat", "user 0\nsystem 0\n");
+        file(cpu, "cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
+        file(pids, "pids.current", "0\n");
+
+        CgroupStats stats = cgroup(CgroupFs.REAL).stats();
+
+        assertThat(stats.ioReadBytes()).isEmpty();
+        assertThat(stats.ioWriteBytes()).isEmpty();
+        assertThat(stats.memoryPeakBytes()).isEmpty();
+    }
+
+    @Test
+    void aMissingRequiredFileIsNamed() {
+        assertThatThrownBy(() -> cgroup(CgroupFs.REAL).stats())
+                .isInstanceOf(CgroupException.class)
+                .hasMessageContaining("cpuacct.stat in " + cpu);
+    }
+
+    @Test
+    void applyWritesMemorySwapCpuAndPids() {
+        cgroup(CgroupFs.REAL).apply(CgroupLimits.none().withMemoryBytes(64 << 20).withSwapBytes(100)
+                .withCpuQuota(50_000, 200_000).withPidsMax(32));
+
+        assertThat(read(memory.resolve("memory.limit_in_bytes"))).isEqualTo("67108864");
+        assertThat(read(memory.resolve("memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString((64 << 20) + 4096));
+        assertThat(read(cpu.resolve("cpu.cfs_period_us"))).isEqualTo("200000");
+        assertThat(read(cpu.resolve("cpu.cfs_quota_us"))).isEqualTo("50000");
+        assertThat(read(pids.resolve("pids.max"))).isEqualTo("32");
+    }
+
+    @Test
+    void memoryAloneMeansNoSwap() {
+        cgroup(CgroupFs.REAL).apply(CgroupLimits.none().withMemoryBytes(16 << 20));
+
+        assertThat(read(memory.resolve("memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(16 << 20));
+    }
+
+    @Test
+    void raisingMemoryAboveTheCurrentMemswWritesMemswFirst() {
+        CgroupFs kernel = new CgroupFs() {
+            @Override
+            public String read(Path file) throws java.io.IOException {
+                return CgroupFs.REAL.read(file);
+            }
+
+            /** Like the kernel: EINVAL when memory.limit_in_bytes would exceed memsw. */
+            @Override
+            public void write(Path file, String value) throws java.io.IOException {
+                if (file.getFileName().toString().equals("memory.limit_in_bytes")
+                        && Long.parseLong(value) > Long.parseLong(read(memory.resolve("memory.memsw.limit_in_bytes")).strip())) {
+                    throw new java.nio.file.FileSystemException(file.toString(), null, "Invalid argument");
+                }
+                CgroupFs.REAL.write(file, value);
+            }
+        };
+        file(memory, "memory.limit_in_bytes", "8192\n");
+        file(memory, "memory.memsw.limit_in_bytes", "8192\n");
+
+        cgroup(kernel).apply(CgroupLimits.none().withMemoryBytes(1 << 20));
+
+        assertThat(read(memory.resolve("memory.limit_in_bytes"))).isEqualTo(Long.toString(1 << 20));
+    }
+
+    @Test
+    void aSwapLimitWithoutSwapAccountingIsRefused() throws Exception {
+        Files.delete(memory.resolve("memory.memsw.limit_in_bytes"));
+
+        assertThatThrownBy(() -> cgroup(CgroupFs.REAL).apply(CgroupLimits.none().withMemoryBytes(1 << 20).withSwapBytes(1 << 20)))
+                .hasMessageContaining("memory.memsw.limit_in_bytes in " + memory + " does not exist")
+                .hasMessageContaining("swapaccount=1");
+    }
+
+    @Test
+    void aValueTheKernelDidNotKeepIsReported() {
+        assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("cpu.cfs_quota_us", "-1"))
+                .apply(CgroupLimits.none().withCpuQuota(50_000, 100_000)))
+                .hasMessage("cpu.cfs_quota_us in " + cpu + ": wrote 50000 but the kernel kept -1");
+    }
+
+    @Test
+    void pidsAreTheUnionOfEveryHierarchy() {
+        file(memory, "cgroup.procs", "12\n30\n");
+        file(pids, "cgroup.procs", "30\n41\n");
+
+        assertThat(cgroup(CgroupFs.REAL).pids()).containsExactly(12L, 30L, 41L);
+    }
+
+    @Test
+    void killAllFreezesAndThaws() {
+        cgroup(CgroupFs.REAL).killAll();
+
+        assertThat(read(freezer.resolve("freezer.state"))).isEqualTo("THAWED");
+    }
+
+    @Test
+    void aFreezerThatDoesNotFreezeIsNamedAndThawed() {
+        assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("freezer.state", "FREEZING")).killAll())
+                .hasMessageContaining("freezer.state in " + freezer + " did not reach FROZEN");
+    }
+}

@@ -1,0 +1,188 @@
+package dev.belljar.linux.cgroup;
+
+import static dev.belljar.linux.cgroup.FakeCgroupFs.file;
+import static dev.belljar.linux.cgroup.FakeCgroupFs.read;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CgroupV2Test {
+
+    @TempDir
+    Path tmp;
+
+    private Path sandbox() {
+        Path dir = tmp.resolve("belljar-1");
+        for (String name : new String[] {"memory.max", "memory.swap.max", "memory.oom.group", "cpu.max", "pids.max"}) {
+            file(dir, name, name.equals("cpu.max") ? "max 100000\n" : name.equals("memory.oom.group") ? "0\n" : "max\n");
+        }
+        file(dir, "cgroup.procs", "");
+        file(dir, "cgroup.events", "populated 0\nfrozen 0\n");
+        return dir;
+    }
+
+    private CgroupV2 cgroup(Path dir, CgroupFs fs) {
+        return new CgroupV2("belljar-1", dir, new ControlFiles(fs), Duration.ofMillis(200));
+    }
+
+    @Test
+    void statsParsesTheKernelFormats() {
+        Path dir = sandbox();
+        file(dir, "memory.current", "52355072\n");
+        file(dir, "memory.peak", "67100672\n");
+        file(dir, "memory.events", "low 0\nhigh 0\nmax 1489\noom 3\noom_kill 2\noom_group_kill 1\n");
+        file(dir, "cpu.stat", """
+                usage_usec 1234567
+                user_usec 1000000
+                system_usec 234567
+                core_sched.force_idle_usec 0
+                nr_periods 120
+                nr_throttled 45
+                throttled_usec 2500000
+                nr_bursts 0
+                burst_usec 0
+                """);
+        file(dir, "pids.current", "7\n");
+        file(dir, "pids.peak", "12\n");
+        file(dir, "io.stat", """
+                8:16 rbytes=1459200 wbytes=314773504 rios=192 wios=353 dbytes=0 dios=0
+                8:0 rbytes=90430464 wbytes=299008000 rios=8950 wios=1252 dbytes=50331648 dios=3021
+                """);
+
+        CgroupStats stats = cgroup(dir, CgroupFs.REAL).stats();
+
+        assertThat(stats).isEqualTo(new CgroupStats(52355072, OptionalLong.of(67100672), 2,
+                1_234_567_000L, 1_000_000_000L, 234_567_000L, 120, 45, 2_500_000_000L,
+                7, OptionalLong.of(12), OptionalLong.of(1459200 + 90430464), OptionalLong.of(314773504 + 299008000)));
+    }
+
+    @Test
+    void valuesTheKernelDoesNotOfferAreEmptyNotZero() {
+        Path dir = sandbox();
+        file(dir, "memory.current", "4096\n");
+        file(dir, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+        // Without the cpu controller enabled, cpu.stat has only the usage keys.
+        file(dir, "cpu.stat", "usage_usec 10\nuser_usec 6\nsystem_usec 4\n");
+        file(dir, "pids.current", "1\n");
+
+        CgroupStats stats = cgroup(dir, CgroupFs.REAL).stats();
+
+        assertThat(stats.memoryPeakBytes()).isEmpty();
+        assertThat(stats.pidsPeak()).isEmpty();
+        assertThat(stats.ioReadBytes()).isEmpty();
+        assertThat(stats.ioWriteBytes()).isEmpty();
+        assertThat(stats.cpuThrottledNanos()).isZero();
+    }
+
+    @Test
+    void emptyIoStatIsZeroNotEmpty() {
+        Path dir = sandbox();
+        file(dir, "memory.current", "4096\n");
+        file(dir, "memory.events", "oom_kill 0\n");
+        file(dir, "cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\n");
+        file(dir, "pids.current", "0\n");
+        file(dir, "io.stat", "");
+
+        assertThat(cgroup(dir, CgroupFs.REAL).stats().ioReadBytes()).hasValue(0);
+    }
+
+    @Test
+    void aMissingRequiredFileIsNamed() {
+        Path dir = sandbox();
+        file(dir, "memory.current", "4096\n");
+        file(dir, "cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\n");
+
+        assertThatThrownBy(() -> cgroup(dir, CgroupFs.REAL).stats())
+                .isInstanceOf(CgroupException.class)
+                .hasMessageContaining("memory.events in " + dir)
+                .hasMessageContaining("No such file or directory");
+    }
+
+    @Test
+    void applyWritesEveryLimitRoundedToPages() {
+        Path dir = sandbox();
+
+        cgroup(dir, CgroupFs.REAL).apply(CgroupLimits.none().withMemoryBytes(64_000_001)
+                .withCpuQuota(50_000, 100_000).withPidsMax(32));
+
+        assertThat(read(dir.resolve("memory.max"))).isEqualTo("64004096");
+        assertThat(read(dir.resolve("memory.swap.max"))).as("no swap when only memory is limited").isEqualTo("0");
+        assertThat(read(dir.resolve("memory.oom.group"))).isEqualTo("1");
+        assertThat(read(dir.resolve("cpu.max"))).isEqualTo("50000 100000");
+        assertThat(read(dir.resolve("pids.max"))).isEqualTo("32");
+    }
+
+    @Test
+    void applyWritesTheRequestedSwapAndLeavesUnsetLimitsAlone() {
+        Path dir = sandbox();
+
+        cgroup(dir, CgroupFs.REAL).apply(CgroupLimits.none().withMemoryBytes(1 << 20).withSwapBytes(1 << 21));
+
+        assertThat(read(dir.resolve("memory.swap.max"))).isEqualTo("2097152");
+        assertThat(read(dir.resolve("cpu.max"))).isEqualTo("max 100000\n");
+        assertThat(read(dir.resolve("pids.max"))).isEqualTo("max\n");
+    }
+
+    @Test
+    void applyRefusesASwapLimitWithoutSwapAccounting() throws Exception {
+        Path dir = sandbox();
+        Files.delete(dir.resolve("memory.swap.max"));
+
+        assertThatThrownBy(() -> cgroup(dir, CgroupFs.REAL).apply(CgroupLimits.none().withSwapBytes(4096)))
+                .hasMessageContaining("memory.swap.max in " + dir + " does not exist");
+    }
+
+    @Test
+    void aValueTheKernelDidNotKeepIsReported() {
+        Path dir = sandbox();
+
+        assertThatThrownBy(() -> cgroup(dir, FakeCgroupFs.keeping("memory.max", "max"))
+                .apply(CgroupLimits.none().withMemoryBytes(64 << 20)))
+                .isInstanceOf(CgroupException.class)
+                .hasMessage("memory.max in " + dir + ": wrote 67108864 but the kernel kept max");
+    }
+
+    @Test
+    void killAllUsesCgroupKillAndWaitsForAnEmptyCgroup() {
+        Path dir = sandbox();
+        file(dir, "cgroup.kill", "");
+
+        cgroup(dir, CgroupFs.REAL).killAll();
+
+        assertThat(read(dir.resolve("cgroup.kill"))).isEqualTo("1");
+    }
+
+    @Test
+    void killAllNamesTheProcessesThatStay() {
+        Path dir = sandbox();
+        file(dir, "cgroup.kill", "");
+        file(dir, "cgroup.events", "populated 1\nfrozen 0\n");
+        // No process has this PID (pid_max is at most 2^22), so nothing is signalled.
+        file(dir, "cgroup.procs", "999999999\n");
+
+        assertThatThrownBy(() -> cgroup(dir, CgroupFs.REAL).killAll())
+                .isInstanceOf(CgroupException.class)
+                .hasMessageContaining("processes [999999999] still in " + dir);
+    }
+
+    @Test
+    void closeOfARemovedCgroupDoesNothing() {
+        cgroup(tmp.resolve("belljar-gone"), CgroupFs.REAL).close();
+    }
+
+    @Test
+    void destroyRemovesNestedCgroupsToo() throws Exception {
+        Path dir = tmp.resolve("belljar-2");
+        Files.createDirectories(dir.resolve("inner/deeper"));
+
+        cgroup(dir, CgroupFs.REAL).destroy();
+
+        assertThat(dir).doesNotExist();
+    }
+}
