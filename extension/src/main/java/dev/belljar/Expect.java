@@ -24,12 +24,33 @@ public @interface Expect {
     /** The outcome that counts as success. */
     Outcome outcome() default Outcome.PASSED;
 
-    /** A bound on the sandbox's peak memory as the kernel recorded it, e.g. {@code "< 48M"}. */
+    /** A bound on the sandbox's peak memory as the kernel recorded it (JVM start-up included), e.g. {@code "< 48M"}. */
     String peakMemory() default "";
+
+    /** A bound on the memory the test added to the JVM's baseline (peak minus usage when the test started). */
+    String testMemory() default "";
 
     /** A bound on the CPU time (user + system) of all processes of the sandbox, e.g. {@code "< 2s"}. */
     String cpuTime() default "";
 
+    /** A bound on the CPU time of the test itself, without the JVM's start-up. */
+    String testCpuTime() default "";
+
     /** A bound on the time the sandbox was throttled by its CPU quota, e.g. {@code "> 0"}. */
     String throttledTime() default "";
+
+    /** A bound on the number of CFS periods in which the sandbox was throttled. */
+    String throttledPeriods() default "";
+
+    /** A bound on the peak number of processes and threads. */
+    String pids() default "";
+
+    /** A bound on bytes read from block devices (where the kernel accounts them). */
+    String ioRead() default "";
+
+    /** A bound on bytes written to block devices (where the kernel accounts them). */
+    String ioWrite() default "";
+
+    /** A bound on the child's wall time, start-up included. */
+    String wallTime() default "";
 }

@@ -1,73 +1,60 @@
 package dev.belljar.internal;
 
-import dev.belljar.Expect;
 import dev.belljar.SandboxResult;
-import dev.belljar.spec.Durations;
+import dev.belljar.spec.Bound;
+import dev.belljar.spec.Expectation;
+import dev.belljar.spec.Metric;
 import dev.belljar.spec.Sizes;
-import dev.belljar.spec.SpecException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.function.Function;
-import java.util.function.LongFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** {@link Expect} bounds such as {@code "< 48M"}: parsed, checked against a result, described when unmet. */
+/** Checks an expectation's bounds against a sandbox's result and describes every unmet one. */
 final class Bounds {
-    private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>|==)\\s*(.+?)\\s*");
-
     private Bounds() {
     }
 
-    static void check(Expect expect, SandboxResult result, List<String> unmet) {
-        String limit = result.memory().limitBytes().stream().mapToObj(b -> " (limit " + Sizes.describe(b) + ")")
-                .findFirst().orElse("");
-        check("peakMemory", "peak memory", expect.peakMemory(), result.memory().peakBytes(),
-                text -> Sizes.parse(text, "peakMemory", true), Sizes::describe, limit, unmet);
-        check("cpuTime", "CPU time", expect.cpuTime(), OptionalLong.of(result.cpu().usageNanos()),
-                Bounds::nanos, Durations::describe, "", unmet);
-        check("throttledTime", "throttled time", expect.throttledTime(), OptionalLong.of(result.cpu().throttledNanos()),
-                Bounds::nanos, Durations::describe, "", unmet);
+    /** One line per unmet bound: "expected peak memory < 48 MiB but was 52.3 MiB (limit 64 MiB)". */
+    static List<String> unmet(Expectation expectation, SandboxResult result) {
+        List<String> unmet = new ArrayList<>();
+        for (Bound bound : expectation.bounds().values()) {
+            OptionalLong actual = valueOf(bound.metric(), result);
+            if (actual.isEmpty()) {
+                unmet.add("expected " + bound.describe() + " but this host does not report " + bound.metric().description());
+            } else if (!bound.isMetBy(actual.getAsLong())) {
+                unmet.add("expected " + bound.describe() + " but was " + bound.metric().describe(actual.getAsLong())
+                        + context(bound.metric(), result));
+            }
+        }
+        return unmet;
     }
 
-    private static long nanos(String text) {
-        return text.equals("0") ? 0 : Durations.parse(text, "duration").toNanos();
-    }
-
-    private static void check(String key, String name, String bound, OptionalLong actual,
-                              Function<String, Long> parse, LongFunction<String> describe, String context,
-                              List<String> unmet) {
-        if (bound.isEmpty()) {
-            return;
-        }
-        Matcher m = BOUND.matcher(bound);
-        if (!m.matches()) {
-            throw new SpecException("@Expect(" + key + " = \"" + bound + "\") is not a bound: write a comparison"
-                    + " <, <=, >, >= or == and a value, e.g. \"< 48M\", \"<= 2s\", \"> 0\"");
-        }
-        long expected;
-        try {
-            expected = parse.apply(m.group(2));
-        } catch (SpecException e) {
-            throw new SpecException("@Expect(" + key + " = \"" + bound + "\"): " + e.getMessage());
-        }
-        if (actual.isEmpty()) {
-            unmet.add("expected " + name + " " + m.group(1) + " " + describe.apply(expected)
-                    + " but this host does not report it");
-            return;
-        }
-        long value = actual.getAsLong();
-        boolean met = switch (m.group(1)) {
-            case "<" -> value < expected;
-            case "<=" -> value <= expected;
-            case ">" -> value > expected;
-            case ">=" -> value >= expected;
-            default -> value == expected;
+    static OptionalLong valueOf(Metric metric, SandboxResult r) {
+        return switch (metric) {
+            case PEAK_MEMORY -> r.memory().peakBytes();
+            case TEST_MEMORY -> r.memory().peakBytes().isPresent() && r.memory().baselineBytes().isPresent()
+                    ? OptionalLong.of(Math.max(0, r.memory().peakBytes().getAsLong() - r.memory().baselineBytes().getAsLong()))
+                    : OptionalLong.empty();
+            case CPU_TIME -> OptionalLong.of(r.cpu().usageNanos());
+            case TEST_CPU_TIME -> r.cpu().baselineNanos().isPresent()
+                    ? OptionalLong.of(r.cpu().usageNanos() - r.cpu().baselineNanos().getAsLong()) : OptionalLong.empty();
+            case THROTTLED_TIME -> OptionalLong.of(r.cpu().throttledNanos());
+            case THROTTLED_PERIODS -> OptionalLong.of(r.cpu().throttledPeriods());
+            case PIDS -> r.pids().peak();
+            case IO_READ -> r.io().readBytes();
+            case IO_WRITE -> r.io().writeBytes();
+            case WALL_TIME -> OptionalLong.of(r.wallTimeNanos());
         };
-        if (!met) {
-            unmet.add("expected " + name + " " + m.group(1) + " " + describe.apply(expected) + " but was "
-                    + describe.apply(value) + context);
-        }
+    }
+
+    private static String context(Metric metric, SandboxResult r) {
+        return switch (metric) {
+            case PEAK_MEMORY, TEST_MEMORY -> r.memory().limitBytes().stream()
+                    .mapToObj(limit -> " (limit " + Sizes.describe(limit) + ")").findFirst().orElse("");
+            case THROTTLED_TIME, THROTTLED_PERIODS, CPU_TIME, TEST_CPU_TIME -> r.cpu().limitCores().isPresent()
+                    ? " (quota " + r.cpu().limitCores().getAsDouble() + " cores)" : " (no CPU quota)";
+            default -> "";
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.belljar.internal;
 
-import dev.belljar.spec.Durations;
+import dev.belljar.Net;
+import dev.belljar.spec.SandboxSpec;
 import dev.belljar.spec.SpecException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -8,13 +9,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Belljar's configuration keys, read from {@code junit-platform.properties} or system properties.
  */
 final class Configuration {
+    /**
+     * Prefix of configuration defaults for every sandbox: {@code belljar.default.memory=256M},
+     * {@code belljar.default.net=PRIVATE}, ... with the {@code @Isolated} attribute names and syntax.
+     */
+    static final String DEFAULT_SPEC_PREFIX = "belljar.default.";
     /** Timeout of an isolated test that declares none. */
-    static final String DEFAULT_TIMEOUT_PROPERTY_NAME = "belljar.timeout.default";
+    static final String DEFAULT_TIMEOUT_PROPERTY_NAME = DEFAULT_SPEC_PREFIX + "timeout";
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     /** {@code abort} (default) or {@code fail}: what a spec this host cannot enforce does to the test. */
     static final String UNENFORCEABLE_PROPERTY_NAME = "belljar.unenforceable";
@@ -24,16 +31,53 @@ final class Configuration {
     private Configuration() {
     }
 
-    static Duration defaultTimeout(ExtensionContext context) {
-        return context.getConfigurationParameter(DEFAULT_TIMEOUT_PROPERTY_NAME)
-                .map(value -> {
-                    try {
-                        return Durations.parse(value, DEFAULT_TIMEOUT_PROPERTY_NAME);
-                    } catch (SpecException e) {
-                        throw e.in("configuration parameter");
-                    }
-                })
-                .orElse(DEFAULT_TIMEOUT);
+    /** The sandbox defaults from {@code belljar.default.*}; the timeout falls back to {@link #DEFAULT_TIMEOUT}. */
+    static SandboxSpec defaults(ExtensionContext context) {
+        SandboxSpec.Builder b = SandboxSpec.builder().timeout(DEFAULT_TIMEOUT);
+        setDefault(context, "memory", b::memory);
+        setDefault(context, "swap", b::swap);
+        setDefault(context, "cpu", b::cpu);
+        setDefault(context, "pids", value -> b.pids(integer(value)));
+        setDefault(context, "net", value -> b.net(net(value)));
+        setDefault(context, "pid", value -> b.pidNamespace(bool(value)));
+        setDefault(context, "hostname", b::hostname);
+        setDefault(context, "timeout", b::timeout);
+        return b.build();
+    }
+
+    private static void setDefault(ExtensionContext context, String key, Consumer<String> setter) {
+        String name = DEFAULT_SPEC_PREFIX + key;
+        context.getConfigurationParameter(name).ifPresent(value -> {
+            try {
+                setter.accept(value);
+            } catch (SpecException e) {
+                throw e.in("configuration parameter " + name);
+            }
+        });
+    }
+
+    private static int integer(String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new SpecException("\"" + value + "\" is not a whole number");
+        }
+    }
+
+    private static Net net(String value) {
+        try {
+            return Net.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new SpecException("\"" + value + "\" is not a network: use HOST, PRIVATE or NONE");
+        }
+    }
+
+    private static boolean bool(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new SpecException("\"" + value + "\" is not a boolean: use true or false");
+        };
     }
 
     static boolean failUnenforceable(ExtensionContext context) {

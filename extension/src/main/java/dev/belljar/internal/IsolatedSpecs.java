@@ -2,6 +2,10 @@ package dev.belljar.internal;
 
 import dev.belljar.Expect;
 import dev.belljar.Isolated;
+import dev.belljar.Net;
+import dev.belljar.Outcome;
+import dev.belljar.spec.Expectation;
+import dev.belljar.spec.Metric;
 import dev.belljar.spec.SandboxSpec;
 import dev.belljar.spec.SpecException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -11,15 +15,21 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** Finds the {@link Isolated} declarations that apply to a test and merges them into one spec. */
+/**
+ * Finds the declarations that apply to a test and merges them, most specific last: configuration
+ * defaults &lt; profiles and spec files &lt; class {@code @Isolated}/{@code @Expect} (outermost first,
+ * for {@code @Nested}) &lt; method {@code @Isolated}/{@code @Expect}.
+ */
 final class IsolatedSpecs {
     private IsolatedSpecs() {
     }
 
-    /** The classes whose {@code @Isolated} applies to tests of {@code testClass}: outermost first (for {@code @Nested}). */
+    /** The classes whose declarations apply to tests of {@code testClass}: outermost first (for {@code @Nested}). */
     static List<Class<?>> enclosingClasses(Class<?> testClass) {
         List<Class<?>> classes = new ArrayList<>();
         for (Class<?> c = testClass; c != null; c = Modifier.isStatic(c.getModifiers()) ? null : c.getEnclosingClass()) {
@@ -37,41 +47,60 @@ final class IsolatedSpecs {
                 || context.getTestClass().map(IsolatedSpecs::isClassIsolated).orElse(false);
     }
 
-    /** The merged spec: classes outermost first, then the method; each declared value overrides. */
     static SandboxSpec resolve(ExtensionContext context) {
-        SandboxSpec spec = SandboxSpec.empty();
+        Map<AnnotatedElement, String> levels = new LinkedHashMap<>();
         for (Class<?> c : enclosingClasses(context.getRequiredTestClass())) {
-            spec = merge(spec, c, "@Isolated on " + c.getName());
+            levels.put(c, c.getName());
         }
         Method method = context.getRequiredTestMethod();
-        String source = "@Isolated on " + method.getDeclaringClass().getName() + "." + method.getName() + "()";
-        spec = merge(spec, method, source);
+        String methodName = method.getDeclaringClass().getName() + "." + method.getName() + "()";
+        levels.put(method, methodName);
+
+        SandboxSpec spec = Configuration.defaults(context);
+        ClassLoader loader = context.getRequiredTestClass().getClassLoader();
+        for (Map.Entry<AnnotatedElement, String> level : levels.entrySet()) {
+            Optional<Isolated> isolated = AnnotationSupport.findAnnotation(level.getKey(), Isolated.class);
+            if (isolated.isPresent()) {
+                spec = spec.overriddenBy(referencedSpec(isolated.get(), "@Isolated on " + level.getValue(), loader));
+            }
+        }
+        for (Map.Entry<AnnotatedElement, String> level : levels.entrySet()) {
+            Optional<Isolated> isolated = AnnotationSupport.findAnnotation(level.getKey(), Isolated.class);
+            if (isolated.isPresent()) {
+                spec = spec.overriddenBy(toSpec(isolated.get(), "@Isolated on " + level.getValue()));
+            }
+            Optional<Expect> expect = AnnotationSupport.findAnnotation(level.getKey(), Expect.class);
+            if (expect.isPresent()) {
+                spec = spec.overriddenBy(SandboxSpec.builder()
+                        .expect(toExpectation(expect.get(), "@Expect on " + level.getValue())).build());
+            }
+        }
         if (spec.swapBytes().isPresent() && spec.memoryBytes().isEmpty()) {
             throw new SpecException("swap = " + spec.swapBytes().getAsLong() + " bytes needs a memory limit:"
-                    + " declare memory too").in(source);
+                    + " declare memory too").in("@Isolated on " + methodName);
         }
         return spec;
     }
 
-    private static SandboxSpec merge(SandboxSpec spec, AnnotatedElement element, String source) {
-        Optional<Isolated> isolated = AnnotationSupport.findAnnotation(element, Isolated.class);
-        return isolated.map(annotation -> spec.overriddenBy(toSpec(annotation, source))).orElse(spec);
+    /** The profile or spec file an {@code @Isolated} names, or an empty spec. */
+    private static SandboxSpec referencedSpec(Isolated isolated, String source, ClassLoader loader) {
+        if (isolated.profile().isEmpty() && isolated.spec().isEmpty()) {
+            return SandboxSpec.empty();
+        }
+        String element = isolated.profile().isEmpty() ? "spec" : "profile";
+        throw new SpecException(element + " = \"" + (isolated.profile().isEmpty() ? isolated.spec() : isolated.profile())
+                + "\": YAML profiles and spec files are not supported in this version; declare the limits"
+                + " as @Isolated attributes").in(source);
     }
 
     static SandboxSpec toSpec(Isolated isolated, String source) {
         try {
-            if (!isolated.profile().isEmpty() || !isolated.spec().isEmpty()) {
-                String element = isolated.profile().isEmpty() ? "spec" : "profile";
-                throw new SpecException(element + " = \"" + (isolated.profile().isEmpty() ? isolated.spec() : isolated.profile())
-                        + "\": YAML profiles and spec files are not supported in this version; declare the limits"
-                        + " as @Isolated attributes");
-            }
             SandboxSpec.Builder b = SandboxSpec.builder();
             if (!isolated.memory().isEmpty()) b.memory(isolated.memory());
             if (!isolated.swap().isEmpty()) b.swap(isolated.swap());
             if (!isolated.cpu().isEmpty()) b.cpu(isolated.cpu());
             if (isolated.pids() != 0) b.pids(isolated.pids());
-            if (isolated.net() != dev.belljar.Net.HOST) b.net(isolated.net());
+            if (isolated.net() != Net.HOST) b.net(isolated.net());
             if (!isolated.pid()) b.pidNamespace(false);
             if (!isolated.hostname().isEmpty()) b.hostname(isolated.hostname());
             if (!isolated.timeout().isEmpty()) b.timeout(isolated.timeout());
@@ -81,19 +110,29 @@ final class IsolatedSpecs {
         }
     }
 
-    /** The {@link Expect} that applies: the method's, else the nearest class's. */
-    static Optional<Expect> expectation(ExtensionContext context) {
-        Optional<Expect> onMethod = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), Expect.class);
-        if (onMethod.isPresent()) {
-            return onMethod;
-        }
-        List<Class<?>> classes = enclosingClasses(context.getRequiredTestClass());
-        for (int i = classes.size() - 1; i >= 0; i--) {
-            Optional<Expect> onClass = AnnotationSupport.findAnnotation(classes.get(i), Expect.class);
-            if (onClass.isPresent()) {
-                return onClass;
+    static Expectation toExpectation(Expect expect, String source) {
+        try {
+            Expectation expectation = expect.outcome() == Outcome.PASSED ? Expectation.none()
+                    : Expectation.none().withOutcome(expect.outcome());
+            Map<Metric, String> bounds = new LinkedHashMap<>();
+            bounds.put(Metric.PEAK_MEMORY, expect.peakMemory());
+            bounds.put(Metric.TEST_MEMORY, expect.testMemory());
+            bounds.put(Metric.CPU_TIME, expect.cpuTime());
+            bounds.put(Metric.TEST_CPU_TIME, expect.testCpuTime());
+            bounds.put(Metric.THROTTLED_TIME, expect.throttledTime());
+            bounds.put(Metric.THROTTLED_PERIODS, expect.throttledPeriods());
+            bounds.put(Metric.PIDS, expect.pids());
+            bounds.put(Metric.IO_READ, expect.ioRead());
+            bounds.put(Metric.IO_WRITE, expect.ioWrite());
+            bounds.put(Metric.WALL_TIME, expect.wallTime());
+            for (Map.Entry<Metric, String> bound : bounds.entrySet()) {
+                if (!bound.getValue().isEmpty()) {
+                    expectation = expectation.with(bound.getKey().key(), bound.getValue());
+                }
             }
+            return expectation;
+        } catch (SpecException e) {
+            throw e.in(source);
         }
-        return Optional.empty();
     }
 }

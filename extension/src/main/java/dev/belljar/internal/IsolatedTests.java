@@ -88,14 +88,14 @@ public final class IsolatedTests {
             throw new TestAbortedException(message + ". Set " + Configuration.UNENFORCEABLE_PROPERTY_NAME
                     + "=fail to make this a failure");
         }
-        Duration timeout = spec.timeout().orElseGet(() -> Configuration.defaultTimeout(context));
+        Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         ChildReport report = SandboxRun.run(host, spec,
                 new Messages.RunTest(context.getUniqueId(), context.getDisplayName()), timeout);
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);
         Verdict verdict = Verdict.of(spec, timeout, report);
         context.publishReportEntry(Reports.entries(verdict.result()));
-        verdict.check(context.getDisplayName(), IsolatedSpecs.expectation(context));
+        verdict.check(context.getDisplayName(), spec.expect());
     }
 
     /** The child's output, shown as this test's output (Surefire and IDEs capture it per test). */

@@ -82,7 +82,9 @@ final class SandboxRun implements AutoCloseable {
                 .build(ChildJvm.command(spec, workDir));
         Path stdout = workDir.resolve("stdout");
         Path stderr = workDir.resolve("stderr");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        // Closed explicitly once the child is gone: that ends a reader still waiting in accept().
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
             server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
             long start = System.nanoTime();
             synchronized (this) {
@@ -112,6 +114,8 @@ final class SandboxRun implements AutoCloseable {
                     timedOut, wallTime, reader.finished, List.copyOf(reader.containerFailures), reader.cannotRun,
                     List.copyOf(reader.reportEntries), reader.baseline, stats,
                     Files.readAllBytes(stdout), Files.readAllBytes(stderr));
+        } finally {
+            server.close();
         }
     }
 

@@ -1,21 +1,19 @@
 package dev.belljar.internal;
 
-import dev.belljar.Expect;
 import dev.belljar.OomKilledError;
 import dev.belljar.Outcome;
 import dev.belljar.SandboxResult;
 import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.linux.ns.LaunchCommand;
 import dev.belljar.spec.Durations;
+import dev.belljar.spec.Expectation;
 import dev.belljar.spec.SandboxSpec;
 import dev.belljar.spec.Sizes;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -119,31 +117,38 @@ final class Verdict {
     }
 
     /** Throws what the test must end with, given the expectation; returns when it passes. */
-    void check(String parentDisplayName, Optional<Expect> expect) throws Throwable {
+    void check(String parentDisplayName, Expectation expectation) throws Throwable {
         if (childDisplayName != null && !childDisplayName.equals(parentDisplayName)) {
             throw new AssertionFailedError("the child JVM ran the invocation '" + childDisplayName
                     + "' but the parent is at '" + parentDisplayName + "': the test's arguments differ between"
                     + " the two JVMs (a non-deterministic argument source?)");
         }
-        Outcome expected = expect.map(Expect::outcome).orElse(Outcome.PASSED);
+        Outcome expected = expectation.outcome();
         Outcome actual = result.outcome();
         if (actual != expected) {
             if (expected == Outcome.PASSED) {
                 throw actual == Outcome.ABORTED && !(failure instanceof TestAbortedException)
                         ? new TestAbortedException(failure.getMessage(), failure) : failure;
             }
-            throw new AssertionFailedError("expected the isolated test to end " + expected + " but it ended " + actual
-                    + (failure == null ? "" : ": " + failure.getMessage()) + " (" + summary() + ")",
-                    expected, actual, failure);
+            throw new AssertionFailedError("expected the isolated test to end " + expected + expectedMeaning(expected)
+                    + " but it ended " + actual + (failure == null ? "" : ": " + failure.getMessage())
+                    + " (" + summary() + ")", expected, actual, failure);
         }
-        if (expect.isPresent()) {
-            List<String> unmet = new ArrayList<>();
-            Bounds.check(expect.get(), result, unmet);
-            if (!unmet.isEmpty()) {
-                throw new AssertionFailedError("the isolated test did not stay within its expected bounds:\n  "
-                        + String.join("\n  ", unmet));
-            }
+        List<String> unmet = Bounds.unmet(expectation, result);
+        if (!unmet.isEmpty()) {
+            throw new AssertionFailedError("the isolated test ended " + actual + " but did not stay within "
+                    + (unmet.size() == 1 ? "its expected bound" : unmet.size() + " of its expected bounds") + ":\n  "
+                    + String.join("\n  ", unmet));
         }
+    }
+
+    private String expectedMeaning(Outcome expected) {
+        if (expected == Outcome.OOM_KILLED) {
+            return result.memory().limitBytes().stream()
+                    .mapToObj(limit -> " (the kernel OOM-kills it at " + Sizes.describe(limit) + ")")
+                    .findFirst().orElse(" (but it declares no memory limit)");
+        }
+        return "";
     }
 
     private String summary() {

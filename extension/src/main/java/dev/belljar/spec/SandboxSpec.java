@@ -24,6 +24,7 @@ public final class SandboxSpec {
     private final Boolean pidNamespace;
     private final String hostname;
     private final Duration timeout;
+    private final Expectation expect;
 
     private SandboxSpec(Builder b) {
         memoryBytes = b.memoryBytes;
@@ -34,6 +35,7 @@ public final class SandboxSpec {
         pidNamespace = b.pidNamespace;
         hostname = b.hostname;
         timeout = b.timeout;
+        expect = b.expect;
     }
 
     public static Builder builder() {
@@ -78,7 +80,12 @@ public final class SandboxSpec {
         return Optional.ofNullable(timeout);
     }
 
-    /** This spec with every value that {@code specific} declares replaced by that value. */
+    /** What the kernel should do to the test; {@link Expectation#none()} unless declared. */
+    public Expectation expect() {
+        return expect;
+    }
+
+    /** This spec with every value that {@code specific} declares replaced by that value; expectations merge. */
     public SandboxSpec overriddenBy(SandboxSpec specific) {
         Builder b = toBuilder();
         if (specific.memoryBytes != null) b.memoryBytes = specific.memoryBytes;
@@ -89,6 +96,7 @@ public final class SandboxSpec {
         if (specific.pidNamespace != null) b.pidNamespace = specific.pidNamespace;
         if (specific.hostname != null) b.hostname = specific.hostname;
         if (specific.timeout != null) b.timeout = specific.timeout;
+        b.expect = expect.overriddenBy(specific.expect);
         return b.build();
     }
 
@@ -102,6 +110,7 @@ public final class SandboxSpec {
         b.pidNamespace = pidNamespace;
         b.hostname = hostname;
         b.timeout = timeout;
+        b.expect = expect;
         return b;
     }
 
@@ -117,6 +126,7 @@ public final class SandboxSpec {
         if (pidNamespace != null) values.put("pid", pidNamespace.toString());
         if (hostname != null) values.put("hostname", hostname);
         if (timeout != null) values.put("timeout", Durations.format(timeout));
+        if (!expect.isEmpty()) values.put("expect", expect.toString());
         if (values.isEmpty()) {
             return "{}";
         }
@@ -149,6 +159,7 @@ public final class SandboxSpec {
         private Boolean pidNamespace;
         private String hostname;
         private Duration timeout;
+        private Expectation expect = Expectation.none();
 
         private Builder() {
         }
@@ -204,6 +215,11 @@ public final class SandboxSpec {
                 throw new SpecException("timeout = " + duration + " is out of range: use a positive duration, e.g. 30s");
             }
             timeout = duration;
+            return this;
+        }
+
+        public Builder expect(Expectation expectation) {
+            expect = java.util.Objects.requireNonNull(expectation, "expectation");
             return this;
         }
 

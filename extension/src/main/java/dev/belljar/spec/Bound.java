@@ -1,0 +1,44 @@
+package dev.belljar.spec;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A comparison on one metric, written as {@code "< 48M"}, {@code "<= 2s"}, {@code "> 0"}. */
+public record Bound(Metric metric, String comparison, long value) {
+    private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>|==)\\s*(.+?)\\s*");
+
+    public static Bound parse(Metric metric, String text) {
+        Matcher m = BOUND.matcher(text);
+        if (!m.matches()) {
+            throw new SpecException(metric.key() + " = \"" + text + "\" is not a bound: write a comparison"
+                    + " <, <=, >, >= or == and a value, e.g. \"< 48M\", \"<= 2s\", \"> 0\"");
+        }
+        return new Bound(metric, m.group(1), metric.parseValue(m.group(2), metric.key()));
+    }
+
+    public boolean isMetBy(long actual) {
+        return switch (comparison) {
+            case "<" -> actual < value;
+            case "<=" -> actual <= value;
+            case ">" -> actual > value;
+            case ">=" -> actual >= value;
+            default -> actual == value;
+        };
+    }
+
+    /** {@code peak memory < 48 MiB} */
+    public String describe() {
+        return metric.description() + " " + comparison + " " + metric.describe(value);
+    }
+
+    /** As written in YAML: {@code "< 48M"}. */
+    @Override
+    public String toString() {
+        String formatted = switch (metric.kind()) {
+            case SIZE -> Sizes.format(value);
+            case DURATION -> value == 0 ? "0" : Durations.format(java.time.Duration.ofNanos(value));
+            case COUNT -> Long.toString(value);
+        };
+        return comparison + " " + formatted;
+    }
+}

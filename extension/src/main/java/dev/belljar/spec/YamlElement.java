@@ -1,0 +1,158 @@
+package dev.belljar.spec;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One value of a YAML file with where it is: the file, the line and the path of keys that leads to it
+ * ({@code profiles.tiny.memory}). Reading it as a map or a single value checks its type, and every
+ * error names all three, so that a user can find the offending line.
+ */
+final class YamlElement {
+    private final String source;
+    private final String path;
+    private final int line;
+    private final Node node;
+
+    private YamlElement(String source, String path, int line, Node node) {
+        this.source = source;
+        this.path = path;
+        this.line = line;
+        this.node = node;
+    }
+
+    /** The document in {@code text}; {@code source} names the file in error messages. */
+    static YamlElement parse(String text, String source) {
+        // compose() stops at nodes: no tag can make it instantiate a class. The safe constructor
+        // keeps it that way should anyone ever construct objects from this Yaml.
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        Node root;
+        try {
+            root = yaml.compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String where = mark == null ? source : source + " line " + (mark.getLine() + 1);
+            // SnakeYAML's context ("while parsing a flow mapping") leads into its problem.
+            String context = e.getContext() == null ? "" : e.getContext() + ", ";
+            throw new SpecException("not valid YAML: " + context + e.getProblem()).in(where);
+        } catch (YAMLException e) {
+            throw new SpecException("not valid YAML: " + e.getMessage()).in(source);
+        }
+        return new YamlElement(source, "", root == null ? 1 : lineOf(root), root);
+    }
+
+    /** The last key of the path, e.g. {@code memory}. */
+    String key() {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    /** The path of keys, e.g. {@code profiles.tiny.memory}; empty for the document itself. */
+    String path() {
+        return path;
+    }
+
+    /** An error about this element: {@code message} prefixed with the file and line. */
+    SpecException error(String message) {
+        return new SpecException(message).in(source + " line " + line);
+    }
+
+    /**
+     * {@code e}, thrown while parsing this element's value, located: the spec's own messages start with
+     * the bare key ({@code memory = "64Q" is not a size ...}), which becomes the full path and the line.
+     */
+    SpecException locate(SpecException e) {
+        String message = e.getMessage();
+        String bare = key() + " = ";
+        return error(message.startsWith(bare) ? path + message.substring(key().length()) : path + ": " + message);
+    }
+
+    /** The single value's text; {@code expected} says what belongs here, e.g. {@code a size, e.g. 64M}. */
+    String scalar(String expected) {
+        if (isNull()) {
+            throw error(name() + " has no value: write " + expected + " or remove the key");
+        }
+        if (!(node instanceof ScalarNode scalar)) {
+            throw error(typeMismatch(expected));
+        }
+        return scalar.getValue();
+    }
+
+    /** The entries of a map with any keys; no value (or an empty document) is an empty map. */
+    List<YamlElement> entries(String expected) {
+        return entries(expected, null);
+    }
+
+    /** The entries of a map whose keys must be among {@code allowed}. */
+    List<YamlElement> entries(String expected, Collection<String> allowed) {
+        if (isNull()) {
+            return List.of();
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            throw error(typeMismatch(expected));
+        }
+        List<YamlElement> entries = new ArrayList<>();
+        Map<String, Integer> firstLines = new HashMap<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
+                throw new YamlElement(source, path, lineOf(tuple.getKeyNode()), tuple.getKeyNode())
+                        .error(name() + " has a key that is " + kindOf(tuple.getKeyNode()) + ": keys are plain names");
+            }
+            String key = keyNode.getValue();
+            YamlElement entry = new YamlElement(source, path.isEmpty() ? key : path + "." + key,
+                    lineOf(keyNode), tuple.getValueNode());
+            if (allowed != null && !allowed.contains(key)) {
+                throw entry.error(entry.path + " is not a known key" + Suggestions.didYouMean(key, allowed)
+                        + "; allowed here: " + String.join(", ", allowed));
+            }
+            Integer firstLine = firstLines.putIfAbsent(key, entry.line);
+            if (firstLine != null) {
+                throw entry.error(entry.path + " is declared twice (first on line " + firstLine + "); keep one");
+            }
+            entries.add(entry);
+        }
+        return entries;
+    }
+
+    private boolean isNull() {
+        return node == null || node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
+    }
+
+    private String name() {
+        return path.isEmpty() ? "the document" : path;
+    }
+
+    private String typeMismatch(String expected) {
+        String actual = node instanceof ScalarNode scalar ? " = \"" + scalar.getValue() + "\" is a single value"
+                : " is " + kindOf(node);
+        return name() + actual + ", expected " + expected;
+    }
+
+    private static String kindOf(Node node) {
+        if (node instanceof SequenceNode) {
+            return "a list";
+        }
+        return node instanceof MappingNode ? "a map" : "a single value";
+    }
+
+    private static int lineOf(Node node) {
+        // Marks count lines from 0; editors count from 1.
+        return node.getStartMark().getLine() + 1;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.belljar;
+
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+/** {@code @Expect} bounds and outcomes, and configuration defaults, as a JUnit user sees them. */
+class ExpectationsTest extends KernelTest {
+
+    private static Events run(Class<?> cases, String method, String... configuration) {
+        var kit = EngineTestKit.engine("junit-jupiter").selectors(selectMethod(cases, Arrays.stream(cases.getDeclaredMethods())
+                .filter(m -> m.getName().equals(method)).findFirst().orElseThrow()));
+        for (int i = 0; i < configuration.length; i += 2) {
+            kit = kit.configurationParameter(configuration[i], configuration[i + 1]);
+        }
+        return kit.execute().testEvents();
+    }
+
+    @Test
+    void metBoundsPass() {
+        run(Cases.class, "withinBounds").assertThatEvents()
+                .haveExactly(1, event(test("withinBounds"), finishedSuccessfully()));
+    }
+
+    @Test
+    void everyUnmetBoundIsReportedAtOnceWithActualAndLimit() {
+        run(Cases.class, "outsideTwoBounds").assertThatEvents().haveExactly(1, event(test("outsideTwoBounds"),
+                finishedWithFailure(message(m -> m.startsWith("the isolated test ended PASSED but did not stay within 2 of its expected bounds:")
+                        && m.matches("(?s).*expected peak memory < 1 MiB but was [0-9.]+ MiB \\(limit 256 MiB\\).*")
+                        && m.matches("(?s).*expected CPU time < 1.0 us but was .* \\(no CPU quota\\).*")))));
+    }
+
+    @Test
+    void classExpectationMergesWithTheMethods() {
+        run(ClassWide.class, "methodAddsABound").assertThatEvents().haveExactly(1, event(test("methodAddsABound"),
+                finishedWithFailure(message(m -> m.contains("2 of its expected bounds")
+                        && m.contains("expected peak memory < 1 MiB") && m.contains("expected wall time < 1.0 us")))));
+    }
+
+    @Test
+    void unparsableBoundNamesTheAnnotationAndValue() {
+        run(Cases.class, "badBound").assertThatEvents().haveExactly(1, event(test("badBound"), finishedWithFailure(
+                message(m -> m.equals("@Expect on dev.belljar.ExpectationsTest$Cases.badBound(): peakMemory = \"about 4M\""
+                        + " is not a bound: write a comparison <, <=, >, >= or == and a value, e.g. \"< 48M\", \"<= 2s\", \"> 0\"")))));
+    }
+
+    @Test
+    void testsOwnShareExcludesTheJvmBaseline() {
+        run(Cases.class, "testsOwnShare").assertThatEvents()
+                .haveExactly(1, event(test("testsOwnShare"), finishedSuccessfully()));
+    }
+
+    @Test
+    void configurationDefaultsApplyUnderTheAnnotation() {
+        Events events = run(Cases.class, "noLimitsDeclared", "belljar.default.memory", "200M", "belljar.default.pids", "500");
+        events.assertStatistics(s -> s.succeeded(1));
+        List<Map<String, String>> entries = events.reportingEntryPublished().stream()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()).toList();
+        assertThat(entries).anySatisfy(e -> assertThat(e).containsEntry("belljar.memory.limitBytes", Long.toString(200L << 20))
+                .containsEntry("belljar.pids.limit", "500"));
+    }
+
+    @Test
+    void badConfigurationDefaultNamesTheKey() {
+        run(Cases.class, "noLimitsDeclared", "belljar.default.net", "INTERNET").assertThatEvents().haveExactly(1,
+                event(test("noLimitsDeclared"), finishedWithFailure(message(
+                        "configuration parameter belljar.default.net: \"INTERNET\" is not a network: use HOST, PRIVATE or NONE"))));
+    }
+
+    static class Cases {
+        @Test
+        @Isolated(memory = "256M")
+        @Expect(peakMemory = "< 256M", cpuTime = "> 0", throttledTime = "== 0", wallTime = "< 10m")
+        void withinBounds() {
+        }
+
+        @Test
+        @Isolated(memory = "256M")
+        @Expect(peakMemory = "< 1M", cpuTime = "< 1us", wallTime = "> 1ms")
+        void outsideTwoBounds() {
+        }
+
+        @Test
+        @Isolated
+        @Expect(peakMemory = "about 4M")
+        void badBound() {
+        }
+
+        @Test
+        @Isolated(memory = "256M")
+        @Expect(testMemory = "> 16M", peakMemory = "> 40M")
+        void testsOwnShare() {
+            byte[][] hoard = new byte[40][];
+            for (int i = 0; i < hoard.length; i++) {
+                hoard[i] = new byte[1 << 20];
+                java.util.Arrays.fill(hoard[i], (byte) 1);
+            }
+            assertThat(hoard[39][0]).isEqualTo((byte) 1);
+        }
+
+        @Test
+        @Isolated
+        void noLimitsDeclared() {
+        }
+    }
+
+    @Isolated(memory = "256M")
+    @Expect(peakMemory = "< 1M")
+    static class ClassWide {
+        @Test
+        @Expect(wallTime = "< 1us")
+        void methodAddsABound() {
+        }
+    }
+}
