@@ -96,7 +96,8 @@ class IsolatedOutcomesTest extends KernelTest {
     void expectedOomKillThatDoesNotHappenFails() {
         run(Outcomes.class, "expectedToBeKilledButIsSmall").assertThatEvents().haveExactly(1,
                 event(test("expectedToBeKilledButIsSmall"), finishedWithFailure(
-                        message(m -> m.startsWith("expected the isolated test to end OOM_KILLED but it ended PASSED")))));
+                        message(m -> m.startsWith("expected the isolated test to end OOM_KILLED (the kernel OOM-kills it"
+                                + " at 128 MiB) but it ended PASSED") && m.contains("peak of 128 MiB")))));
     }
 
     @Test

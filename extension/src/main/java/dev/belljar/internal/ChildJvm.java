@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
@@ -29,23 +30,32 @@ final class ChildJvm {
     private ChildJvm() {
     }
 
+    /** The flags of every child, whatever its spec: they suit a short-lived, often small JVM. */
+    static final List<String> BASE_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+            "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-Xshare:auto");
+
+    /** The flags every child gets: {@link #BASE_FLAGS} and those inherited from this JVM. */
+    static List<String> commonFlags() {
+        List<String> flags = new ArrayList<>(BASE_FLAGS);
+        flags.addAll(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        return flags;
+    }
+
     /** Writes the argument file and system properties into {@code workDir}; returns the java command. */
-    static List<String> command(SandboxSpec spec, Path workDir) throws IOException {
-        List<String> jvmArgs = new ArrayList<>();
-        jvmArgs.add("-XX:+UseSerialGC");
-        jvmArgs.add("-XX:TieredStopAtLevel=1");
-        jvmArgs.add("-XX:-UsePerfData");
-        jvmArgs.add("-XX:ReservedCodeCacheSize=32m");
-        jvmArgs.add("-Xss512k");
-        jvmArgs.add("-Xshare:auto");
+    static List<String> command(SandboxSpec spec, Path workDir, Optional<ClassDataSharing> sharing) throws IOException {
+        List<String> jvmArgs = new ArrayList<>(commonFlags());
+        String classPath = System.getProperty("java.class.path");
+        if (sharing.isPresent()) {
+            jvmArgs.addAll(sharing.get().jvmFlags());
+            classPath = sharing.get().classPath(classPath);
+        }
         spec.memoryBytes().ifPresent(limit -> {
             jvmArgs.add("-XX:MaxRAM=" + limit);
             jvmArgs.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_LIMIT);
         });
         spec.cpuCores().ifPresent(cores -> jvmArgs.add("-XX:ActiveProcessorCount=" + (int) Math.ceil(cores)));
-        jvmArgs.addAll(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
         jvmArgs.add("-cp");
-        jvmArgs.add(System.getProperty("java.class.path"));
+        jvmArgs.add(classPath);
         Path argumentFile = workDir.resolve(ARGUMENT_FILE);
         List<String> quoted = new ArrayList<>();
         for (String arg : jvmArgs) {

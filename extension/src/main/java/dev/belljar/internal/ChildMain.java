@@ -44,11 +44,18 @@ public final class ChildMain {
     static final String SYSTEM_PROPERTIES_FILE = "system.properties";
     /** Set in the child to the unique id of the test it runs: the extension there runs it in place. */
     static final String CHILD_TEST_PROPERTY = "belljar.child.uniqueId";
+    /** The only argument of a training child: it runs {@link TrainingWorkload} without a parent, then exits. */
+    static final String TRAIN_ARGUMENT = "--train";
 
     private ChildMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(TRAIN_ARGUMENT)) {
+            run(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)"),
+                    new ObjectOutputStream(java.io.OutputStream.nullOutputStream()));
+            return;
+        }
         Path workDir = Path.of(args[0]);
         watchLifeline();
         for (int i = 1; i < args.length; i++) {

@@ -91,6 +91,14 @@ final class Configuration {
         };
     }
 
+    /** {@code true} (default) or {@code false}: whether children start from a class-data-sharing archive. */
+    static final String CLASS_DATA_SHARING_PROPERTY_NAME = "belljar.child.cds";
+
+    static boolean classDataSharing(ExtensionContext context) {
+        return context.getConfigurationParameter(CLASS_DATA_SHARING_PROPERTY_NAME).map(v -> bool(v.trim()))
+                .orElse(true);
+    }
+
     static Optional<Path> cgroupParent(ExtensionContext context) {
         return context.getConfigurationParameter(CGROUP_PARENT_PROPERTY_NAME).map(Path::of);
     }

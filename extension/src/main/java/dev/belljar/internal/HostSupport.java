@@ -21,14 +21,17 @@ final class HostSupport implements AutoCloseable {
     private final Path unshare;
     private final CgroupManager cgroups;
     private final String unavailable;
+    private final Optional<ClassDataSharing> classDataSharing;
 
-    private HostSupport(Path unshare, CgroupManager cgroups, String unavailable) {
+    private HostSupport(Path unshare, CgroupManager cgroups, String unavailable,
+                        Optional<ClassDataSharing> classDataSharing) {
         this.unshare = unshare;
         this.cgroups = cgroups;
         this.unavailable = unavailable;
+        this.classDataSharing = classDataSharing;
     }
 
-    static HostSupport probe(Optional<Path> cgroupParent) {
+    static HostSupport probe(Optional<Path> cgroupParent, boolean classDataSharing) {
         Optional<Path> unshare = Host.findExecutable("unshare");
         if (unshare.isEmpty()) {
             return unavailable("util-linux 'unshare' is not on the PATH; install util-linux (apt-get install util-linux)");
@@ -38,14 +41,15 @@ final class HostSupport implements AutoCloseable {
                     + Host.effectiveUid() + " (run the tests as root, e.g. in CI or a VM)");
         }
         try {
-            return new HostSupport(unshare.get(), CgroupManager.detect(cgroupParent), null);
+            return new HostSupport(unshare.get(), CgroupManager.detect(cgroupParent), null,
+                    classDataSharing ? ClassDataSharing.forChildren(ChildJvm.commonFlags()) : Optional.empty());
         } catch (CgroupException e) {
             return unavailable("no usable cgroup hierarchy: " + e.getMessage());
         }
     }
 
     private static HostSupport unavailable(String reason) {
-        return new HostSupport(null, null, reason);
+        return new HostSupport(null, null, reason, Optional.empty());
     }
 
     /** Why this host cannot run {@code spec} enforced, with the fix; empty when it can. */
@@ -54,6 +58,11 @@ final class HostSupport implements AutoCloseable {
             return Optional.of(unavailable);
         }
         return cgroups.cannotEnforce(limitsOf(spec));
+    }
+
+    /** The archive children start from, when this class path allows one. */
+    Optional<ClassDataSharing> classDataSharing() {
+        return classDataSharing;
     }
 
     Path unshare() {

@@ -8,6 +8,7 @@ import dev.belljar.spec.Expectation;
 import dev.belljar.spec.Metric;
 import dev.belljar.spec.SandboxSpec;
 import dev.belljar.spec.SpecException;
+import dev.belljar.spec.SpecFiles;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
@@ -84,13 +85,21 @@ final class IsolatedSpecs {
 
     /** The profile or spec file an {@code @Isolated} names, or an empty spec. */
     private static SandboxSpec referencedSpec(Isolated isolated, String source, ClassLoader loader) {
-        if (isolated.profile().isEmpty() && isolated.spec().isEmpty()) {
+        try {
+            if (!isolated.profile().isEmpty() && !isolated.spec().isEmpty()) {
+                throw new SpecException("profile = \"" + isolated.profile() + "\" and spec = \"" + isolated.spec()
+                        + "\" are both declared: use one (a spec file may extend a profile)");
+            }
+            if (!isolated.profile().isEmpty()) {
+                return SpecFiles.profile(isolated.profile(), loader);
+            }
+            if (!isolated.spec().isEmpty()) {
+                return SpecFiles.file(isolated.spec(), loader);
+            }
             return SandboxSpec.empty();
+        } catch (SpecException e) {
+            throw e.in(source);
         }
-        String element = isolated.profile().isEmpty() ? "spec" : "profile";
-        throw new SpecException(element + " = \"" + (isolated.profile().isEmpty() ? isolated.spec() : isolated.profile())
-                + "\": YAML profiles and spec files are not supported in this version; declare the limits"
-                + " as @Isolated attributes").in(source);
     }
 
     static SandboxSpec toSpec(Isolated isolated, String source) {

@@ -77,7 +77,8 @@ public final class IsolatedTests {
     private static void runIsolated(ExtensionContext context) throws Throwable {
         SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
-                key -> HostSupport.probe(Configuration.cgroupParent(context)), HostSupport.class);
+                key -> HostSupport.probe(Configuration.cgroupParent(context), Configuration.classDataSharing(context)),
+                HostSupport.class);
         Optional<String> reason = host.cannotEnforce(spec);
         if (reason.isPresent()) {
             String message = "this host cannot enforce the sandbox of " + context.getDisplayName() + ": " + reason.get()

@@ -79,7 +79,7 @@ final class SandboxRun implements AutoCloseable {
                 .joinCgroup(cgroup.procsFiles())
                 .pidNamespace(spec.pidNamespace())
                 .netNamespace(spec.net() != dev.belljar.Net.HOST)
-                .build(ChildJvm.command(spec, workDir));
+                .build(ChildJvm.command(spec, workDir, host.classDataSharing()));
         Path stdout = workDir.resolve("stdout");
         Path stderr = workDir.resolve("stderr");
         // Closed explicitly once the child is gone: that ends a reader still waiting in accept().

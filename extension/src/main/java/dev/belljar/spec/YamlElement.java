@@ -27,12 +27,14 @@ import java.util.Map;
  */
 final class YamlElement {
     private final String source;
+    private final String key;
     private final String path;
     private final int line;
     private final Node node;
 
-    private YamlElement(String source, String path, int line, Node node) {
+    private YamlElement(String source, String key, String path, int line, Node node) {
         this.source = source;
+        this.key = key;
         this.path = path;
         this.line = line;
         this.node = node;
@@ -55,12 +57,12 @@ final class YamlElement {
         } catch (YAMLException e) {
             throw new SpecException("not valid YAML: " + e.getMessage()).in(source);
         }
-        return new YamlElement(source, "", root == null ? 1 : lineOf(root), root);
+        return new YamlElement(source, "", "", root == null ? 1 : lineOf(root), root);
     }
 
-    /** The last key of the path, e.g. {@code memory}. */
+    /** The key this value belongs to, e.g. {@code memory}; empty for the document itself. */
     String key() {
-        return path.substring(path.lastIndexOf('.') + 1);
+        return key;
     }
 
     /** The path of keys, e.g. {@code profiles.tiny.memory}; empty for the document itself. */
@@ -70,7 +72,11 @@ final class YamlElement {
 
     /** An error about this element: {@code message} prefixed with the file and line. */
     SpecException error(String message) {
-        return new SpecException(message).in(source + " line " + line);
+        return errorAt(line, message);
+    }
+
+    private SpecException errorAt(int atLine, String message) {
+        return new SpecException(message).in(source + " line " + atLine);
     }
 
     /**
@@ -79,14 +85,13 @@ final class YamlElement {
      */
     SpecException locate(SpecException e) {
         String message = e.getMessage();
-        String bare = key() + " = ";
-        return error(message.startsWith(bare) ? path + message.substring(key().length()) : path + ": " + message);
+        return error(message.startsWith(key + " = ") ? path + message.substring(key.length()) : path + ": " + message);
     }
 
     /** The single value's text; {@code expected} says what belongs here, e.g. {@code a size, e.g. 64M}. */
     String scalar(String expected) {
         if (isNull()) {
-            throw error(name() + " has no value: write " + expected + " or remove the key");
+            throw error(name() + " has no value, expected " + expected);
         }
         if (!(node instanceof ScalarNode scalar)) {
             throw error(typeMismatch(expected));
@@ -111,17 +116,17 @@ final class YamlElement {
         Map<String, Integer> firstLines = new HashMap<>();
         for (NodeTuple tuple : mapping.getValue()) {
             if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
-                throw new YamlElement(source, path, lineOf(tuple.getKeyNode()), tuple.getKeyNode())
-                        .error(name() + " has a key that is " + kindOf(tuple.getKeyNode()) + ": keys are plain names");
+                throw errorAt(lineOf(tuple.getKeyNode()),
+                        name() + " has a key that is " + kindOf(tuple.getKeyNode()) + ": keys are plain names");
             }
-            String key = keyNode.getValue();
-            YamlElement entry = new YamlElement(source, path.isEmpty() ? key : path + "." + key,
+            String entryKey = keyNode.getValue();
+            YamlElement entry = new YamlElement(source, entryKey, path.isEmpty() ? entryKey : path + "." + entryKey,
                     lineOf(keyNode), tuple.getValueNode());
-            if (allowed != null && !allowed.contains(key)) {
-                throw entry.error(entry.path + " is not a known key" + Suggestions.didYouMean(key, allowed)
+            if (allowed != null && !allowed.contains(entryKey)) {
+                throw entry.error(entry.path + " is not a known key" + Suggestions.didYouMean(entryKey, allowed)
                         + "; allowed here: " + String.join(", ", allowed));
             }
-            Integer firstLine = firstLines.putIfAbsent(key, entry.line);
+            Integer firstLine = firstLines.putIfAbsent(entryKey, entry.line);
             if (firstLine != null) {
                 throw entry.error(entry.path + " is declared twice (first on line " + firstLine + "); keep one");
             }

@@ -75,9 +75,15 @@ class YamlErrorsTest {
     }
 
     @Test
+    void keysArePlainNames() {
+        assertThatThrownBy(() -> parse("profiles:\n  tiny:\n    ? [memory, swap]\n    : 64M\n"))
+                .hasMessage("belljar.yaml line 3: profiles.tiny has a key that is a list: keys are plain names");
+    }
+
+    @Test
     void aKeyWithoutValueIsAnError() {
         assertThatThrownBy(() -> parse("profiles:\n  a:\n    memory:\n"))
-                .hasMessage("belljar.yaml line 3: profiles.a.memory has no value: write a size, e.g. 64M or remove the key");
+                .hasMessage("belljar.yaml line 3: profiles.a.memory has no value, expected a size, e.g. 64M");
     }
 
     @Test

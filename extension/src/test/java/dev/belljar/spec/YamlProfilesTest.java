@@ -144,6 +144,17 @@ class YamlProfilesTest {
     }
 
     @Test
+    void profileNamesMayContainDots() {
+        String yaml = """
+                profiles:
+                  db.small: { memory: 64M }
+                  db.large: { extends: db.small, pids: 8 }
+                """;
+
+        assertThat(profile(yaml, "db.large").memoryBytes()).hasValue(64L << 20);
+    }
+
+    @Test
     void anUnknownProfileIsAnErrorListingTheProfiles() {
         String yaml = """
                 profiles:

@@ -1,0 +1,165 @@
+package dev.belljar.internal;
+
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A class-data-sharing archive of what every child loads, created once per class path and JDK and
+ * reused by every child: it halves a child's start-up and its memory is shared between children.
+ *
+ * <p>A dynamic archive can only hold classes from jars, and the class path it was made with must
+ * be a prefix of the one it is used with. So the child's class path starts with the jars of
+ * JUnit, Belljar and their dependencies (the "infrastructure"), then repeats the test JVM's class
+ * path in its order. Only those jars come first; test classes cannot shadow classes in them.
+ * Where Belljar itself is not in a jar (Belljar's own build), there is nothing to train with and
+ * children start without an archive.
+ */
+final class ClassDataSharing {
+    /** A class from each jar every child loads: Belljar, JUnit's launcher and Jupiter engine, their dependencies. */
+    private static final List<String> INFRASTRUCTURE_ANCHORS = List.of(
+            "dev.belljar.internal.ChildMain", "dev.belljar.linux.libc.Syscalls", "com.sun.jna.Native",
+            "org.yaml.snakeyaml.Yaml", "org.junit.platform.launcher.core.LauncherFactory",
+            "org.junit.platform.engine.TestEngine", "org.junit.platform.commons.util.ReflectionUtils",
+            "org.junit.jupiter.engine.JupiterTestEngine", "org.junit.jupiter.api.Test",
+            "org.junit.jupiter.params.ParameterizedTest", "org.opentest4j.AssertionFailedError",
+            "org.apiguardian.api.API");
+    /** Without these in jars there is nothing to train with. */
+    private static final Set<String> REQUIRED_ANCHORS = Set.of("dev.belljar.internal.ChildMain",
+            "org.junit.platform.launcher.core.LauncherFactory", "org.junit.jupiter.engine.JupiterTestEngine");
+    private static final Object TRAINING_LOCK = new Object();
+    private static final long TRAINING_TIMEOUT_SECONDS = 120;
+
+    private final List<Path> infrastructureJars;
+    private final List<String> childJvmFlags;
+    private final Path archive;
+    private volatile boolean trainingFailed;
+
+    private ClassDataSharing(List<Path> infrastructureJars, List<String> childJvmFlags, Path archive) {
+        this.infrastructureJars = infrastructureJars;
+        this.childJvmFlags = childJvmFlags;
+        this.archive = archive;
+    }
+
+    /** For this JVM's class path and the child's JVM flags; empty when the infrastructure is not all in jars. */
+    static Optional<ClassDataSharing> forChildren(List<String> childJvmFlags) {
+        Set<Path> jars = new LinkedHashSet<>();
+        for (String anchor : INFRASTRUCTURE_ANCHORS) {
+            Optional<Path> jar = jarOf(anchor);
+            if (jar.isEmpty() && REQUIRED_ANCHORS.contains(anchor)) {
+                return Optional.empty();
+            }
+            jar.ifPresent(jars::add);
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update((System.getProperty("java.home") + '\n' + System.getProperty("java.vm.version") + '\n'
+                    + String.join(" ", childJvmFlags) + '\n').getBytes(StandardCharsets.UTF_8));
+            for (Path jar : jars) {
+                digest.update((jar + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis() + '\n')
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            String key = HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "belljar-cds");
+            return Optional.of(new ClassDataSharing(List.copyOf(jars), List.copyOf(childJvmFlags),
+                    dir.resolve("child-" + key + ".jsa")));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Path> jarOf(String className) {
+        Class<?> type;
+        try {
+            type = Class.forName(className, false, ClassDataSharing.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Optional.empty();
+        }
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return Optional.empty();
+        }
+        try {
+            Path path = Path.of(source.getLocation().toURI());
+            return Files.isRegularFile(path) && path.toString().endsWith(".jar") ? Optional.of(path) : Optional.empty();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The child's class path: the archived jars first, then the test JVM's class path. */
+    String classPath(String testClassPath) {
+        List<String> entries = new ArrayList<>();
+        infrastructureJars.forEach(jar -> entries.add(jar.toString()));
+        entries.add(testClassPath);
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    /**
+     * The flags that make a child use the archive, creating it first if needed (once per JVM,
+     * outside any sandbox). Empty when it cannot be created; the child then starts without it.
+     */
+    List<String> jvmFlags() {
+        if (!Files.isRegularFile(archive) && !trainingFailed) {
+            synchronized (TRAINING_LOCK) {
+                if (!Files.isRegularFile(archive) && !trainingFailed) {
+                    trainingFailed = !train();
+                }
+            }
+        }
+        return Files.isRegularFile(archive)
+                ? List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+                : List.of();
+    }
+
+    private boolean train() {
+        try {
+            Files.createDirectories(archive.getParent());
+            Path partial = Files.createTempFile(archive.getParent(), archive.getFileName().toString(), ".partial");
+            Files.delete(partial);
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(childJvmFlags);
+            command.add("-XX:ArchiveClassesAtExit=" + partial);
+            command.add("-cp");
+            command.add(classPath("").replaceAll(java.io.File.pathSeparator + "$", ""));
+            command.add(ChildMain.class.getName());
+            command.add(ChildMain.TRAIN_ARGUMENT);
+            Process training = new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                training.destroyForcibly().waitFor();
+                Files.deleteIfExists(partial);
+                return false;
+            }
+            if (training.exitValue() != 0 || !Files.isRegularFile(partial)) {
+                Files.deleteIfExists(partial);
+                return false;
+            }
+            // Atomic: parallel test JVMs may train at the same time; each archive is complete.
+            Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
