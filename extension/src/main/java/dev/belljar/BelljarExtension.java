@@ -3,6 +3,8 @@ package dev.belljar;
 import dev.belljar.internal.IsolatedTests;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 
 import java.lang.reflect.Method;
@@ -14,9 +16,20 @@ import java.lang.reflect.Method;
  *
  * <p>In the parent JVM it skips the invocation of an isolated test (and of its lifecycle methods,
  * which run in the child), runs the test in a child JVM and replays the child's result. In the
- * child JVM it runs the test in place.
+ * child JVM it runs the test in place. It also resolves {@link Sandbox} parameters, for tests that
+ * stay in the parent and run code in sandboxes themselves.
  */
-public class BelljarExtension implements InvocationInterceptor {
+public class BelljarExtension implements InvocationInterceptor, ParameterResolver {
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == Sandbox.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return IsolatedTests.sandboxFor(extensionContext);
+    }
 
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,

@@ -1,5 +1,6 @@
 package dev.belljar;
 
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -8,9 +9,11 @@ import java.util.OptionalLong;
  * What the kernel saw of one sandbox: how it ended and its accounting, each value with its unit
  * in its name. Values the host does not offer are empty, never zero.
  *
- * @param outcome       how the test ended
+ * @param outcome       how the test or task ended
  * @param exitStatus    the child's exit status; 128 + signal number when it died by a signal
  * @param wallTimeNanos from the child's start to its end, as the parent measured it
+ * @param failure       what the test or task threw, rebuilt in the parent (same class where possible)
+ * @param value         what a {@link Sandbox#call} task returned
  */
 public record SandboxResult(
         Outcome outcome,
@@ -19,7 +22,21 @@ public record SandboxResult(
         Memory memory,
         Cpu cpu,
         Pids pids,
-        Io io) {
+        Io io,
+        Optional<Throwable> failure,
+        Optional<Object> value) {
+
+    /** A result without a failure or a value. */
+    public SandboxResult(Outcome outcome, OptionalInt exitStatus, long wallTimeNanos, Memory memory, Cpu cpu,
+                         Pids pids, Io io) {
+        this(outcome, exitStatus, wallTimeNanos, memory, cpu, pids, io, Optional.empty(), Optional.empty());
+    }
+
+    /** The value a {@link Sandbox#call} task returned, as {@code type}; fails when there is none. */
+    public <T> T value(Class<T> type) {
+        return type.cast(value.orElseThrow(() -> new IllegalStateException("the sandbox returned no value: it ended "
+                + outcome + failure.map(f -> " with " + f).orElse(""))));
+    }
 
     /**
      * @param limitBytes    the memory limit, empty when none was declared

@@ -72,9 +72,14 @@ public final class ChildMain {
         }));
         try (SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(workDir.resolve(SOCKET_FILE)))) {
             ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
-            Messages.RunTest request = (Messages.RunTest) in.readObject();
+            Object request = in.readObject();
             ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
-            run(request, out);
+            if (request instanceof Messages.RunTask task) {
+                send(out, new Messages.TestStarted());
+                send(out, TaskRunner.run(task));
+            } else {
+                run((Messages.RunTest) request, out);
+            }
             out.flush();
         }
         System.exit(0);
@@ -206,9 +211,9 @@ public final class ChildMain {
         public void executionSkipped(TestIdentifier id, String reason) {
             if (isTarget(id) || target.hasPrefix(id.getUniqueIdObject())) {
                 finished = true;
-                trySend(new Messages.TestFinished(id.getDisplayName(), Messages.Status.ABORTED,
+                trySend(new Messages.Finished(id.getDisplayName(), Messages.Status.ABORTED,
                         RemoteThrowable.of(new org.opentest4j.TestAbortedException(
-                                "skipped in the child JVM: " + reason))));
+                                "skipped in the child JVM: " + reason)), null));
             }
         }
 
@@ -222,7 +227,7 @@ public final class ChildMain {
                     case ABORTED -> Messages.Status.ABORTED;
                     case FAILED -> Messages.Status.FAILED;
                 };
-                trySend(new Messages.TestFinished(id.getDisplayName(), status, throwable));
+                trySend(new Messages.Finished(id.getDisplayName(), status, throwable, null));
             } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL && throwable != null) {
                 trySend(new Messages.ContainerFailed(id.getDisplayName(), throwable));
             }

@@ -19,7 +19,7 @@ record ChildReport(
         boolean orderlyExit,
         boolean timedOut,
         long wallTimeNanos,
-        Messages.TestFinished finished,
+        Messages.Finished finished,
         List<Messages.ContainerFailed> containerFailures,
         Messages.CannotRun cannotRun,
         List<Map<String, String>> reportEntries,

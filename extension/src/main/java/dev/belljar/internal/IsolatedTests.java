@@ -76,19 +76,8 @@ public final class IsolatedTests {
 
     private static void runIsolated(ExtensionContext context) throws Throwable {
         SandboxSpec spec = IsolatedSpecs.resolve(context);
-        HostSupport host = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
-                key -> HostSupport.probe(Configuration.cgroupParent(context), Configuration.classDataSharing(context)),
-                HostSupport.class);
-        Optional<String> reason = host.cannotEnforce(spec);
-        if (reason.isPresent()) {
-            String message = "this host cannot enforce the sandbox of " + context.getDisplayName() + ": " + reason.get()
-                    + " (spec: " + spec.toString().replace('\n', ',') + "); the test did not run";
-            if (Configuration.failUnenforceable(context)) {
-                throw new AssertionFailedError(message);
-            }
-            throw new TestAbortedException(message + ". Set " + Configuration.UNENFORCEABLE_PROPERTY_NAME
-                    + "=fail to make this a failure");
-        }
+        HostSupport host = host(context);
+        requireEnforceable(host, spec, context.getDisplayName(), Configuration.failUnenforceable(context));
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         ChildReport report = SandboxRun.run(host, spec,
                 new Messages.RunTest(context.getUniqueId(), context.getDisplayName()), timeout);
@@ -97,6 +86,34 @@ public final class IsolatedTests {
         Verdict verdict = Verdict.of(spec, timeout, report);
         context.publishReportEntry(Reports.entries(verdict.result()));
         verdict.check(context.getDisplayName(), spec.expect());
+    }
+
+    /** What the host offers, probed once per test run (the root context's store). */
+    static HostSupport host(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
+                key -> HostSupport.probe(Configuration.cgroupParent(context), Configuration.classDataSharing(context)),
+                HostSupport.class);
+    }
+
+    /** Never run unenforced: abort (or fail, as configured) with the reason and the fix. */
+    static void requireEnforceable(HostSupport host, SandboxSpec spec, String what, boolean fail) {
+        Optional<String> reason = host.cannotEnforce(spec);
+        if (reason.isPresent()) {
+            String message = "this host cannot enforce the sandbox of " + what + ": " + reason.get()
+                    + " (spec: " + spec.toString().replace('\n', ',') + "); the test did not run";
+            if (fail) {
+                throw new AssertionFailedError(message);
+            }
+            throw new TestAbortedException(message + ". Set " + Configuration.UNENFORCEABLE_PROPERTY_NAME
+                    + "=fail to make this a failure");
+        }
+    }
+
+    /** The {@link dev.belljar.Sandbox} parameter: the class's {@code @Isolated} spec (if any) is its default. */
+    public static dev.belljar.Sandbox sandboxFor(ExtensionContext context) {
+        SandboxSpec spec = context.getTestMethod().isPresent() && IsolatedSpecs.isIsolated(context)
+                ? IsolatedSpecs.resolve(context) : Configuration.defaults(context);
+        return new DefaultSandbox(host(context), spec, Configuration.failUnenforceable(context));
     }
 
     /** The child's output, shown as this test's output (Surefire and IDEs capture it per test). */

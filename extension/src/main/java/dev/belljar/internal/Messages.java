@@ -12,6 +12,10 @@ final class Messages {
     record RunTest(String uniqueId, String displayName) implements Serializable {
     }
 
+    /** Parent to child: run this serialized {@code Sandbox.Task} or {@code Sandbox.Computation}. */
+    record RunTask(byte[] task) implements Serializable {
+    }
+
     /** Child to parent: the test's own execution starts now (after the JVM and the launcher started). */
     record TestStarted() implements Serializable {
     }
@@ -24,8 +28,11 @@ final class Messages {
     record ContainerFailed(String displayName, RemoteThrowable failure) implements Serializable {
     }
 
-    /** Child to parent: the test finished. {@code failure} is null when it passed. */
-    record TestFinished(String displayName, Status status, RemoteThrowable failure) implements Serializable {
+    /**
+     * Child to parent: the test or task finished. {@code failure} is null when it passed;
+     * {@code value} is what a task returned, serialized (null for tests and void tasks).
+     */
+    record Finished(String displayName, Status status, RemoteThrowable failure, byte[] value) implements Serializable {
     }
 
     /** Child to parent: the requested test was not found, or the child could not run it at all. */

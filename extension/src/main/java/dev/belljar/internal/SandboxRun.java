@@ -51,8 +51,8 @@ final class SandboxRun implements AutoCloseable {
         this.workDir = workDir;
     }
 
-    /** Runs the test {@code request} names in a new sandbox built from {@code spec}; blocks until the child is gone. */
-    static ChildReport run(HostSupport host, SandboxSpec spec, Messages.RunTest request, Duration timeout)
+    /** Runs the test or task {@code request} names in a new sandbox built from {@code spec}; blocks until the child is gone. */
+    static ChildReport run(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout)
             throws InterruptedException {
         Cgroup cgroup = host.createCgroup();
         SandboxRun run;
@@ -71,7 +71,7 @@ final class SandboxRun implements AutoCloseable {
         }
     }
 
-    private ChildReport execute(HostSupport host, SandboxSpec spec, Messages.RunTest request, Duration timeout)
+    private ChildReport execute(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout)
             throws IOException, InterruptedException {
         LIVE.add(this);
         cgroup.apply(HostSupport.limitsOf(spec));
@@ -156,15 +156,15 @@ final class SandboxRun implements AutoCloseable {
     /** Accepts the child's connection, sends the test to run, collects what the child reports. */
     private static final class ChannelReader implements Runnable {
         private final ServerSocketChannel server;
-        private final Messages.RunTest request;
+        private final java.io.Serializable request;
         private final Cgroup cgroup;
         private final List<Messages.ContainerFailed> containerFailures = Collections.synchronizedList(new ArrayList<>());
         private final List<Map<String, String>> reportEntries = Collections.synchronizedList(new ArrayList<>());
-        private volatile Messages.TestFinished finished;
+        private volatile Messages.Finished finished;
         private volatile Messages.CannotRun cannotRun;
         private volatile CgroupStats baseline;
 
-        ChannelReader(ServerSocketChannel server, Messages.RunTest request, Cgroup cgroup) {
+        ChannelReader(ServerSocketChannel server, java.io.Serializable request, Cgroup cgroup) {
             this.server = server;
             this.request = request;
             this.cgroup = cgroup;
@@ -181,7 +181,7 @@ final class SandboxRun implements AutoCloseable {
                     Object message = in.readObject();
                     if (message instanceof Messages.TestStarted) {
                         baseline = cgroup.stats();
-                    } else if (message instanceof Messages.TestFinished m) {
+                    } else if (message instanceof Messages.Finished m) {
                         finished = m;
                     } else if (message instanceof Messages.ContainerFailed m) {
                         containerFailures.add(m);

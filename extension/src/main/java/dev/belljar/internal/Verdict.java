@@ -14,6 +14,7 @@ import org.opentest4j.TestAbortedException;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -60,7 +61,9 @@ final class Verdict {
         } else {
             outcome = Outcome.CRASHED;
         }
-        SandboxResult result = resultOf(spec, report, outcome);
+        Throwable ownFailure = failure;
+        Optional<Object> value = valueOf(report.finished());
+        SandboxResult result = resultOf(spec, report, outcome, Optional.ofNullable(ownFailure), value);
         if (failure == null) {
             failure = describeFailure(outcome, result, timeout, report);
         }
@@ -100,7 +103,19 @@ final class Verdict {
                 + " (did the test or its code call System.exit(" + status + ")?)";
     }
 
-    private static SandboxResult resultOf(SandboxSpec spec, ChildReport report, Outcome outcome) {
+    private static Optional<Object> valueOf(Messages.Finished finished) {
+        if (finished == null || finished.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TaskRunner.deserialize(finished.value()));
+        } catch (java.io.IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("the value the sandbox returned cannot be read in the parent: " + e, e);
+        }
+    }
+
+    private static SandboxResult resultOf(SandboxSpec spec, ChildReport report, Outcome outcome,
+                                          Optional<Throwable> failure, Optional<Object> value) {
         CgroupStats stats = report.stats();
         CgroupStats baseline = report.baseline();
         return new SandboxResult(outcome,
@@ -113,7 +128,8 @@ final class Verdict {
                         baseline == null ? OptionalLong.empty() : OptionalLong.of(baseline.cpuUsageNanos()),
                         stats.cpuPeriods(), stats.cpuThrottledPeriods(), stats.cpuThrottledNanos()),
                 new SandboxResult.Pids(spec.pids(), stats.pidsCurrent(), stats.pidsPeak()),
-                new SandboxResult.Io(stats.ioReadBytes(), stats.ioWriteBytes()));
+                new SandboxResult.Io(stats.ioReadBytes(), stats.ioWriteBytes()),
+                failure, value);
     }
 
     /** Throws what the test must end with, given the expectation; returns when it passes. */

@@ -1,0 +1,68 @@
+package dev.belljar.internal;
+
+import dev.belljar.Sandbox;
+import dev.belljar.SandboxResult;
+import dev.belljar.spec.SandboxSpec;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/** The {@link Sandbox} a test receives as a parameter: each call runs one child in a new sandbox. */
+final class DefaultSandbox implements Sandbox {
+    private final HostSupport host;
+    private final SandboxSpec spec;
+    private final boolean failUnenforceable;
+
+    DefaultSandbox(HostSupport host, SandboxSpec spec, boolean failUnenforceable) {
+        this.host = host;
+        this.spec = spec;
+        this.failUnenforceable = failUnenforceable;
+    }
+
+    @Override
+    public SandboxSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Sandbox with(Consumer<SandboxSpec.Builder> customizer) {
+        SandboxSpec.Builder builder = spec.toBuilder();
+        customizer.accept(builder);
+        return new DefaultSandbox(host, builder.build(), failUnenforceable);
+    }
+
+    @Override
+    public SandboxResult run(Task task) {
+        return execute(TaskRunner.serialize(Objects.requireNonNull(task, "task"), "the task " + task));
+    }
+
+    @Override
+    public <T extends Serializable> SandboxResult call(Computation<T> task) {
+        return execute(TaskRunner.serialize(Objects.requireNonNull(task, "task"), "the task " + task));
+    }
+
+    private SandboxResult execute(byte[] task) {
+        IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
+        Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
+        try {
+            ChildReport report = SandboxRun.run(host, spec, new Messages.RunTask(task), timeout);
+            System.out.write(report.stdout());
+            System.out.flush();
+            System.err.write(report.stderr());
+            System.err.flush();
+            return Verdict.of(spec, timeout, report).result();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the sandbox ran; it was killed", e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sandbox " + spec.toString().replace('\n', ',');
+    }
+}

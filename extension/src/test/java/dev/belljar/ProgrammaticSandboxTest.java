@@ -1,0 +1,87 @@
+package dev.belljar;
+
+import com.sun.jna.Memory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.belljar.assertj.BelljarAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Sandboxes driven from a test that stays in the parent JVM. */
+@ExtendWith(BelljarExtension.class)
+class ProgrammaticSandboxTest extends KernelTest {
+
+    static void fillNativeMemory() {
+        List<Memory> blocks = new ArrayList<>();
+        while (true) {
+            Memory block = new Memory(4 << 20);
+            block.clear();
+            blocks.add(block);
+        }
+    }
+
+    @Test
+    void runsATaskInAChildAndReturnsItsAccounting(Sandbox sandbox) {
+        SandboxResult r = sandbox.with(spec -> spec.memory("128M")).run(() -> {
+            if (ProcessHandle.current().pid() > 10) {
+                throw new IllegalStateException("not in a PID namespace");
+            }
+        });
+        assertThat(r).succeeded().memory().limitIs("128M").peakIsBelow("128M");
+        assertThat(r.failure()).isEmpty();
+    }
+
+    @Test
+    void oomKillIsAResultNotAnException(Sandbox sandbox) {
+        SandboxResult r = sandbox.with(spec -> spec.memory("64M")).run(ProgrammaticSandboxTest::fillNativeMemory);
+        assertThat(r).wasOomKilled().memory().oomKills(1);
+    }
+
+    @Test
+    void computationReturnsItsValue(Sandbox sandbox) {
+        int base = 20;
+        SandboxResult r = sandbox.call(() -> base + 22);
+        assertThat(r).succeeded();
+        assertThat(r.value(Integer.class)).isEqualTo(42);
+    }
+
+    @Test
+    void taskExceptionIsRebuiltInTheResult(Sandbox sandbox) {
+        SandboxResult r = sandbox.run(() -> {
+            throw new IOException("disk on fire");
+        });
+        assertThat(r).hasOutcome(Outcome.FAILED);
+        assertThat(r.failure()).get().isInstanceOf(IOException.class).extracting(Throwable::getMessage)
+                .isEqualTo("disk on fire");
+    }
+
+    @Test
+    void unserializableTaskIsRejectedBeforeAnythingStarts(Sandbox sandbox) {
+        Object notSerializable = new Object();
+        assertThatThrownBy(() -> sandbox.run(() -> notSerializable.hashCode()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be sent to the sandbox's JVM")
+                .hasMessageContaining("captures only serializable values");
+    }
+
+    @Test
+    void severalSandboxesRunAtOnce(Sandbox sandbox) throws Exception {
+        Sandbox small = sandbox.with(spec -> spec.memory("96M").net(Net.PRIVATE));
+        List<Thread> threads = new ArrayList<>();
+        List<SandboxResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(() -> results.add(small.call(() -> ProcessHandle.current().pid())));
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(results).hasSize(2).allSatisfy(r -> assertThat(r).succeeded());
+    }
+}
