@@ -23,12 +23,14 @@ public class BelljarExtension implements InvocationInterceptor, ParameterResolve
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return parameterContext.getParameter().getType() == Sandbox.class;
+        Class<?> type = parameterContext.getParameter().getType();
+        return type == Sandbox.class || type == SandboxContext.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return IsolatedTests.sandboxFor(extensionContext);
+        return parameterContext.getParameter().getType() == Sandbox.class
+                ? IsolatedTests.sandboxFor(extensionContext) : IsolatedTests.sandboxContextFor(extensionContext);
     }
 
     @Override

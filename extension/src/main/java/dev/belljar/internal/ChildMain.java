@@ -52,7 +52,7 @@ public final class ChildMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals(TRAIN_ARGUMENT)) {
-            run(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)"),
+            run(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)", dev.belljar.spec.SandboxSpec.empty()),
                     new ObjectOutputStream(java.io.OutputStream.nullOutputStream()));
             return;
         }
@@ -87,6 +87,7 @@ public final class ChildMain {
 
     private static void run(Messages.RunTest request, ObjectOutputStream out) throws IOException {
         System.setProperty(CHILD_TEST_PROPERTY, request.uniqueId());
+        ChildSandboxContext.setSpec(request.spec());
         Launcher launcher = LauncherFactory.create(leanLauncherConfig());
         LauncherDiscoveryRequest discovery = request().selectors(selectUniqueId(request.uniqueId())).build();
         TestPlan plan = launcher.discover(discovery);

@@ -80,7 +80,7 @@ public final class IsolatedTests {
         requireEnforceable(host, spec, context.getDisplayName(), Configuration.failUnenforceable(context));
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         ChildReport report = SandboxRun.run(host, spec,
-                new Messages.RunTest(context.getUniqueId(), context.getDisplayName()), timeout);
+                new Messages.RunTest(context.getUniqueId(), context.getDisplayName(), spec), timeout);
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);
         Verdict verdict = Verdict.of(spec, timeout, report);
@@ -107,6 +107,25 @@ public final class IsolatedTests {
             throw new TestAbortedException(message + ". Set " + Configuration.UNENFORCEABLE_PROPERTY_NAME
                     + "=fail to make this a failure");
         }
+    }
+
+    /**
+     * The {@link dev.belljar.SandboxContext} parameter. In the parent an isolated test's parameters
+     * are resolved although its invocation is skipped: there it is a stand-in that is never used.
+     */
+    public static dev.belljar.SandboxContext sandboxContextFor(ExtensionContext context) {
+        if (inChild() && ChildSandboxContext.available()) {
+            return new ChildSandboxContext();
+        }
+        if (IsolatedSpecs.isIsolated(context)) {
+            return (dev.belljar.SandboxContext) java.lang.reflect.Proxy.newProxyInstance(
+                    dev.belljar.SandboxContext.class.getClassLoader(), new Class<?>[] {dev.belljar.SandboxContext.class},
+                    (proxy, method, args) -> {
+                        throw new IllegalStateException("SandboxContext is only usable inside the sandbox's JVM");
+                    });
+        }
+        throw new org.junit.jupiter.api.extension.ParameterResolutionException("SandboxContext is only available in"
+                + " @Isolated tests: " + context.getDisplayName() + " runs in the test JVM itself");
     }
 
     /** The {@link dev.belljar.Sandbox} parameter: the class's {@code @Isolated} spec (if any) is its default. */

@@ -9,7 +9,7 @@ final class Messages {
     }
 
     /** Parent to child: run this test. The child starts before it knows which one. */
-    record RunTest(String uniqueId, String displayName) implements Serializable {
+    record RunTest(String uniqueId, String displayName, dev.belljar.spec.SandboxSpec spec) implements Serializable {
     }
 
     /** Parent to child: run this serialized {@code Sandbox.Task} or {@code Sandbox.Computation}. */

@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A comparison on one metric, written as {@code "< 48M"}, {@code "<= 2s"}, {@code "> 0"}. */
-public record Bound(Metric metric, String comparison, long value) {
+public record Bound(Metric metric, String comparison, long value) implements java.io.Serializable {
     private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>|==)\\s*(.+?)\\s*");
 
     public static Bound parse(Metric metric, String text) {

@@ -12,7 +12,9 @@ import java.util.Optional;
  * its accounting. Declared by {@code @Expect} or YAML {@code expect:}; more specific declarations
  * override the outcome and add or replace bounds metric by metric.
  */
-public final class Expectation {
+public final class Expectation implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private static final Expectation NONE = new Expectation(null, new EnumMap<>(Metric.class));
 
     private final Outcome outcome;

@@ -15,7 +15,9 @@ import java.util.OptionalLong;
  * What a sandbox looks like: limits and namespaces. Every value is optional; {@link #overriddenBy}
  * merges a more specific spec over this one. Built from annotations, YAML or code.
  */
-public final class SandboxSpec {
+public final class SandboxSpec implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final Long memoryBytes;
     private final Long swapBytes;
     private final Double cpuCores;

@@ -20,6 +20,9 @@ interface CgroupHost extends AutoCloseable {
 
     Cgroup create(String name);
 
+    /** Accounting of the parent cgroup: inside a sandbox, without a configured parent, the sandbox itself. */
+    CgroupStats parentStats();
+
     @Override
     void close();
 

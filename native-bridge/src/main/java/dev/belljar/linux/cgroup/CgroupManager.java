@@ -112,6 +112,14 @@ public final class CgroupManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Accounting of the cgroup this process is in (or of the configured parent): read by a process
+     * inside a sandbox to see its own usage.
+     */
+    public CgroupStats ownStats() {
+        return host.parentStats();
+    }
+
     public CgroupVersion version() {
         return host.version();
     }

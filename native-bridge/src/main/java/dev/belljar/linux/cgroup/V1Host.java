@@ -113,6 +113,11 @@ final class V1Host implements CgroupHost {
         return new CgroupV1(name, dirs, files, killTimeout);
     }
 
+    @Override
+    public CgroupStats parentStats() {
+        return new CgroupV1("parent", parents, files, killTimeout).stats();
+    }
+
     /** Nothing to undo: v1 needs no delegation. */
     @Override
     public void close() {

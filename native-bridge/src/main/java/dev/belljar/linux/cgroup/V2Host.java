@@ -112,6 +112,11 @@ final class V2Host implements CgroupHost {
         return new CgroupV2(name, dir, files, killTimeout);
     }
 
+    @Override
+    public CgroupStats parentStats() {
+        return new CgroupV2("parent", parent, files, killTimeout).stats();
+    }
+
     private void delegateControllers() {
         Set<String> wanted = new LinkedHashSet<>(REQUIRED);
         wanted.add(OPTIONAL);

@@ -1,0 +1,44 @@
+package dev.belljar;
+
+import dev.belljar.spec.SandboxSpec;
+
+import java.util.OptionalLong;
+
+/**
+ * {@code SandboxContext} is used inside an {@link Isolated} test (it runs in the child JVM) to
+ * read the sandbox's limits and its live usage, as the kernel accounts it, e.g. with Awaitility:
+ *
+ * <pre>{@code
+ * @Test
+ * @Isolated(memory = "256M")
+ * void cacheShrinks(SandboxContext sandbox) {
+ *     cache.clear();
+ *     await().until(() -> sandbox.memoryCurrentBytes() < 64 << 20);
+ * }
+ * }</pre>
+ *
+ * Inject it as a test, lifecycle method or constructor parameter.
+ */
+public interface SandboxContext {
+
+    /** The sandbox's spec: its limits and namespaces, as declared and merged. */
+    SandboxSpec spec();
+
+    /** Memory the sandbox uses now (the JVM, the test, any processes it started). */
+    long memoryCurrentBytes();
+
+    /** The sandbox's peak memory so far; empty where the kernel keeps none. */
+    OptionalLong memoryPeakBytes();
+
+    /** CPU time (user + system) of the sandbox so far. */
+    long cpuTimeNanos();
+
+    /** CFS periods in which the sandbox was throttled so far. */
+    long throttledPeriods();
+
+    /** Time the sandbox spent throttled so far. */
+    long throttledTimeNanos();
+
+    /** Processes and threads in the sandbox now. */
+    long pidsCurrent();
+}
