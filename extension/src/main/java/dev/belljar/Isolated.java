@@ -54,6 +54,19 @@ public @interface Isolated {
     /** Host name inside the sandbox's UTS namespace; the host's name when empty. */
     String hostname() default "";
 
+    /** NIS domain name inside the sandbox's UTS namespace; the host's when empty. */
+    String domainname() default "";
+
+    /** Who the test runs as: {@link User#CALLER} (default), {@link User#ROOT} in a user namespace, or {@link User#NOBODY}. */
+    User user() default User.CALLER;
+
+    /**
+     * Offset of the monotonic and boot-time clocks in a new time namespace, e.g. {@code 30d}:
+     * {@code System.nanoTime()} and {@code /proc/uptime} inside reflect it. Wall-clock time cannot be
+     * changed per namespace (the kernel's time namespaces only offset these two clocks).
+     */
+    String uptime() default "";
+
     /** Wall-clock limit for the child, e.g. {@code 30s}, {@code 2m}, {@code 500ms}; the whole sandbox is killed after it. */
     String timeout() default "";
 

@@ -69,9 +69,14 @@ final class ChildJvm {
         command.add("@" + argumentFile);
         command.add(ChildMain.class.getName());
         command.add(workDir.toString());
+        // Setup steps run in order; dropping privileges comes last, after what needs them.
         spec.hostname().ifPresent(name -> command.add("hostname=" + name));
+        spec.domainname().ifPresent(name -> command.add("domainname=" + name));
         if (spec.net() == Net.PRIVATE) {
             command.add("loopback=up");
+        }
+        if (spec.user() == dev.belljar.User.NOBODY) {
+            command.add("user=nobody");
         }
         return command;
     }

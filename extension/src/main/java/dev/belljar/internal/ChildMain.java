@@ -41,6 +41,8 @@ public final class ChildMain {
     /** A file the child creates when its JVM shuts down in order (System.exit or return), not by a signal. */
     static final String ORDERLY_EXIT_FILE = "orderly-exit";
     static final String SOCKET_FILE = "channel.sock";
+    /** uid and gid of {@code User.NOBODY}. */
+    static final int NOBODY = 65534;
     static final String SYSTEM_PROPERTIES_FILE = "system.properties";
     /** Set in the child to the unique id of the test it runs: the extension there runs it in place. */
     static final String CHILD_TEST_PROPERTY = "belljar.child.uniqueId";
@@ -141,6 +143,10 @@ public final class ChildMain {
     private static void setUp(String step) {
         if (step.startsWith("hostname=")) {
             Syscalls.setHostname(step.substring("hostname=".length()));
+        } else if (step.startsWith("domainname=")) {
+            Syscalls.setDomainname(step.substring("domainname=".length()));
+        } else if (step.equals("user=nobody")) {
+            Syscalls.dropPrivileges(NOBODY, NOBODY);
         } else if (step.equals("loopback=up")) {
             Syscalls.interfaceUp("lo");
         } else {

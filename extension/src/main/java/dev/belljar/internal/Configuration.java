@@ -42,6 +42,9 @@ final class Configuration {
         setDefault(context, "pid", value -> b.pidNamespace(bool(value)));
         setDefault(context, "hostname", b::hostname);
         setDefault(context, "timeout", b::timeout);
+        setDefault(context, "domainname", b::domainname);
+        setDefault(context, "user", value -> b.user(user(value)));
+        setDefault(context, "uptime", b::uptime);
         return b.build();
     }
 
@@ -69,6 +72,14 @@ final class Configuration {
             return Net.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new SpecException("\"" + value + "\" is not a network: use HOST, PRIVATE or NONE");
+        }
+    }
+
+    private static dev.belljar.User user(String value) {
+        try {
+            return dev.belljar.User.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new SpecException("\"" + value + "\" is not a user: use CALLER, ROOT or NOBODY");
         }
     }
 

@@ -113,6 +113,9 @@ final class IsolatedSpecs {
             if (!isolated.pid()) b.pidNamespace(false);
             if (!isolated.hostname().isEmpty()) b.hostname(isolated.hostname());
             if (!isolated.timeout().isEmpty()) b.timeout(isolated.timeout());
+            if (!isolated.domainname().isEmpty()) b.domainname(isolated.domainname());
+            if (isolated.user() != dev.belljar.User.CALLER) b.user(isolated.user());
+            if (!isolated.uptime().isEmpty()) b.uptime(isolated.uptime());
             return b.build();
         } catch (SpecException e) {
             throw e.in(source);

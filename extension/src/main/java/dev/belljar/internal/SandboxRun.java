@@ -79,6 +79,8 @@ final class SandboxRun implements AutoCloseable {
                 .joinCgroup(cgroup.procsFiles())
                 .pidNamespace(spec.pidNamespace())
                 .netNamespace(spec.net() != dev.belljar.Net.HOST)
+                .userNamespaceAsRoot(spec.user() == dev.belljar.User.ROOT)
+                .timeNamespace(spec.uptime().map(java.time.Duration::getSeconds).orElse(0L))
                 .build(ChildJvm.command(spec, workDir, host.classDataSharing()));
         Path stdout = workDir.resolve("stdout");
         Path stderr = workDir.resolve("stderr");
@@ -86,6 +88,9 @@ final class SandboxRun implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
+            if (spec.user() == dev.belljar.User.NOBODY) {
+                handOverToNobody();
+            }
             long start = System.nanoTime();
             synchronized (this) {
                 if (closed) {
@@ -117,6 +122,16 @@ final class SandboxRun implements AutoCloseable {
         } finally {
             server.close();
         }
+    }
+
+    /** The child drops to nobody before it connects: it must reach the socket and write its exit marker. */
+    private void handOverToNobody() throws IOException {
+        java.nio.file.attribute.UserPrincipalLookupService users = workDir.getFileSystem().getUserPrincipalLookupService();
+        java.nio.file.attribute.PosixFileAttributeView dir = Files.getFileAttributeView(workDir,
+                java.nio.file.attribute.PosixFileAttributeView.class);
+        dir.setOwner(users.lookupPrincipalByName(Integer.toString(ChildMain.NOBODY)));
+        dir.setGroup(users.lookupPrincipalByGroupName(Integer.toString(ChildMain.NOBODY)));
+        Files.setPosixFilePermissions(workDir.resolve(ChildMain.SOCKET_FILE), PosixFilePermissions.fromString("rw-rw-rw-"));
     }
 
     /** Kills everything in the sandbox, removes its cgroup and work dir. Idempotent. */

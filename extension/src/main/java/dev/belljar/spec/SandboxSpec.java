@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import dev.belljar.Net;
+import dev.belljar.User;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,6 +27,9 @@ public final class SandboxSpec implements java.io.Serializable {
     private final Boolean pidNamespace;
     private final String hostname;
     private final Duration timeout;
+    private final String domainname;
+    private final User user;
+    private final Duration uptime;
     private final Expectation expect;
 
     private SandboxSpec(Builder b) {
@@ -37,6 +41,9 @@ public final class SandboxSpec implements java.io.Serializable {
         pidNamespace = b.pidNamespace;
         hostname = b.hostname;
         timeout = b.timeout;
+        domainname = b.domainname;
+        user = b.user;
+        uptime = b.uptime;
         expect = b.expect;
     }
 
@@ -82,6 +89,20 @@ public final class SandboxSpec implements java.io.Serializable {
         return Optional.ofNullable(timeout);
     }
 
+    public Optional<String> domainname() {
+        return Optional.ofNullable(domainname);
+    }
+
+    /** Who the test runs as, {@link User#CALLER} unless declared. */
+    public User user() {
+        return user == null ? User.CALLER : user;
+    }
+
+    /** Offset of the monotonic and boot-time clocks in a time namespace; empty: no time namespace. */
+    public Optional<Duration> uptime() {
+        return Optional.ofNullable(uptime);
+    }
+
     /** What the kernel should do to the test; {@link Expectation#none()} unless declared. */
     public Expectation expect() {
         return expect;
@@ -98,6 +119,9 @@ public final class SandboxSpec implements java.io.Serializable {
         if (specific.pidNamespace != null) b.pidNamespace = specific.pidNamespace;
         if (specific.hostname != null) b.hostname = specific.hostname;
         if (specific.timeout != null) b.timeout = specific.timeout;
+        if (specific.domainname != null) b.domainname = specific.domainname;
+        if (specific.user != null) b.user = specific.user;
+        if (specific.uptime != null) b.uptime = specific.uptime;
         b.expect = expect.overriddenBy(specific.expect);
         return b.build();
     }
@@ -112,6 +136,9 @@ public final class SandboxSpec implements java.io.Serializable {
         b.pidNamespace = pidNamespace;
         b.hostname = hostname;
         b.timeout = timeout;
+        b.domainname = domainname;
+        b.user = user;
+        b.uptime = uptime;
         b.expect = expect;
         return b;
     }
@@ -128,6 +155,9 @@ public final class SandboxSpec implements java.io.Serializable {
         if (pidNamespace != null) values.put("pid", pidNamespace.toString());
         if (hostname != null) values.put("hostname", hostname);
         if (timeout != null) values.put("timeout", Durations.format(timeout));
+        if (domainname != null) values.put("domainname", domainname);
+        if (user != null) values.put("user", user.name());
+        if (uptime != null) values.put("uptime", Durations.format(uptime));
         if (!expect.isEmpty()) values.put("expect", expect.toString());
         if (values.isEmpty()) {
             return "{}";
@@ -161,6 +191,9 @@ public final class SandboxSpec implements java.io.Serializable {
         private Boolean pidNamespace;
         private String hostname;
         private Duration timeout;
+        private String domainname;
+        private User user;
+        private Duration uptime;
         private Expectation expect = Expectation.none();
 
         private Builder() {
@@ -217,6 +250,27 @@ public final class SandboxSpec implements java.io.Serializable {
                 throw new SpecException("timeout = " + duration + " is out of range: use a positive duration, e.g. 30s");
             }
             timeout = duration;
+            return this;
+        }
+
+        public Builder domainname(String name) {
+            domainname = Hostnames.validate(name, "domainname");
+            return this;
+        }
+
+        public Builder user(User value) {
+            user = Objects.requireNonNull(value, "user");
+            return this;
+        }
+
+        /** Offsets the monotonic and boot-time clocks by this much in a new time namespace, e.g. {@code 30d}. */
+        public Builder uptime(String duration) {
+            Duration offset = Durations.parse(duration, "uptime");
+            if (offset.getNano() != 0 || offset.isZero()) {
+                throw new SpecException("uptime = \"" + duration + "\" is out of range: use whole seconds above 0,"
+                        + " e.g. 30d or 3600s (time namespaces offset clocks by seconds)");
+            }
+            uptime = offset;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import dev.belljar.Net;
+import dev.belljar.User;
 import dev.belljar.Outcome;
 
 import java.util.ArrayList;
@@ -122,6 +123,10 @@ final class YamlSpecReader {
         settings.put("pid", new Setting("true or false", (b, text) -> b.pidNamespace(parseBoolean("pid", text))));
         settings.put("hostname", new Setting("a host name, e.g. sandbox-1", SandboxSpec.Builder::hostname));
         settings.put("timeout", new Setting("a duration, e.g. 30s", SandboxSpec.Builder::timeout));
+        settings.put("domainname", new Setting("a domain name, e.g. example.test", SandboxSpec.Builder::domainname));
+        settings.put("user", new Setting("a user: CALLER, ROOT or NOBODY",
+                (b, text) -> b.user(parseEnum(User.class, "user", text, "a user"))));
+        settings.put("uptime", new Setting("a duration in whole seconds, e.g. 30d", SandboxSpec.Builder::uptime));
         return settings;
     }
 

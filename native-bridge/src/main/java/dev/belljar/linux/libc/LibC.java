@@ -12,6 +12,12 @@ interface LibC extends Library {
 
     int setdomainname(String name, long length);
 
+    int setgroups(long size, Pointer list);
+
+    int setresgid(int rgid, int egid, int sgid);
+
+    int setresuid(int ruid, int euid, int suid);
+
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
     int socket(int domain, int type, int protocol);

@@ -29,6 +29,21 @@ public final class Syscalls {
         check(LibC.INSTANCE.sethostname(hostname, bytes.length), "sethostname(\"" + hostname + "\")");
     }
 
+    public static void setDomainname(String domainname) {
+        byte[] bytes = domainname.getBytes(StandardCharsets.UTF_8);
+        check(LibC.INSTANCE.setdomainname(domainname, bytes.length), "setdomainname(\"" + domainname + "\")");
+    }
+
+    /**
+     * Becomes {@code uid}/{@code gid} with no supplementary groups, for good: every thread of the
+     * process changes (glibc applies set*id process-wide).
+     */
+    public static void dropPrivileges(int uid, int gid) {
+        check(LibC.INSTANCE.setgroups(0, null), "setgroups(0, NULL)");
+        check(LibC.INSTANCE.setresgid(gid, gid, gid), "setresgid(" + gid + ", " + gid + ", " + gid + ")");
+        check(LibC.INSTANCE.setresuid(uid, uid, uid), "setresuid(" + uid + ", " + uid + ", " + uid + ")");
+    }
+
     /** Asks the kernel to send {@code signal} to this process when its parent dies. */
     public static void setParentDeathSignal(int signal) {
         check(LibC.INSTANCE.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0), "prctl(PR_SET_PDEATHSIG, " + signal + ")");

@@ -26,6 +26,8 @@ public final class LaunchCommand {
     private boolean netNamespace;
     private boolean utsNamespace = true;
     private boolean ipcNamespace = true;
+    private boolean userNamespaceAsRoot;
+    private long clockOffsetSeconds;
 
     public LaunchCommand(Path unshare) {
         this.unshare = Objects.requireNonNull(unshare, "unshare");
@@ -56,6 +58,24 @@ public final class LaunchCommand {
         return this;
     }
 
+    /** A new user namespace in which the program is uid and gid 0, mapped to the caller outside. */
+    public LaunchCommand userNamespaceAsRoot(boolean enabled) {
+        userNamespaceAsRoot = enabled;
+        return this;
+    }
+
+    /**
+     * A new time namespace whose monotonic and boot-time clocks run {@code seconds} ahead; 0 means
+     * none. The kernel applies it to children only, so the program is forked.
+     */
+    public LaunchCommand timeNamespace(long seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("clock offset must be >= 0 seconds, not " + seconds);
+        }
+        clockOffsetSeconds = seconds;
+        return this;
+    }
+
     /** The full argv for {@code program}: ready for {@link ProcessBuilder}. */
     public List<String> build(List<String> program) {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
@@ -78,11 +98,22 @@ public final class LaunchCommand {
         if (netNamespace) {
             argv.add("--net");
         }
+        if (userNamespaceAsRoot) {
+            argv.addAll(List.of("--user", "--map-root-user"));
+        }
+        if (clockOffsetSeconds > 0) {
+            String offset = Long.toString(clockOffsetSeconds);
+            argv.addAll(List.of("--time", "--monotonic", offset, "--boottime", offset));
+        }
         if (pidNamespace) {
-            argv.addAll(List.of("--pid", "--fork", "--kill-child", "--mount-proc"));
+            argv.addAll(List.of("--pid", "--mount-proc"));
+        }
+        boolean fork = pidNamespace || clockOffsetSeconds > 0;
+        if (fork) {
+            argv.addAll(List.of("--fork", "--kill-child"));
         }
         argv.add("--");
-        if (pidNamespace) {
+        if (fork) {
             argv.addAll(List.of("/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init"));
         }
         argv.addAll(program);

@@ -1,0 +1,41 @@
+package dev.belljar.linux.ns;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LaunchCommandTest {
+    private static final Path UNSHARE = Path.of("/usr/bin/unshare");
+
+    @Test
+    void joinsEveryCgroupThenUnsharesWithAReapingInit() {
+        List<String> argv = new LaunchCommand(UNSHARE)
+                .joinCgroup(List.of(Path.of("/cg/memory/x/cgroup.procs"), Path.of("/cg/cpu/x/cgroup.procs")))
+                .build(List.of("java", "Main"));
+        assertThat(argv.subList(0, 2)).containsExactly("/bin/sh", "-c");
+        assertThat(argv.subList(4, 7)).containsExactly("/cg/memory/x/cgroup.procs", "/cg/cpu/x/cgroup.procs", "--");
+        assertThat(argv.subList(7, argv.size())).containsExactly("/usr/bin/unshare", "--mount", "--uts", "--ipc",
+                "--pid", "--mount-proc", "--fork", "--kill-child", "--",
+                "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java", "Main");
+    }
+
+    @Test
+    void hostPidNamespaceExecsTheProgramDirectly() {
+        List<String> argv = new LaunchCommand(UNSHARE).pidNamespace(false).netNamespace(true).build(List.of("java"));
+        assertThat(argv.subList(argv.indexOf("/usr/bin/unshare"), argv.size()))
+                .containsExactly("/usr/bin/unshare", "--mount", "--uts", "--ipc", "--net", "--", "java");
+    }
+
+    @Test
+    void timeNamespaceForksEvenWithoutAPidNamespace() {
+        List<String> argv = new LaunchCommand(UNSHARE).pidNamespace(false).timeNamespace(3600)
+                .userNamespaceAsRoot(true).build(List.of("java"));
+        assertThat(argv).containsSequence("--user", "--map-root-user")
+                .containsSequence("--time", "--monotonic", "3600", "--boottime", "3600")
+                .containsSequence("--fork", "--kill-child", "--", "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java")
+                .doesNotContain("--pid");
+    }
+}
