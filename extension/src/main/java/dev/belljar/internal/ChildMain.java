@@ -92,7 +92,15 @@ public final class ChildMain {
         ChildSandboxContext.setSpec(request.spec());
         Launcher launcher = LauncherFactory.create(leanLauncherConfig());
         LauncherDiscoveryRequest discovery = request().selectors(selectUniqueId(request.uniqueId())).build();
-        TestPlan plan = launcher.discover(discovery);
+        TestPlan plan;
+        try {
+            plan = launcher.discover(discovery);
+        } catch (RuntimeException e) {
+            // JUnit 5.13+ reports a selector it cannot resolve as a critical discovery issue.
+            send(out, new Messages.CannotRun("the child JVM could not discover the test " + request.uniqueId()
+                    + ": " + e.getMessage(), RemoteThrowable.of(e)));
+            return;
+        }
         UniqueId target = UniqueId.parse(request.uniqueId());
         // Invocations of test templates (parameterized, repeated) are registered during execution:
         // discovery knows their template, and runs only the selected invocation of it.

@@ -1,0 +1,142 @@
+package dev.belljar.bench;
+
+import dev.belljar.linux.cgroup.Cgroup;
+import dev.belljar.linux.cgroup.CgroupLimits;
+import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.host.Host;
+import dev.belljar.linux.ns.LaunchCommand;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
+
+/**
+ * Measures, side by side in one run, what an isolated test costs: twenty trivial tests plain and
+ * isolated (sequential and parallel), against a bare {@code java Hello} start, and the sandbox
+ * machinery alone. Prints medians and ratios; asserts nothing.
+ */
+public final class Bench {
+    static final int TESTS = 20;
+    static final int SMALL_TESTS = 5;
+    private static final int HELLO_RUNS = 11;
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double hello = medianHelloSeconds();
+        Run plain = run(TrivialTests.Plain.class, false);
+        Run isolated = run(TrivialTests.IsolatedTrivial.class, false);
+        Run parallel = run(TrivialTests.IsolatedTrivial.class, true);
+        Run small = run(TrivialTests.IsolatedIn32M.class, false);
+
+        double extraPerTest = (isolated.wallSeconds - plain.wallSeconds) / TESTS;
+        System.out.printf(Locale.ROOT, "%nbare JVM start (java Hello, median of %d)   %8.3f s%n", HELLO_RUNS, hello);
+        System.out.printf(Locale.ROOT, "%d plain tests                               %8.3f s%n", TESTS, plain.wallSeconds);
+        System.out.printf(Locale.ROOT, "%d isolated tests, sequential                %8.3f s  (%d passed)%n", TESTS,
+                isolated.wallSeconds, isolated.passed);
+        System.out.printf(Locale.ROOT, "%d isolated tests, parallel on %d cores       %8.3f s  (%.2fx faster than sequential)%n",
+                TESTS, Runtime.getRuntime().availableProcessors(), parallel.wallSeconds,
+                isolated.wallSeconds / parallel.wallSeconds);
+        System.out.printf(Locale.ROOT, "extra wall time per isolated test           %8.3f s  = %.1fx a bare JVM start (target <= 4x, stretch 2x)%n",
+                extraPerTest, extraPerTest / hello);
+        System.out.printf(Locale.ROOT, "sandbox machinery per test (median)         %8.1f ms (cgroup + limits + namespaces + teardown"
+                + " around /bin/true, minus /bin/true alone; target <= 15 ms)%n", machineryMillis());
+        System.out.printf(Locale.ROOT, "child JVM baseline memory (median)          %8.1f MiB%n", median(isolated.baselineBytes) / 1048576.0);
+        System.out.printf(Locale.ROOT, "trivial isolated tests under memory = 32M   %d of %d passed (baseline %.1f MiB)%n",
+                small.passed, SMALL_TESTS, median(small.baselineBytes) / 1048576.0);
+    }
+
+    /** What a sandbox adds to starting a process: the same native-bridge calls the extension makes. */
+    private static double machineryMillis() throws Exception {
+        Path unshare = Host.findExecutable("unshare").orElseThrow();
+        List<Long> bare = new ArrayList<>();
+        List<Long> sandboxed = new ArrayList<>();
+        try (CgroupManager cgroups = CgroupManager.detect(Optional.empty())) {
+            for (int i = 0; i < HELLO_RUNS; i++) {
+                long start = System.nanoTime();
+                new ProcessBuilder("/bin/true").start().waitFor();
+                bare.add(System.nanoTime() - start);
+
+                start = System.nanoTime();
+                try (Cgroup cgroup = cgroups.create("belljar-bench-" + ProcessHandle.current().pid() + "-" + i)) {
+                    cgroup.apply(CgroupLimits.none().withMemoryBytes(64L << 20).withSwapBytes(0).withPidsMax(64));
+                    List<String> argv = new LaunchCommand(unshare).joinCgroup(cgroup.procsFiles()).netNamespace(true)
+                            .build(List.of("/bin/true"));
+                    new ProcessBuilder(argv).start().waitFor();
+                }
+                sandboxed.add(System.nanoTime() - start);
+            }
+        }
+        return (median(sandboxed) - median(bare)) / 1e6;
+    }
+
+    private static double medianHelloSeconds() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Long> nanos = new ArrayList<>();
+        for (int i = 0; i < HELLO_RUNS; i++) {
+            long start = System.nanoTime();
+            new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Hello.class.getName())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            nanos.add(System.nanoTime() - start);
+        }
+        return median(nanos) / 1e9;
+    }
+
+    private static Run run(Class<?> tests, boolean parallel) {
+        Launcher launcher = LauncherFactory.create();
+        Run run = new Run();
+        long start = System.nanoTime();
+        launcher.execute(request().selectors(selectClass(tests))
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(parallel))
+                .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+                .configurationParameter("belljar.summary", "false")
+                .build(), run);
+        run.wallSeconds = (System.nanoTime() - start) / 1e9;
+        return run;
+    }
+
+    private static long median(List<Long> values) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /** Collects the outcome and Belljar's report entries of each test. */
+    private static final class Run implements TestExecutionListener {
+        final List<Long> baselineBytes = Collections.synchronizedList(new ArrayList<>());
+        volatile int passed;
+        double wallSeconds;
+
+        @Override
+        public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+            Map<String, String> values = entry.getKeyValuePairs();
+            if (values.containsKey("belljar.memory.baselineBytes")) {
+                baselineBytes.add(Long.parseLong(values.get("belljar.memory.baselineBytes")));
+            }
+        }
+
+        @Override
+        public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
+            if (test.isTest() && result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
+                passed++;
+            }
+        }
+    }
+}

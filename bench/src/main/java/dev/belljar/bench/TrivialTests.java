@@ -1,0 +1,30 @@
+package dev.belljar.bench;
+
+import dev.belljar.Isolated;
+import org.junit.jupiter.api.RepeatedTest;
+
+/** Twenty trivial tests, plain and isolated: the difference is what Belljar costs. */
+final class TrivialTests {
+    private TrivialTests() {
+    }
+
+    static class Plain {
+        @RepeatedTest(Bench.TESTS)
+        void trivial() {
+        }
+    }
+
+    static class IsolatedTrivial {
+        @RepeatedTest(Bench.TESTS)
+        @Isolated
+        void trivial() {
+        }
+    }
+
+    static class IsolatedIn32M {
+        @RepeatedTest(Bench.SMALL_TESTS)
+        @Isolated(memory = "32M")
+        void trivial() {
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.belljar;
+
+import dev.belljar.linux.cgroup.CgroupException;
+import dev.belljar.linux.cgroup.CgroupLimits;
+import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.host.Host;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code Doctor} is used to find out what this host can enforce, item by item, with the fix for
+ * each gap: {@code java -cp <test class path> dev.belljar.Doctor}. It tries each namespace kind for
+ * real (a short {@code unshare ... true}) rather than guessing from kernel versions. Exit status 0
+ * when the defaults of {@code @Isolated} can run here, 1 otherwise.
+ */
+public final class Doctor {
+    private final List<Finding> findings = new ArrayList<>();
+
+    private Doctor() {
+    }
+
+    record Finding(String item, boolean ok, String detail, String fix) {
+        @Override
+        public String toString() {
+            return String.format("%-4s %-28s %s%s", ok ? "ok" : "NO", item, detail,
+                    ok || fix.isEmpty() ? "" : System.lineSeparator() + "     fix: " + fix);
+        }
+    }
+
+    public static void main(String[] args) {
+        Doctor doctor = examine();
+        doctor.print(System.out);
+        System.exit(doctor.defaultsWork() ? 0 : 1);
+    }
+
+    static Doctor examine() {
+        Doctor doctor = new Doctor();
+        doctor.checkIdentity();
+        Optional<Path> unshare = doctor.checkUnshare();
+        doctor.checkCgroups();
+        unshare.ifPresent(doctor::checkNamespaces);
+        doctor.checkPressure();
+        return doctor;
+    }
+
+    List<Finding> findings() {
+        return List.copyOf(findings);
+    }
+
+    /** The defaults need: root, unshare, cgroups with memory, and PID, mount, UTS and IPC namespaces. */
+    boolean defaultsWork() {
+        return findings.stream().filter(f -> REQUIRED.contains(f.item())).allMatch(Finding::ok);
+    }
+
+    private static final List<String> REQUIRED = List.of("running as root", "util-linux unshare", "cgroups",
+            "cgroup controller memory", "pid namespace", "mount namespace", "uts namespace", "ipc namespace");
+
+    void print(PrintStream out) {
+        out.println("Belljar doctor: what this host can enforce");
+        findings.forEach(out::println);
+        out.println(defaultsWork() ? "The defaults of @Isolated work here." : "@Isolated tests abort here until the items marked NO above are fixed.");
+    }
+
+    private void add(String item, boolean ok, String detail, String fix) {
+        findings.add(new Finding(item, ok, detail, fix));
+    }
+
+    private void checkIdentity() {
+        long uid = Host.effectiveUid();
+        add("running as root", uid == 0, "uid " + uid,
+                "run the tests as root (CI, a VM, a container with CAP_SYS_ADMIN); rootless sandboxes are not supported yet");
+    }
+
+    private Optional<Path> checkUnshare() {
+        Optional<Path> unshare = Host.findExecutable("unshare");
+        add("util-linux unshare", unshare.isPresent(),
+                unshare.map(path -> path + " (" + firstLine(run(List.of(path.toString(), "--version"))) + ")").orElse("not found"),
+                "apt-get install util-linux (or your distribution's util-linux package)");
+        return unshare;
+    }
+
+    private void checkCgroups() {
+        try (CgroupManager cgroups = CgroupManager.detect(Optional.empty())) {
+            add("cgroups", true, cgroups.describe(), "");
+            for (String controller : List.of("memory", "cpu", "pids")) {
+                boolean missing = cgroups.missingControllers().contains(controller);
+                add("cgroup controller " + controller, !missing, missing ? "missing" : "available",
+                        "enable the " + controller + " controller (cgroup v2: in the parent's cgroup.subtree_control;"
+                                + " v1: mount its hierarchy)");
+            }
+            Optional<String> limits = cgroups.cannotEnforce(CgroupLimits.none().withMemoryBytes(64L << 20)
+                    .withSwapBytes(0).withCpuQuota(50_000, 100_000).withPidsMax(64));
+            add("memory, swap, cpu, pids limits", limits.isEmpty(), limits.orElse("enforceable"),
+                    "see the reason; Belljar never runs a test with a limit it cannot enforce");
+        } catch (CgroupException e) {
+            add("cgroups", false, e.getMessage(), "mount cgroup2 at /sys/fs/cgroup (or the v1 controller hierarchies)");
+        }
+    }
+
+    private void checkNamespaces(Path unshare) {
+        String u = unshare.toString();
+        checkNamespace("pid namespace", List.of(u, "--pid", "--fork", "--mount-proc", "true"));
+        checkNamespace("mount namespace", List.of(u, "--mount", "true"));
+        checkNamespace("uts namespace", List.of(u, "--uts", "true"));
+        checkNamespace("ipc namespace", List.of(u, "--ipc", "true"));
+        checkNamespace("network namespace", List.of(u, "--net", "true"));
+        checkNamespace("user namespace", List.of(u, "--user", "--map-root-user", "true"));
+        checkNamespace("time namespace", List.of(u, "--time", "--fork", "--boottime", "1", "true"));
+        Path restricted = Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+        if (Files.exists(restricted) && readTrimmed(restricted).equals("1")) {
+            add("unprivileged user namespaces", false, "restricted by AppArmor (" + restricted + " = 1)",
+                    "only matters for non-root users: sysctl kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor"
+                            + " profile for java that allows userns");
+        }
+    }
+
+    private void checkNamespace(String item, List<String> command) {
+        Result result = run(command);
+        add(item, result.status == 0, result.status == 0 ? "works" : "failed: " + firstLine(result),
+                "the kernel or a security policy refuses it; as root in a container, it needs CAP_SYS_ADMIN"
+                        + (item.startsWith("time") ? "; time namespaces need Linux 5.6+ and util-linux 2.36+" : ""));
+    }
+
+    private void checkPressure() {
+        boolean psi = Files.exists(Path.of("/proc/pressure/memory"));
+        add("pressure stall information", psi, psi ? "available" : "absent (reported as absent, never as zero)",
+                "boot with psi=1 (CONFIG_PSI)");
+    }
+
+    private record Result(int status, String output) {
+    }
+
+    private static Result run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new Result(-1, "timed out");
+            }
+            return new Result(process.exitValue(), output);
+        } catch (IOException e) {
+            return new Result(-1, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
+    }
+
+    private static String firstLine(Result result) {
+        String text = result.output.strip();
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    private static String readTrimmed(Path path) {
+        try {
+            return Files.readString(path).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
