@@ -13,6 +13,7 @@ import java.util.Map;
  * @param orderlyExit  the JVM ran its shutdown hooks (it returned or called System.exit), i.e. no signal
  * @param timedOut     the parent killed the sandbox at its timeout
  * @param baseline     accounting when the test itself started; null when it never started
+ * @param timeline     samples of memory, CPU and OOM kills while the child ran ({@link Timeline#encode()})
  */
 record ChildReport(
         int exitStatus,
@@ -25,6 +26,7 @@ record ChildReport(
         List<Map<String, String>> reportEntries,
         CgroupStats baseline,
         CgroupStats stats,
+        String timeline,
         byte[] stdout,
         byte[] stderr) {
 }

@@ -84,7 +84,9 @@ public final class IsolatedTests {
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);
         Verdict verdict = Verdict.of(spec, timeout, report);
-        context.publishReportEntry(Reports.entries(verdict.result()));
+        java.util.Map<String, String> entries = new java.util.LinkedHashMap<>(Reports.entries(verdict.result()));
+        entries.put(Timeline.REPORT_KEY, report.timeline());
+        context.publishReportEntry(entries);
         verdict.check(context.getDisplayName(), spec.expect());
     }
 

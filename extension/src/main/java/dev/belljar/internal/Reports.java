@@ -65,6 +65,17 @@ public final class Reports {
         return s.toString();
     }
 
+    /** "Class > method()" for a test of a launcher run: its display names below the engine. */
+    static String path(org.junit.platform.launcher.TestPlan plan, org.junit.platform.launcher.TestIdentifier test) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (org.junit.platform.launcher.TestIdentifier id = test; id != null; id = plan.getParent(id).orElse(null)) {
+            if (id.getParentId().isPresent()) {
+                names.add(0, id.getDisplayName());
+            }
+        }
+        return String.join(" > ", names);
+    }
+
     private static void put(Map<String, String> entries, String key, OptionalLong value) {
         value.ifPresent(v -> entries.put(key, Long.toString(v)));
     }

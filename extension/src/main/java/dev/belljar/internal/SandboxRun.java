@@ -106,18 +106,24 @@ final class SandboxRun implements AutoCloseable {
             readerThread.setDaemon(true);
             readerThread.start();
 
-            boolean timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            if (timedOut) {
-                cgroup.killAll();
-                process.waitFor();
+            boolean timedOut;
+            long wallTime;
+            String encodedTimeline;
+            try (Timeline timeline = Timeline.start(cgroup, start)) {
+                timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                if (timedOut) {
+                    cgroup.killAll();
+                    process.waitFor();
+                }
+                wallTime = System.nanoTime() - start;
+                encodedTimeline = timeline.encode();
             }
-            long wallTime = System.nanoTime() - start;
             server.close();
             readerThread.join(TimeUnit.SECONDS.toMillis(5));
             CgroupStats stats = cgroup.stats();
             return new ChildReport(process.exitValue(), Files.exists(workDir.resolve(ChildMain.ORDERLY_EXIT_FILE)),
                     timedOut, wallTime, reader.finished, List.copyOf(reader.containerFailures), reader.cannotRun,
-                    List.copyOf(reader.reportEntries), reader.baseline, stats,
+                    List.copyOf(reader.reportEntries), reader.baseline, stats, encodedTimeline,
                     Files.readAllBytes(stdout), Files.readAllBytes(stderr));
         } finally {
             server.close();

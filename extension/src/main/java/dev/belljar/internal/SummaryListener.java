@@ -27,7 +27,7 @@ public final class SummaryListener implements TestExecutionListener {
     public synchronized void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
         String summary = entry.getKeyValuePairs().get(Reports.SUMMARY_KEY);
         if (summary != null) {
-            lines.add(path(test) + "\n      " + summary);
+            lines.add(Reports.path(plan, test) + "\n      " + summary);
         }
     }
 
@@ -43,15 +43,5 @@ public final class SummaryListener implements TestExecutionListener {
         System.out.print(out);
         System.out.flush();
         lines.clear();
-    }
-
-    private String path(TestIdentifier test) {
-        List<String> names = new ArrayList<>();
-        for (TestIdentifier id = test; id != null; id = plan.getParent(id).orElse(null)) {
-            if (id.getParentId().isPresent()) {
-                names.add(0, id.getDisplayName());
-            }
-        }
-        return String.join(" > ", names);
     }
 }
