@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A thread pool that wants two cores, under a quota of half a core: the kernel throttles it. */
 class CpuThrottlingSamples {
 
+    // tag::throttled[]
     @Test
     @Isolated(cpu = "0.5")
     @Expect(throttledTime = "> 0")
@@ -30,6 +31,7 @@ class CpuThrottlingSamples {
         }
         pool.shutdown();
     }
+    // end::throttled[]
 
     /** About 0.1 s of CPU per thread on a current core: more than one 50 ms quota. */
     private static long spin() {

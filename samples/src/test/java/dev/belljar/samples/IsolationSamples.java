@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Hermetic tests: a private network with only loopback, and a PID namespace that cleans up. */
 class IsolationSamples {
 
+    // tag::private-net[]
     @Test
     @Isolated(net = Net.PRIVATE)
     void hermeticTestCannotReachTheNetworkButHasLoopback() throws IOException {
@@ -25,7 +26,9 @@ class IsolationSamples {
             assertThat(client.isConnected()).isTrue();
         }
     }
+    // end::private-net[]
 
+    // tag::pid-namespace[]
     @Test
     @Isolated(pid = true)
     void subprocessesDieWithTheTest() throws IOException {
@@ -33,4 +36,5 @@ class IsolationSamples {
         assertThat(orphan.isAlive()).isTrue();
         // No cleanup: when the test's JVM exits, the kernel kills everything in its PID namespace.
     }
+    // end::pid-namespace[]
 }

@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A parser that must stay within 64M, and a native buffer pool that the kernel kills at 64M. */
 class MemoryLimitSamples {
 
+    // tag::within-limit[]
     @Test
     @Isolated(memory = "64M")
     @Expect(peakMemory = "< 64M")
@@ -28,7 +29,9 @@ class MemoryLimitSamples {
         }
         assertThat(counts).containsEntry("fox", 200_000);
     }
+    // end::within-limit[]
 
+    // tag::oom-killed[]
     @Test
     @Isolated(memory = "64M")
     @Expect(outcome = Outcome.OOM_KILLED)
@@ -40,4 +43,5 @@ class MemoryLimitSamples {
             pool.add(buffer);
         }
     }
+    // end::oom-killed[]
 }
