@@ -106,14 +106,13 @@ public final class Doctor {
     }
 
     private void checkNamespaces(Path unshare) {
-        String u = unshare.toString();
-        checkNamespace("pid namespace", List.of(u, "--pid", "--fork", "--mount-proc", "true"));
-        checkNamespace("mount namespace", List.of(u, "--mount", "true"));
-        checkNamespace("uts namespace", List.of(u, "--uts", "true"));
-        checkNamespace("ipc namespace", List.of(u, "--ipc", "true"));
-        checkNamespace("network namespace", List.of(u, "--net", "true"));
-        checkNamespace("user namespace", List.of(u, "--user", "--map-root-user", "true"));
-        checkNamespace("time namespace", List.of(u, "--time", "--fork", "--boottime", "1", "true"));
+        checkNamespace(unshare, "pid namespace", List.of("--pid", "--fork", "--mount-proc"));
+        checkNamespace(unshare, "mount namespace", List.of("--mount"));
+        checkNamespace(unshare, "uts namespace", List.of("--uts"));
+        checkNamespace(unshare, "ipc namespace", List.of("--ipc"));
+        checkNamespace(unshare, "network namespace", List.of("--net"));
+        checkNamespace(unshare, "user namespace", List.of("--user", "--map-root-user"));
+        checkNamespace(unshare, "time namespace", List.of("--time", "--fork", "--boottime", "1"));
         Path restricted = Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
         if (Files.exists(restricted) && readTrimmed(restricted).equals("1")) {
             add("unprivileged user namespaces", false, "restricted by AppArmor (" + restricted + " = 1)",
@@ -122,9 +121,9 @@ public final class Doctor {
         }
     }
 
-    private void checkNamespace(String item, List<String> command) {
-        Result result = run(command);
-        add(item, result.status == 0, result.status == 0 ? "works" : "failed: " + firstLine(result),
+    private void checkNamespace(Path unshare, String item, List<String> flags) {
+        Optional<String> reason = Host.cannotUnshare(unshare, flags);
+        add(item, reason.isEmpty(), reason.orElse("works"),
                 "the kernel or a security policy refuses it; as root in a container, it needs CAP_SYS_ADMIN"
                         + (item.startsWith("time") ? "; time namespaces need Linux 5.6+ and util-linux 2.36+" : ""));
     }

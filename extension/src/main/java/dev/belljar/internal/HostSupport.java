@@ -8,7 +8,10 @@ import dev.belljar.linux.host.Host;
 import dev.belljar.spec.SandboxSpec;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,6 +25,8 @@ final class HostSupport implements AutoCloseable {
     private final CgroupManager cgroups;
     private final String unavailable;
     private final Optional<ClassDataSharing> classDataSharing;
+    /** Namespace kinds not every host offers, tried once on first use. */
+    private final Map<String, Optional<String>> namespaceProbes = new ConcurrentHashMap<>();
 
     private HostSupport(Path unshare, CgroupManager cgroups, String unavailable,
                         Optional<ClassDataSharing> classDataSharing) {
@@ -56,6 +61,20 @@ final class HostSupport implements AutoCloseable {
     Optional<String> cannotEnforce(SandboxSpec spec) {
         if (unavailable != null) {
             return Optional.of(unavailable);
+        }
+        if (spec.user() == dev.belljar.User.ROOT) {
+            Optional<String> reason = namespaceProbes.computeIfAbsent("user",
+                    kind -> Host.cannotUnshare(unshare, List.of("--user", "--map-root-user")));
+            if (reason.isPresent()) {
+                return Optional.of("user = ROOT needs a user namespace: " + reason.get());
+            }
+        }
+        if (spec.uptime().isPresent()) {
+            Optional<String> reason = namespaceProbes.computeIfAbsent("time",
+                    kind -> Host.cannotUnshare(unshare, List.of("--time", "--fork", "--boottime", "1")));
+            if (reason.isPresent()) {
+                return Optional.of("uptime needs a time namespace (Linux 5.6+, util-linux 2.36+): " + reason.get());
+            }
         }
         return cgroups.cannotEnforce(limitsOf(spec));
     }

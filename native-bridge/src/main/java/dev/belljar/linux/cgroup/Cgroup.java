@@ -34,6 +34,19 @@ public interface Cgroup extends AutoCloseable {
     List<Long> pids();
 
     /**
+     * Stops every process of the cgroup (forks included) and returns once the kernel reports the
+     * cgroup frozen: {@code cgroup.freeze} 1 until {@code cgroup.events} says {@code frozen 1} on v2,
+     * {@code freezer.state} FROZEN until it reads FROZEN on v1.
+     *
+     * @throws CgroupException naming the file when the host has no freezer or the cgroup did not
+     *         freeze within the kill timeout
+     */
+    void freeze();
+
+    /** Lets the processes of a frozen cgroup run again and returns once the kernel reports it thawed. */
+    void thaw();
+
+    /**
      * Kills every process in the cgroup and waits until none is left: {@code cgroup.kill} on v2,
      * freeze + SIGKILL + thaw on v1.
      */

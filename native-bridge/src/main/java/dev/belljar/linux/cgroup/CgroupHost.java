@@ -37,6 +37,33 @@ interface CgroupHost extends AutoCloseable {
                 + " (systemd Delegate=yes), or a configured parent cgroup this user owns");
     }
 
+    /**
+     * Why {@code cpus} cannot be given to a sandbox beneath a parent whose effective CPUs are listed
+     * in {@code effectiveFile}: CPUs outside them would be refused (v1) or silently dropped (v2).
+     */
+    static Optional<String> cpusOutsideParent(String cpus, Path effectiveFile, ControlFiles files) {
+        Optional<String> offered = files.readIfExists(effectiveFile);
+        if (offered.isEmpty()) {
+            return Optional.of("cpusetCpus " + cpus + " cannot be checked against the sandbox parent: "
+                    + ControlFiles.where(effectiveFile) + " does not exist");
+        }
+        String outside = CpuList.outside(cpus, offered.get());
+        return outside.isEmpty() ? Optional.empty() : Optional.of("cpusetCpus " + cpus + " asks for CPUs " + outside
+                + ", which the sandbox parent does not offer (" + ControlFiles.where(effectiveFile) + ": "
+                + offered.get() + "): declare CPUs within " + offered.get());
+    }
+
+    /** Reasons the devices of {@code limits}' io limits cannot be throttled. */
+    static void ioDevicesUnusable(CgroupLimits limits, BlockDevices devices, List<String> reasons) {
+        for (IoLimit io : limits.ioLimits()) {
+            if (io.isEmpty()) {
+                reasons.add("the io limit on " + io.device() + " sets no value: give readBps, writeBps, readIops"
+                        + " or writeIops");
+            }
+            devices.notAWholeDisk(io.device()).ifPresent(reasons::add);
+        }
+    }
+
     static Path nearestExisting(Path dir) {
         Path existing = dir;
         while (!Files.exists(existing) && existing.getParent() != null) {

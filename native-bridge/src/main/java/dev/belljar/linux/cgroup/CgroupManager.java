@@ -63,14 +63,15 @@ public final class CgroupManager implements AutoCloseable {
                     .ifPresent(mount -> v1.put(controller, mount));
         }
         ControlFiles files = ControlFiles.real();
+        BlockDevices devices = new BlockDevices(mountinfo, hostRoot.resolve("sys/dev/block"), BlockDevices::rdev);
         CgroupHost host;
         if (v1.containsKey("memory") || !v1.isEmpty() && unified.isEmpty()) {
             Map<String, Path> parents = new LinkedHashMap<>();
             v1.forEach((controller, mount) -> parents.put(controller,
                     v1Parent(mount, configuredParent, self, hostRoot)));
-            host = new V1Host(parents, unified.isPresent(), files, KILL_TIMEOUT);
+            host = new V1Host(parents, unified.isPresent(), files, KILL_TIMEOUT, devices);
         } else if (unified.isPresent()) {
-            host = new V2Host(v2Parent(unified.get(), configuredParent, self, hostRoot), files, KILL_TIMEOUT);
+            host = new V2Host(v2Parent(unified.get(), configuredParent, self, hostRoot), files, KILL_TIMEOUT, devices);
         } else {
             throw new CgroupException("no cgroup filesystem is mounted (no cgroup or cgroup2 line in " + mountinfo
                     + "): Belljar cannot limit or account a sandbox on this host");
@@ -131,7 +132,7 @@ public final class CgroupManager implements AutoCloseable {
 
     /**
      * The controllers a sandbox would use that this host does not offer (v1: memory, cpu, cpuacct,
-     * pids, freezer, blkio; v2: memory, cpu, pids, io). A sandbox works without any but memory;
+     * pids, freezer, blkio, cpuset; v2: memory, cpu, pids, io, cpuset). A sandbox works without any but memory;
      * limits that need a missing one are refused by {@link #cannotEnforce}.
      */
     public Set<String> missingControllers() {

@@ -69,7 +69,7 @@ record CgroupMount(String root, String mountPoint, boolean v2, Set<String> optio
     }
 
     /** mountinfo writes space, tab, newline and backslash in paths as octal escapes ({@code \040}). */
-    private static String unescape(String field) {
+    static String unescape(String field) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < field.length(); i++) {
             char c = field.charAt(i);

@@ -1,5 +1,6 @@
 package dev.belljar.linux.cgroup;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -16,9 +17,13 @@ import java.util.OptionalLong;
  * @param cpuThrottledPeriods CFS periods throttled (nr_throttled)
  * @param cpuThrottledNanos   time throttled (throttled_usec / throttled_time)
  * @param pidsCurrent         pids.current
- * @param pidsPeak            pids.peak (v2, kernel 6.1+; empty elsewhere)
+ * @param pidsPeak            pids.peak, which the pids controller offers on v1 and v2 alike in recent
+ *                            kernels (seen on v1 with Linux 6.18, on v2 with 6.1); empty where the kernel lacks it
  * @param ioReadBytes         io.stat rbytes / blkio.throttle.io_service_bytes Read (empty when absent)
  * @param ioWriteBytes        io.stat wbytes / blkio.throttle.io_service_bytes Write (empty when absent)
+ * @param cpuPressure         PSI of cpu.pressure (v2 with PSI enabled; empty elsewhere)
+ * @param memoryPressure      PSI of memory.pressure (v2 with PSI enabled; empty elsewhere)
+ * @param ioPressure          PSI of io.pressure (v2 with PSI enabled; empty elsewhere)
  */
 public record CgroupStats(
         long memoryCurrentBytes,
@@ -33,5 +38,17 @@ public record CgroupStats(
         long pidsCurrent,
         OptionalLong pidsPeak,
         OptionalLong ioReadBytes,
-        OptionalLong ioWriteBytes) {
+        OptionalLong ioWriteBytes,
+        Optional<Pressure> cpuPressure,
+        Optional<Pressure> memoryPressure,
+        Optional<Pressure> ioPressure) {
+
+    /** Accounting without pressure stall information. */
+    public CgroupStats(long memoryCurrentBytes, OptionalLong memoryPeakBytes, long oomKills, long cpuUsageNanos,
+            long cpuUserNanos, long cpuSystemNanos, long cpuPeriods, long cpuThrottledPeriods, long cpuThrottledNanos,
+            long pidsCurrent, OptionalLong pidsPeak, OptionalLong ioReadBytes, OptionalLong ioWriteBytes) {
+        this(memoryCurrentBytes, memoryPeakBytes, oomKills, cpuUsageNanos, cpuUserNanos, cpuSystemNanos, cpuPeriods,
+                cpuThrottledPeriods, cpuThrottledNanos, pidsCurrent, pidsPeak, ioReadBytes, ioWriteBytes,
+                Optional.empty(), Optional.empty(), Optional.empty());
+    }
 }

@@ -16,8 +16,18 @@ import java.util.TreeSet;
  */
 final class CgroupV1 implements Cgroup {
 
-    /** The controllers a sandbox uses; memory is required, the others are used where mounted. */
-    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer", "blkio");
+    /**
+     * The controllers a sandbox uses; memory is required, the others are used where mounted. A
+     * cpuset directory refuses processes (ENOSPC) until its cpuset.cpus and cpuset.mems are set:
+     * {@link V1Host#create} copies the parent's.
+     */
+    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer", "blkio", "cpuset");
+
+    /** The v1 files of the four {@link IoLimit} values, each {@code MAJ:MIN N} per line. */
+    private static final String READ_BPS = "blkio.throttle.read_bps_device";
+    private static final String WRITE_BPS = "blkio.throttle.write_bps_device";
+    private static final String READ_IOPS = "blkio.throttle.read_iops_device";
+    private static final String WRITE_IOPS = "blkio.throttle.write_iops_device";
 
     /** {@code cpuacct.stat} counts in USER_HZ, which the kernel ABI fixes at 100 on every architecture. */
     private static final long NANOS_PER_USER_HZ_TICK = 1_000_000_000L / 100;
@@ -59,6 +69,24 @@ final class CgroupV1 implements Cgroup {
             files.writeVerified(file("cpu", "cpu.cfs_quota_us"), Long.toString(quota));
         });
         limits.pidsMax().ifPresent(max -> files.writeVerified(file("pids", "pids.max"), Long.toString(max)));
+        limits.memoryHighBytes().ifPresent(bytes -> {
+            throw new CgroupException(V1Host.MEMORY_HIGH_UNSUPPORTED);
+        });
+        limits.cpuWeight().ifPresent(weight ->
+                files.writeVerified(file("cpu", "cpu.shares"), Long.toString(CgroupLimits.cpuShares(weight))));
+        limits.cpusetCpus().ifPresent(cpus -> files.writeVerified(file("cpuset", "cpuset.cpus"), cpus));
+        for (IoLimit io : limits.ioLimits()) {
+            writeIo(READ_BPS, io.device(), io.readBps());
+            writeIo(WRITE_BPS, io.device(), io.writeBps());
+            writeIo(READ_IOPS, io.device(), io.readIops());
+            writeIo(WRITE_IOPS, io.device(), io.writeIops());
+        }
+    }
+
+    private void writeIo(String name, String device, OptionalLong value) {
+        if (value.isPresent()) {
+            files.writeVerifiedLine(file("blkio", name), device + " " + value.getAsLong());
+        }
     }
 
     /**
@@ -109,7 +137,18 @@ final class CgroupV1 implements Cgroup {
                 files.readLong(file("pids", "pids.current")),
                 files.readLongIfExists(file("pids", "pids.peak")),
                 IoBytes.readOf(io),
-                IoBytes.writtenOf(io));
+                IoBytes.writtenOf(io),
+                pressure("cpu.pressure"),
+                pressure("memory.pressure"),
+                pressure("io.pressure"));
+    }
+
+    /**
+     * Mainline cgroup v1 has no per-cgroup pressure files: empty. Some vendor kernels add them to
+     * the cpuacct hierarchy; there they are read.
+     */
+    private Optional<Pressure> pressure(String name) {
+        return Optional.ofNullable(dirs.get("cpuacct")).flatMap(dir -> files.readPressure(dir.resolve(name)));
     }
 
     /**
@@ -132,6 +171,26 @@ final class CgroupV1 implements Cgroup {
                 return sum;
             });
         });
+    }
+
+    @Override
+    public void freeze() {
+        setFreezerState("FROZEN");
+    }
+
+    @Override
+    public void thaw() {
+        setFreezerState("THAWED");
+    }
+
+    /** The kernel passes FREEZING on the way to FROZEN: wait until it reads what was written. */
+    private void setFreezerState(String wanted) {
+        Path state = file("freezer", "freezer.state");
+        files.write(state, wanted);
+        if (!Poll.until(() -> files.read(state).equals(wanted), killTimeout)) {
+            throw new CgroupException(ControlFiles.where(state) + " did not reach " + wanted + " within "
+                    + killTimeout.toMillis() + " ms (reads " + files.read(state) + ")");
+        }
     }
 
     @Override

@@ -59,6 +59,34 @@ final class CgroupV2 implements Cgroup {
         limits.cpuQuotaMicros().ifPresent(quota -> files.writeVerified(file("cpu.max"),
                 quota + " " + limits.cpuPeriodMicros().orElse(CgroupLimits.DEFAULT_CPU_PERIOD_MICROS)));
         limits.pidsMax().ifPresent(max -> files.writeVerified(file("pids.max"), Long.toString(max)));
+        limits.memoryHighBytes().ifPresent(bytes ->
+                files.writeVerified(file("memory.high"), Long.toString(MemoryPages.roundUp(bytes))));
+        limits.cpuWeight().ifPresent(weight -> files.writeVerified(file("cpu.weight"), Long.toString(weight)));
+        limits.cpusetCpus().ifPresent(this::applyCpuset);
+        for (IoLimit io : limits.ioLimits()) {
+            files.writeVerifiedLine(file("io.max"), io.device() + " rbps=" + max(io.readBps()) + " wbps="
+                    + max(io.writeBps()) + " riops=" + max(io.readIops()) + " wiops=" + max(io.writeIops()));
+        }
+    }
+
+    /**
+     * v2 keeps any cpuset.cpus written but runs the sandbox on its intersection with the parent's
+     * effective CPUs: the effective list must be the requested one too.
+     */
+    private void applyCpuset(String cpus) {
+        files.writeVerified(file("cpuset.cpus"), cpus);
+        files.readIfExists(file("cpuset.cpus.effective")).ifPresent(effective -> {
+            if (!effective.equals(cpus)) {
+                throw new CgroupException(ControlFiles.where(file("cpuset.cpus.effective")) + ": wrote cpuset.cpus "
+                        + cpus + " but the kernel made " + effective + " effective: the parent cgroup does not"
+                        + " offer all of those CPUs");
+            }
+        });
+    }
+
+    /** An io.max value: the number, or the unlimited word every key of io.max prints when unset. */
+    private static String max(java.util.OptionalLong value) {
+        return value.isPresent() ? Long.toString(value.getAsLong()) : ControlFiles.UNLIMITED;
     }
 
     /**
@@ -84,7 +112,33 @@ final class CgroupV2 implements Cgroup {
                 files.readLong(file("pids.current")),
                 files.readLongIfExists(file("pids.peak")),
                 IoBytes.readOf(io),
-                IoBytes.writtenOf(io));
+                IoBytes.writtenOf(io),
+                files.readPressure(file("cpu.pressure")),
+                files.readPressure(file("memory.pressure")),
+                files.readPressure(file("io.pressure")));
+    }
+
+    @Override
+    public void freeze() {
+        setFrozen(true);
+    }
+
+    @Override
+    public void thaw() {
+        setFrozen(false);
+    }
+
+    private void setFrozen(boolean frozen) {
+        Path freeze = file("cgroup.freeze");
+        if (!Files.exists(freeze)) {
+            throw new CgroupException("cannot " + (frozen ? "freeze" : "thaw") + " " + dir + ": "
+                    + ControlFiles.where(freeze) + " does not exist (the cgroup v2 freezer needs Linux 5.2+)");
+        }
+        files.writeVerified(freeze, frozen ? "1" : "0");
+        if (!Poll.until(() -> event("frozen") == (frozen ? 1 : 0), killTimeout)) {
+            throw new CgroupException(ControlFiles.where(file("cgroup.events")) + " did not report frozen "
+                    + (frozen ? 1 : 0) + " within " + killTimeout.toMillis() + " ms");
+        }
     }
 
     @Override

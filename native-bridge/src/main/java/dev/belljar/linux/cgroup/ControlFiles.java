@@ -114,6 +114,61 @@ final class ControlFiles {
         }
     }
 
+    /**
+     * Writes one line of a file keyed by its first word ({@code io.max}, {@code blkio.throttle.*_device}:
+     * {@code 8:0 ...}) and reads back the line the kernel keeps for that key.
+     */
+    void writeVerifiedLine(Path file, String line) {
+        String key = line.split("\\s+", 2)[0];
+        write(file, line);
+        String kept = read(file).lines()
+                .filter(each -> each.split("\\s+", 2)[0].equals(key))
+                .findFirst()
+                .orElse("no line for " + key);
+        if (!kept.strip().equals(line)) {
+            throw new CgroupException(where(file) + ": wrote " + line + " but the kernel kept " + kept.strip());
+        }
+    }
+
+    /**
+     * A pressure file ({@code some avg10=0.00 avg60=0.00 avg300=0.00 total=N}, and a {@code full}
+     * line): empty where it does not exist or the kernel refuses to read it (PSI disabled:
+     * EOPNOTSUPP), never zero.
+     */
+    Optional<Pressure> readPressure(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        String text;
+        try {
+            text = fs.read(file);
+        } catch (IOException e) {
+            if (reason(e).contains("not supported")) {
+                return Optional.empty();
+            }
+            throw new CgroupException("cannot read " + where(file) + ": " + reason(e), e);
+        }
+        OptionalLong some = OptionalLong.empty();
+        OptionalLong full = OptionalLong.empty();
+        for (String line : text.split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            for (String field : fields) {
+                if (field.startsWith("total=")) {
+                    long total = parseLong(file, field.substring("total=".length()));
+                    if (fields[0].equals("some")) {
+                        some = OptionalLong.of(total);
+                    } else if (fields[0].equals("full")) {
+                        full = OptionalLong.of(total);
+                    }
+                }
+            }
+        }
+        if (some.isEmpty()) {
+            throw new CgroupException(where(file) + " has no 'some ... total=N' line (read '" + text.strip() + "')");
+        }
+        return Optional.of(new Pressure(some.getAsLong(), full));
+    }
+
     /** "memory.max in /sys/fs/cgroup/x": the file name first, as users grep for it. */
     static String where(Path file) {
         return file.getFileName() + " in " + file.getParent();

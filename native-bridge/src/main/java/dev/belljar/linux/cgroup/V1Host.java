@@ -15,17 +15,26 @@ import java.util.stream.Collectors;
 /** Sandboxes on cgroup v1 hierarchies (also on a v1/v2 hybrid host, whose cgroup2 mount has no controllers). */
 final class V1Host implements CgroupHost {
 
+    static final String MEMORY_HIGH_UNSUPPORTED = "memoryHigh is not supported on cgroup v1 (memory.high exists only"
+            + " in cgroup v2): remove it or run on a cgroup v2 host";
+
     private final Map<String, Path> parents;
     private final boolean hybrid;
     private final ControlFiles files;
     private final Duration killTimeout;
+    private final BlockDevices devices;
 
     /** @param parents controller name to the sandbox parent directory in its hierarchy, in CONTROLLERS order */
     V1Host(Map<String, Path> parents, boolean hybrid, ControlFiles files, Duration killTimeout) {
+        this(parents, hybrid, files, killTimeout, BlockDevices.real());
+    }
+
+    V1Host(Map<String, Path> parents, boolean hybrid, ControlFiles files, Duration killTimeout, BlockDevices devices) {
         this.parents = new LinkedHashMap<>(parents);
         this.hybrid = hybrid;
         this.files = files;
         this.killTimeout = killTimeout;
+        this.devices = devices;
     }
 
     @Override
@@ -59,6 +68,24 @@ final class V1Host implements CgroupHost {
         }
         if (limits.pidsMax().isPresent()) {
             requireMounted("pids", "a pids limit needs it", reasons);
+        }
+        if (limits.memoryHighBytes().isPresent()) {
+            reasons.add(MEMORY_HIGH_UNSUPPORTED);
+        }
+        if (limits.cpuWeight().isPresent()) {
+            requireMounted("cpu", "a cpu weight needs it (cpu.shares)", reasons);
+        }
+        limits.cpusetCpus().ifPresent(cpus -> {
+            requireMounted("cpuset", "cpusetCpus needs it", reasons);
+            Path cpuset = parents.get("cpuset");
+            if (cpuset != null) {
+                CgroupHost.cpusOutsideParent(cpus, CgroupHost.nearestExisting(cpuset).resolve("cpuset.effective_cpus"),
+                        files).ifPresent(reasons::add);
+            }
+        });
+        if (!limits.ioLimits().isEmpty()) {
+            requireMounted("blkio", "an io limit needs it", reasons);
+            CgroupHost.ioDevicesUnusable(limits, devices, reasons);
         }
         new TreeSet<>(parents.values()).forEach(parent -> CgroupHost.notWritable(parent).ifPresent(reasons::add));
         Path memory = parents.get("memory");
@@ -100,6 +127,10 @@ final class V1Host implements CgroupHost {
                 CgroupDirectories.create(dir);
                 created.add(dir);
             }
+            Path cpuset = dirs.get("cpuset");
+            if (cpuset != null) {
+                initCpuset(cpuset);
+            }
         } catch (CgroupException e) {
             created.forEach(dir -> {
                 try {
@@ -111,6 +142,24 @@ final class V1Host implements CgroupHost {
             throw e;
         }
         return new CgroupV1(name, dirs, files, killTimeout);
+    }
+
+    /**
+     * A new v1 cpuset cgroup has empty cpuset.cpus and cpuset.mems and refuses processes (ENOSPC)
+     * until both are set: copy the parent's, first initializing a configured parent created empty.
+     * A declared cpusetCpus replaces the CPUs in {@link Cgroup#apply}.
+     */
+    private void initCpuset(Path dir) {
+        for (String name : List.of("cpuset.cpus", "cpuset.mems")) {
+            Path own = dir.resolve(name);
+            if (files.readIfExists(own).orElse("").isEmpty()) {
+                Path inherited = dir.getParent().resolve(name);
+                if (files.read(inherited).isEmpty()) {
+                    initCpuset(dir.getParent());
+                }
+                files.writeVerified(own, files.read(inherited));
+            }
+        }
     }
 
     @Override

@@ -22,23 +22,32 @@ final class V2Host implements CgroupHost {
 
     static final String HOST_LEAF = "belljar-host";
 
-    /** Controllers a sandbox needs, and io, which accounting uses where the parent offers it. */
+    /**
+     * Controllers a sandbox needs, and those enabled where the parent offers them: io (accounting
+     * and io limits) and cpuset (cpusetCpus).
+     */
     private static final List<String> REQUIRED = List.of("memory", "cpu", "pids");
-    private static final String OPTIONAL = "io";
+    private static final List<String> OPTIONAL = List.of("io", "cpuset");
     /** Processes may fork into the parent while others are moved; a few rounds catch them. */
     private static final int MOVE_ROUNDS = 10;
 
     private final Path parent;
     private final ControlFiles files;
     private final Duration killTimeout;
+    private final BlockDevices devices;
     private final Set<String> enabledHere = new LinkedHashSet<>();
     private boolean delegated;
     private boolean leafCreated;
 
     V2Host(Path parent, ControlFiles files, Duration killTimeout) {
+        this(parent, files, killTimeout, BlockDevices.real());
+    }
+
+    V2Host(Path parent, ControlFiles files, Duration killTimeout, BlockDevices devices) {
         this.parent = parent;
         this.files = files;
         this.killTimeout = killTimeout;
+        this.devices = devices;
     }
 
     @Override
@@ -56,7 +65,7 @@ final class V2Host implements CgroupHost {
     @Override
     public Set<String> missingControllers() {
         Set<String> missing = new LinkedHashSet<>(REQUIRED);
-        missing.add(OPTIONAL);
+        missing.addAll(OPTIONAL);
         missing.removeAll(available());
         return missing;
     }
@@ -72,6 +81,20 @@ final class V2Host implements CgroupHost {
         }
         if (limits.pidsMax().isPresent()) {
             requireAvailable("pids", "a pids limit needs it", available, reasons);
+        }
+        if (limits.cpuWeight().isPresent()) {
+            requireAvailable("cpu", "a cpu weight needs it", available, reasons);
+        }
+        limits.cpusetCpus().ifPresent(cpus -> {
+            requireAvailable("cpuset", "cpusetCpus needs it", available, reasons);
+            if (available.contains("cpuset")) {
+                CgroupHost.cpusOutsideParent(cpus, parent.resolve("cpuset.cpus.effective"), files)
+                        .ifPresent(reasons::add);
+            }
+        });
+        if (!limits.ioLimits().isEmpty()) {
+            requireAvailable("io", "an io limit needs it", available, reasons);
+            CgroupHost.ioDevicesUnusable(limits, devices, reasons);
         }
         // A sandbox gets memory.swap.max where its parent has one; the root cgroup has neither file,
         // and there swap accounting cannot be told before a child exists.
@@ -119,7 +142,7 @@ final class V2Host implements CgroupHost {
 
     private void delegateControllers() {
         Set<String> wanted = new LinkedHashSet<>(REQUIRED);
-        wanted.add(OPTIONAL);
+        wanted.addAll(OPTIONAL);
         wanted.retainAll(available());
         wanted.removeAll(words(files.read(subtreeControl())));
         if (wanted.isEmpty()) {

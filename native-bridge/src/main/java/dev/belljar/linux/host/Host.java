@@ -3,8 +3,12 @@ package dev.belljar.linux.host;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** Facts about the host that decide whether a sandbox can be built here. */
 public final class Host {
@@ -24,6 +28,35 @@ public final class Host {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code unshare} can create the namespaces {@code flags} ask for, tried for real with
+     * {@code true} as the program: the reason (the first line unshare printed) when it cannot.
+     */
+    public static Optional<String> cannotUnshare(Path unshare, List<String> flags) {
+        List<String> command = new ArrayList<>();
+        command.add(unshare.toString());
+        command.addAll(flags);
+        command.add("true");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return Optional.of(String.join(" ", command) + " did not finish within 10 s");
+            }
+            if (process.exitValue() == 0) {
+                return Optional.empty();
+            }
+            int newline = output.indexOf('\n');
+            return Optional.of(String.join(" ", command) + " failed: " + (newline < 0 ? output : output.substring(0, newline)));
+        } catch (IOException e) {
+            return Optional.of(String.join(" ", command) + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(String.join(" ", command) + " was interrupted");
+        }
     }
 
     /** The effective UID of this process, from /proc/self/status. */

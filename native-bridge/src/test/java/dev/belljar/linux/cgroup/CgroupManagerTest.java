@@ -170,7 +170,7 @@ class CgroupManagerTest {
                 .hasValue("the cpu controller is not delegated to the sandbox parent (cgroup.controllers offers: memory):"
                         + " a cpu limit needs it; the pids controller is not delegated to the sandbox parent"
                         + " (cgroup.controllers offers: memory): a pids limit needs it");
-        assertThat(manager.missingControllers()).containsExactly("cpu", "pids", "io");
+        assertThat(manager.missingControllers()).containsExactly("cpu", "pids", "io", "cpuset");
     }
 
     @Test
@@ -208,7 +208,7 @@ class CgroupManagerTest {
         String mountinfo = "29 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n";
         CgroupManager manager = detect(mountinfo, "2:cpu,cpuacct:/\n", NO_SWAP, Optional.empty());
 
-        assertThat(manager.missingControllers()).containsExactly("memory", "pids", "freezer", "blkio");
+        assertThat(manager.missingControllers()).containsExactly("memory", "pids", "freezer", "blkio", "cpuset");
         assertThat(manager.cannotEnforce(CgroupLimits.none().withPidsMax(3)))
                 .hasValueSatisfying(reason -> assertThat(reason)
                         .contains("the cgroup v1 memory controller is not mounted")
@@ -249,7 +249,7 @@ class CgroupManagerTest {
 
         Cgroup cgroup = host.create("belljar-1");
 
-        assertThat(read(parent.resolve("cgroup.subtree_control"))).isEqualTo("memory cpu pids io");
+        assertThat(read(parent.resolve("cgroup.subtree_control"))).isEqualTo("memory cpu pids io cpuset");
         assertThat(procs(parent)).isEmpty();
         assertThat(procs(parent.resolve("belljar-host"))).isEqualTo("101\n102\n");
         assertThat(cgroup.procsFiles()).containsExactly(parent.resolve("belljar-1/cgroup.procs"));
@@ -263,6 +263,91 @@ class CgroupManagerTest {
         assertThat(read(parent.resolve("cgroup.subtree_control"))).isEmpty();
         assertThat(procs(parent)).isEqualTo("101\n102\n");
         assertThat(parent.resolve("belljar-host")).doesNotExist();
+    }
+
+    @Test
+    void v1RefusesMemoryHighAndNamesMissingControllersAndCpus() {
+        file(cg("memory/process_api/d6a2a58d2fa240ecc0dfa59f2a9d2c01"), "memory.limit_in_bytes", "max\n");
+        file(cg("cpuset"), "cpuset.effective_cpus", "0-1\n");
+        CgroupManager manager = detect(HYBRID_MOUNTINFO, HYBRID_CGROUP, NO_SWAP, Optional.empty());
+
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withMemoryHighBytes(1 << 20)))
+                .hasValue("memoryHigh is not supported on cgroup v1 (memory.high exists only in cgroup v2):"
+                        + " remove it or run on a cgroup v2 host");
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("1").withCpuWeight(300))).isEmpty();
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("0-3")))
+                .hasValue("cpusetCpus 0-3 asks for CPUs 2-3, which the sandbox parent does not offer"
+                        + " (cpuset.effective_cpus in " + cg("cpuset") + ": 0-1): declare CPUs within 0-1");
+
+        String noCpuset = "29 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+        assertThat(detect(noCpuset, "3:memory:/\n", NO_SWAP, Optional.empty())
+                .cannotEnforce(CgroupLimits.none().withCpusetCpus("0").withCpuWeight(5)
+                        .withIoLimit(IoLimit.of("7:0").withReadBps(1))))
+                .hasValueSatisfying(reason -> assertThat(reason)
+                        .contains("the cgroup v1 cpu controller is not mounted (no 'cpu' hierarchy in /proc/self/mountinfo):"
+                                + " a cpu weight needs it (cpu.shares)")
+                        .contains("the cgroup v1 cpuset controller is not mounted (no 'cpuset' hierarchy in"
+                                + " /proc/self/mountinfo): cpusetCpus needs it")
+                        .contains("the cgroup v1 blkio controller is not mounted")
+                        .contains("io limit on 7:0: there is no block device 7:0"));
+    }
+
+    @Test
+    void v2NamesMissingCpusetAndIoAndUnusableDevices() throws IOException {
+        file(cg("job"), "cgroup.controllers", "cpu memory pids\n");
+        file(root.resolve("sys/devices/loop3"), "dev", "7:3\n");
+        Files.createDirectories(root.resolve("sys/dev/block"));
+        Files.createSymbolicLink(root.resolve("sys/dev/block/7:3"), root.resolve("sys/devices/loop3"));
+        CgroupManager manager = detect(V2_MOUNTINFO, "0::/job\n", NO_SWAP, Optional.empty());
+
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withMemoryHighBytes(1 << 20).withCpuWeight(50))).isEmpty();
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("0")
+                .withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20)).withIoLimit(IoLimit.of("7:9"))))
+                .hasValue("the cpuset controller is not delegated to the sandbox parent (cgroup.controllers offers:"
+                        + " cpu memory pids): cpusetCpus needs it; the io controller is not delegated to the sandbox"
+                        + " parent (cgroup.controllers offers: cpu memory pids): an io limit needs it; the io limit on"
+                        + " 7:9 sets no value: give readBps, writeBps, readIops or writeIops; io limit on 7:9: there is"
+                        + " no block device 7:9 (" + root.resolve("sys/dev/block/7:9") + " does not exist; lsblk lists"
+                        + " MAJ:MIN of the disks)");
+
+        file(cg("job"), "cgroup.controllers", "cpuset cpu io memory pids\n");
+        file(cg("job"), "cpuset.cpus.effective", "0-1\n");
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("1")
+                .withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20)))).isEmpty();
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("1-2")))
+                .hasValueSatisfying(reason -> assertThat(reason).startsWith("cpusetCpus 1-2 asks for CPUs 2,"));
+    }
+
+    @Test
+    void v1CreateCopiesTheParentsCpusAndMemsIntoNewCpusetCgroups() {
+        file(cg("cpuset"), "cpuset.cpus", "0-1\n");
+        file(cg("cpuset"), "cpuset.mems", "0\n");
+        Path memory = file(cg("memory/job"), "memory.limit_in_bytes", "max\n");
+        java.util.Map<String, Path> parents = new java.util.LinkedHashMap<>();
+        parents.put("memory", memory);
+        parents.put("cpuset", cg("cpuset/configured"));
+        // Like cgroupfs: mkdir makes the control files, empty in a new cpuset cgroup.
+        CgroupFs kernel = new CgroupFs() {
+            @Override
+            public String read(Path file) throws IOException {
+                return Files.exists(file) ? CgroupFs.REAL.read(file) : "";
+            }
+
+            @Override
+            public void write(Path file, String value) throws IOException {
+                Files.writeString(file, value);
+            }
+        };
+        V1Host host = new V1Host(parents, false, new ControlFiles(kernel), CgroupManager.KILL_TIMEOUT);
+
+        Cgroup cgroup = host.create("belljar-1");
+
+        assertThat(read(cg("cpuset/configured/cpuset.cpus"))).isEqualTo("0-1");
+        assertThat(read(cg("cpuset/configured/belljar-1/cpuset.cpus"))).isEqualTo("0-1");
+        assertThat(read(cg("cpuset/configured/belljar-1/cpuset.mems"))).isEqualTo("0");
+        assertThat(cgroup.procsFiles()).contains(cg("cpuset/configured/belljar-1/cgroup.procs"));
+        cgroup.apply(CgroupLimits.none().withCpusetCpus("1"));
+        assertThat(read(cg("cpuset/configured/belljar-1/cpuset.cpus"))).isEqualTo("1");
     }
 
     private static String procs(Path dir) {

@@ -27,6 +27,7 @@ class CgroupV1Test {
     private Path pids;
     private Path freezer;
     private Path blkio;
+    private Path cpuset;
 
     /** cpu and cpuacct co-mounted, as on most systemd hosts. */
     @BeforeEach
@@ -38,7 +39,13 @@ class CgroupV1Test {
         pids = file(tmp.resolve("pids/belljar-1"), "pids.max", "max\n");
         freezer = file(tmp.resolve("freezer/belljar-1"), "freezer.state", "THAWED\n");
         blkio = tmp.resolve("blkio/belljar-1");
-        for (Path dir : new Path[] {memory, cpu, pids, freezer, blkio}) {
+        for (String name : new String[] {"read_bps_device", "write_bps_device", "read_iops_device", "write_iops_device"}) {
+            file(blkio, "blkio.throttle." + name, "");
+        }
+        file(cpu, "cpu.shares", "1024\n");
+        cpuset = file(tmp.resolve("cpuset/belljar-1"), "cpuset.cpus", "0-1\n");
+        file(cpuset, "cpuset.mems", "0\n");
+        for (Path dir : new Path[] {memory, cpu, pids, freezer, blkio, cpuset}) {
             file(dir, "cgroup.procs", "");
         }
     }
@@ -51,6 +58,7 @@ class CgroupV1Test {
         dirs.put("pids", pids);
         dirs.put("freezer", freezer);
         dirs.put("blkio", blkio);
+        dirs.put("cpuset", cpuset);
         return new CgroupV1("belljar-1", dirs, new ControlFiles(fs), Duration.ofMillis(200));
     }
 
@@ -58,7 +66,7 @@ class CgroupV1Test {
     void procsFilesHaveOneEntryPerHierarchy() {
         assertThat(cgroup(CgroupFs.REAL).procsFiles()).containsExactlyInAnyOrder(memory.resolve("cgroup.procs"),
                 cpu.resolve("cgroup.procs"), pids.resolve("cgroup.procs"), freezer.resolve("cgroup.procs"),
-                blkio.resolve("cgroup.procs"));
+                blkio.resolve("cgroup.procs"), cpuset.resolve("cgroup.procs"));
     }
 
     @Test
@@ -196,5 +204,69 @@ class CgroupV1Test {
     void aFreezerThatDoesNotFreezeIsNamedAndThawed() {
         assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("freezer.state", "FREEZING")).killAll())
                 .hasMessageContaining("freezer.state in " + freezer + " did not reach FROZEN");
+    }
+
+    @Test
+    void applyWritesSharesCpusetAndBlkioThrottling() {
+        cgroup(CgroupFs.REAL).apply(CgroupLimits.none().withCpuWeight(300).withCpusetCpus("1")
+                .withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20).withReadIops(50)));
+
+        assertThat(read(cpu.resolve("cpu.shares"))).isEqualTo("3072");
+        assertThat(read(cpuset.resolve("cpuset.cpus"))).isEqualTo("1");
+        assertThat(read(blkio.resolve("blkio.throttle.write_bps_device"))).isEqualTo("7:3 1048576");
+        assertThat(read(blkio.resolve("blkio.throttle.read_iops_device"))).isEqualTo("7:3 50");
+        assertThat(read(blkio.resolve("blkio.throttle.read_bps_device"))).as("unset: not written").isEmpty();
+    }
+
+    @Test
+    void aThrottleTheKernelDidNotKeepIsReported() {
+        assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("blkio.throttle.write_bps_device", "7:3 4096\n"))
+                .apply(CgroupLimits.none().withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20))))
+                .isInstanceOf(CgroupException.class)
+                .hasMessage("blkio.throttle.write_bps_device in " + blkio + ": wrote 7:3 1048576 but the kernel kept 7:3 4096");
+        assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("blkio.throttle.write_bps_device", ""))
+                .apply(CgroupLimits.none().withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20))))
+                .hasMessageEndingWith("wrote 7:3 1048576 but the kernel kept no line for 7:3");
+        assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("cpu.shares", "2"))
+                .apply(CgroupLimits.none().withCpuWeight(100)))
+                .hasMessage("cpu.shares in " + cpu + ": wrote 1024 but the kernel kept 2");
+    }
+
+    @Test
+    void memoryHighIsRefusedOnV1() {
+        assertThatThrownBy(() -> cgroup(CgroupFs.REAL).apply(CgroupLimits.none().withMemoryHighBytes(1 << 20)))
+                .isInstanceOf(CgroupException.class)
+                .hasMessage("memoryHigh is not supported on cgroup v1 (memory.high exists only in cgroup v2):"
+                        + " remove it or run on a cgroup v2 host");
+    }
+
+    @Test
+    void freezeAndThawWaitForTheState() {
+        CgroupV1 cgroup = cgroup(CgroupFs.REAL);
+
+        cgroup.freeze();
+        assertThat(read(freezer.resolve("freezer.state"))).isEqualTo("FROZEN");
+        cgroup.thaw();
+        assertThat(read(freezer.resolve("freezer.state"))).isEqualTo("THAWED");
+        assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("freezer.state", "FREEZING")).freeze())
+                .hasMessageStartingWith("freezer.state in " + freezer + " did not reach FROZEN within 200 ms (reads FREEZING)");
+    }
+
+    @Test
+    void pressureIsEmptyWithoutPressureFiles() {
+        file(memory, "memory.usage_in_bytes", "0\n");
+        file(memory, "memory.oom_control", "oom_kill 0\n");
+        file(cpu, "cpuacct.usage", "0\n");
+        file(cpu, "cpuacct.stat", "user 0\nsystem 0\n");
+        file(cpu, "cpu.stat", "nr_periods 0\n");
+        file(pids, "pids.current", "0\n");
+        file(pids, "pids.peak", "4\n");
+
+        CgroupStats stats = cgroup(CgroupFs.REAL).stats();
+
+        assertThat(stats.cpuPressure()).isEmpty();
+        assertThat(stats.memoryPressure()).isEmpty();
+        assertThat(stats.ioPressure()).isEmpty();
+        assertThat(stats.pidsPeak()).as("v1 has pids.peak too").hasValue(4);
     }
 }

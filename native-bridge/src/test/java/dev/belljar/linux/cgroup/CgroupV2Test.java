@@ -19,9 +19,14 @@ class CgroupV2Test {
 
     private Path sandbox() {
         Path dir = tmp.resolve("belljar-1");
-        for (String name : new String[] {"memory.max", "memory.swap.max", "memory.oom.group", "cpu.max", "pids.max"}) {
+        for (String name : new String[] {"memory.max", "memory.swap.max", "memory.oom.group", "cpu.max", "pids.max",
+                "memory.high"}) {
             file(dir, name, name.equals("cpu.max") ? "max 100000\n" : name.equals("memory.oom.group") ? "0\n" : "max\n");
         }
+        file(dir, "cpu.weight", "100\n");
+        file(dir, "cpuset.cpus", "\n");
+        file(dir, "io.max", "");
+        file(dir, "cgroup.freeze", "0\n");
         file(dir, "cgroup.procs", "");
         file(dir, "cgroup.events", "populated 0\nfrozen 0\n");
         return dir;
@@ -184,5 +189,120 @@ class CgroupV2Test {
         cgroup(dir, CgroupFs.REAL).destroy();
 
         assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void applyWritesMemoryHighWeightCpusetAndIoMax() {
+        Path dir = sandbox();
+
+        cgroup(dir, CgroupFs.REAL).apply(CgroupLimits.none().withMemoryHighBytes(48_000_001).withCpuWeight(300)
+                .withCpusetCpus("1,0").withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20).withReadIops(50)));
+
+        assertThat(read(dir.resolve("memory.high"))).isEqualTo("48001024");
+        assertThat(read(dir.resolve("cpu.weight"))).isEqualTo("300");
+        assertThat(read(dir.resolve("cpuset.cpus"))).isEqualTo("0-1");
+        assertThat(read(dir.resolve("io.max"))).isEqualTo("7:3 rbps=max wbps=1048576 riops=50 wiops=max");
+    }
+
+    @Test
+    void ioMaxReadBackFindsTheDevicesLine() {
+        Path dir = sandbox();
+        CgroupFs kernel = new CgroupFs() {
+            @Override
+            public String read(Path file) throws java.io.IOException {
+                return CgroupFs.REAL.read(file);
+            }
+
+            /** Like the kernel: io.max lists every configured device, and ignored values stay max. */
+            @Override
+            public void write(Path file, String value) throws java.io.IOException {
+                CgroupFs.REAL.write(file, "8:0 rbps=max wbps=max riops=1 wiops=max\n"
+                        + value.replace("wbps=1048576", "wbps=max") + "\n");
+            }
+        };
+
+        assertThatThrownBy(() -> cgroup(dir, kernel).apply(CgroupLimits.none()
+                .withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20))))
+                .isInstanceOf(CgroupException.class)
+                .hasMessage("io.max in " + dir + ": wrote 7:3 rbps=max wbps=1048576 riops=max wiops=max"
+                        + " but the kernel kept 7:3 rbps=max wbps=max riops=max wiops=max");
+    }
+
+    @Test
+    void cpusTheParentDoesNotOfferAreReported() {
+        Path dir = sandbox();
+        file(dir, "cpuset.cpus.effective", "0\n");
+
+        assertThatThrownBy(() -> cgroup(dir, CgroupFs.REAL).apply(CgroupLimits.none().withCpusetCpus("1")))
+                .hasMessage("cpuset.cpus.effective in " + dir + ": wrote cpuset.cpus 1 but the kernel made 0 effective:"
+                        + " the parent cgroup does not offer all of those CPUs");
+    }
+
+    @Test
+    void freezeWritesCgroupFreezeAndWaitsForFrozen() {
+        Path dir = sandbox();
+        CgroupFs kernel = new CgroupFs() {
+            @Override
+            public String read(Path file) throws java.io.IOException {
+                return CgroupFs.REAL.read(file);
+            }
+
+            @Override
+            public void write(Path file, String value) throws java.io.IOException {
+                CgroupFs.REAL.write(file, value);
+                CgroupFs.REAL.write(dir.resolve("cgroup.events"), "populated 1\nfrozen " + value + "\n");
+            }
+        };
+
+        cgroup(dir, kernel).freeze();
+        assertThat(read(dir.resolve("cgroup.freeze"))).isEqualTo("1");
+        cgroup(dir, kernel).thaw();
+        assertThat(read(dir.resolve("cgroup.freeze"))).isEqualTo("0");
+        assertThatThrownBy(() -> cgroup(dir, CgroupFs.REAL).freeze())
+                .hasMessage("cgroup.events in " + dir + " did not report frozen 1 within 200 ms");
+    }
+
+    @Test
+    void pressureFilesAreParsed() {
+        Path dir = sandbox();
+        file(dir, "memory.current", "4096\n");
+        file(dir, "memory.events", "oom_kill 0\n");
+        file(dir, "cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\n");
+        file(dir, "pids.current", "0\n");
+        file(dir, "cpu.pressure", "some avg10=1.50 avg60=0.30 avg300=0.07 total=2345678\n"
+                + "full avg10=0.00 avg60=0.00 avg300=0.00 total=12\n");
+        file(dir, "memory.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+        file(dir, "io.pressure", "garbage\n");
+
+        assertThatThrownBy(() -> cgroup(dir, CgroupFs.REAL).stats())
+                .hasMessage("io.pressure in " + dir + " has no 'some ... total=N' line (read 'garbage')");
+        file(dir, "io.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=7\n"
+                + "full avg10=0.00 avg60=0.00 avg300=0.00 total=3\n");
+
+        CgroupStats stats = cgroup(dir, CgroupFs.REAL).stats();
+
+        assertThat(stats.cpuPressure()).hasValue(new Pressure(2_345_678, OptionalLong.of(12)));
+        assertThat(stats.memoryPressure()).as("no full line: empty, not zero")
+                .hasValue(new Pressure(0, OptionalLong.empty()));
+        assertThat(stats.ioPressure()).hasValue(new Pressure(7, OptionalLong.of(3)));
+    }
+
+    @Test
+    void pressureThatTheKernelRefusesToReadIsEmpty() {
+        Path dir = sandbox();
+        file(dir, "cpu.pressure", "");
+        ControlFiles refusing = new ControlFiles(new CgroupFs() {
+            @Override
+            public String read(Path file) throws java.io.IOException {
+                throw new java.nio.file.FileSystemException(file.toString(), null, "Operation not supported");
+            }
+
+            @Override
+            public void write(Path file, String value) {
+            }
+        });
+
+        assertThat(refusing.readPressure(dir.resolve("cpu.pressure"))).isEmpty();
+        assertThat(refusing.readPressure(dir.resolve("io.pressure"))).isEmpty();
     }
 }
