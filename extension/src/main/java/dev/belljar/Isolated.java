@@ -42,6 +42,24 @@ public @interface Isolated {
     /** CPU quota in cores, e.g. {@code 0.5} or {@code 2}; the JVM inside sees the rounded-up count as its processors. */
     String cpu() default "";
 
+    /**
+     * Memory above which the kernel reclaims and throttles the sandbox before any OOM kill, e.g.
+     * {@code 48M}: cgroup v2 only ({@code memory.high}); on v1 the test is aborted with the reason.
+     */
+    String memoryHigh() default "";
+
+    /** Share of contended CPU relative to other sandboxes, 1 to 10000 (100 is the kernel's default); {@code 0}: not declared. */
+    int cpuWeight() default 0;
+
+    /** The CPUs the test may run on, a kernel CPU list: {@code 0}, {@code 0-1,3}; the JVM inside sees as many processors. */
+    String cpuset() default "";
+
+    /**
+     * Throttling of the block device behind a path: {@code "/data: write=1M, read=10M, riops=100, wiops=50"},
+     * one entry per path. Sizes are bytes per second; riops and wiops are operations per second.
+     */
+    String[] io() default {};
+
     /** Maximum number of processes and threads in the sandbox; {@code 0} means no limit. */
     int pids() default 0;
 

@@ -7,8 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code Sandbox} is used to run code under limits from a test that itself stays in the parent JVM.
- * Inject it as a test parameter ({@code @ExtendWith(BelljarExtension.class)} or any {@code @Isolated}
- * on the class, whose spec is then the default):
+ * Inject it as a test parameter of a class with {@code @ExtendWith(BelljarExtension.class)}; the
+ * {@code belljar.default.*} configuration is its default spec:
  *
  * <pre>{@code
  * @Test
@@ -35,6 +35,12 @@ public interface Sandbox {
 
     /** Runs {@code task} in a fresh child JVM in this sandbox; its return value is {@link SandboxResult#value()}. */
     <T extends Serializable> SandboxResult call(Computation<T> task);
+
+    /**
+     * Starts {@code task} in a fresh child JVM in this sandbox and returns at once: the live
+     * process, to watch, freeze, thaw and kill. Its timeout does not apply; close it when done.
+     */
+    SandboxProcess start(Task task);
 
     /**
      * Code that runs in the child: a static method reference, or a lambda capturing only

@@ -23,13 +23,14 @@ public record SandboxResult(
         Cpu cpu,
         Pids pids,
         Io io,
+        Pressure pressure,
         Optional<Throwable> failure,
         Optional<Object> value) {
 
-    /** A result without a failure or a value. */
+    /** A result without pressure figures, a failure or a value. */
     public SandboxResult(Outcome outcome, OptionalInt exitStatus, long wallTimeNanos, Memory memory, Cpu cpu,
                          Pids pids, Io io) {
-        this(outcome, exitStatus, wallTimeNanos, memory, cpu, pids, io, Optional.empty(), Optional.empty());
+        this(outcome, exitStatus, wallTimeNanos, memory, cpu, pids, io, Pressure.NONE, Optional.empty(), Optional.empty());
     }
 
     /** The value a {@link Sandbox#call} task returned, as {@code type}; fails when there is none. */
@@ -66,5 +67,17 @@ public record SandboxResult(
 
     /** Bytes read and written on block devices; empty where the kernel does not account them. */
     public record Io(OptionalLong readBytes, OptionalLong writeBytes) {
+    }
+
+    /**
+     * Pressure stall information: how long some (or all) of the sandbox's tasks waited for CPU,
+     * memory or I/O. Empty where the kernel offers none (cgroup v1, kernels without PSI).
+     */
+    public record Pressure(Optional<Stall> cpu, Optional<Stall> memory, Optional<Stall> io) {
+        public static final Pressure NONE = new Pressure(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** @param fullMicros empty where the kernel reports only "some" (CPU at the root, older kernels) */
+    public record Stall(long someMicros, OptionalLong fullMicros) {
     }
 }

@@ -5,12 +5,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static dev.belljar.assertj.BelljarAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Sandboxes driven from a test that stays in the parent JVM. */
 @ExtendWith(BelljarExtension.class)
@@ -67,6 +69,46 @@ class ProgrammaticSandboxTest extends KernelTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot be sent to the sandbox's JVM")
                 .hasMessageContaining("captures only serializable values");
+    }
+
+    static void countForever() throws InterruptedException {
+        for (long i = 0; ; i++) {
+            System.out.println(i);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void startedProcessCanBeFrozenThawedAndKilled(Sandbox sandbox) throws Exception {
+        try (SandboxProcess counter = sandbox.with(spec -> spec.memory("128M")).start(ProgrammaticSandboxTest::countForever)) {
+            await().atMost(Duration.ofMinutes(2)).until(() -> counter.stdout().lines().count() > 5);
+            counter.freeze();
+            String frozen = counter.stdout();
+            Thread.sleep(500);
+            assertThat(counter.stdout()).as("no progress while frozen").isEqualTo(frozen);
+            assertThat(counter.usage().memoryCurrentBytes()).isPositive();
+            counter.thaw();
+            await().atMost(Duration.ofMinutes(1)).until(() -> counter.stdout().length() > frozen.length());
+            counter.kill();
+            SandboxResult result = counter.awaitExit(Duration.ofMinutes(1)).orElseThrow();
+            assertThat(result).hasOutcome(Outcome.CRASHED);
+            assertThat(counter.isAlive()).isFalse();
+        }
+        assertThat(ProcessHandle.current().descendants()).isEmpty();
+    }
+
+    @Test
+    void closingAStartedProcessRemovesItsSandbox(Sandbox sandbox) throws Exception {
+        SandboxProcess counter = sandbox.start(ProgrammaticSandboxTest::countForever);
+        await().atMost(Duration.ofMinutes(2)).until(() -> !counter.stdout().isEmpty());
+        counter.close();
+        assertThat(ProcessHandle.current().descendants()).isEmpty();
+        String prefix = "belljar-" + ProcessHandle.current().pid() + "-";
+        try (java.util.stream.Stream<java.nio.file.Path> dirs = java.nio.file.Files.find(java.nio.file.Path.of("/sys/fs/cgroup"), 8,
+                (path, attrs) -> attrs.isDirectory() && path.getFileName() != null
+                        && path.getFileName().toString().startsWith(prefix))) {
+            assertThat(dirs).isEmpty();
+        }
     }
 
     @Test

@@ -53,7 +53,9 @@ final class ChildJvm {
             jvmArgs.add("-XX:MaxRAM=" + limit);
             jvmArgs.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_LIMIT);
         });
-        spec.cpuCores().ifPresent(cores -> jvmArgs.add("-XX:ActiveProcessorCount=" + (int) Math.ceil(cores)));
+        // With a cpuset and no quota the JVM counts its CPUs from its affinity mask itself.
+        spec.cpuCores().ifPresent(cores -> jvmArgs.add("-XX:ActiveProcessorCount="
+                + Math.min((int) Math.ceil(cores), spec.cpuset().map(ChildJvm::cpuCount).orElse(Integer.MAX_VALUE))));
         jvmArgs.add("-cp");
         jvmArgs.add(classPath);
         Path argumentFile = workDir.resolve(ARGUMENT_FILE);
@@ -79,6 +81,16 @@ final class ChildJvm {
             command.add("user=nobody");
         }
         return command;
+    }
+
+    /** The number of CPUs in a kernel CPU list such as {@code 0-1,3}. */
+    static int cpuCount(String cpuList) {
+        int count = 0;
+        for (String range : cpuList.split(",")) {
+            String[] bounds = range.split("-");
+            count += bounds.length == 1 ? 1 : Integer.parseInt(bounds[1]) - Integer.parseInt(bounds[0]) + 1;
+        }
+        return count;
     }
 
     /**

@@ -45,6 +45,9 @@ final class Configuration {
         setDefault(context, "domainname", b::domainname);
         setDefault(context, "user", value -> b.user(user(value)));
         setDefault(context, "uptime", b::uptime);
+        setDefault(context, "memoryHigh", b::memoryHigh);
+        setDefault(context, "cpuWeight", value -> b.cpuWeight(integer(value)));
+        setDefault(context, "cpuset", b::cpuset);
         return b.build();
     }
 
@@ -101,6 +104,12 @@ final class Configuration {
                     + value + "\" is not allowed: use abort (the default) or fail");
         };
     }
+
+    /** {@code true} (default) or {@code false}: whether the run writes the HTML report. */
+    static final String REPORT_PROPERTY_NAME = "belljar.report";
+    /** Where the HTML report goes, relative to the working directory: {@code target/belljar} by default. */
+    static final String REPORT_DIRECTORY_PROPERTY_NAME = "belljar.report.dir";
+    static final String DEFAULT_REPORT_DIRECTORY = "target/belljar";
 
     /** {@code true} (default) or {@code false}: whether children start from a class-data-sharing archive. */
     static final String CLASS_DATA_SHARING_PROPERTY_NAME = "belljar.child.cds";

@@ -1,6 +1,7 @@
 package dev.belljar.internal;
 
 import dev.belljar.Sandbox;
+import dev.belljar.SandboxProcess;
 import dev.belljar.SandboxResult;
 import dev.belljar.spec.SandboxSpec;
 
@@ -41,6 +42,18 @@ final class DefaultSandbox implements Sandbox {
     @Override
     public <T extends Serializable> SandboxResult call(Computation<T> task) {
         return execute(TaskRunner.serialize(Objects.requireNonNull(task, "task"), "the task " + task));
+    }
+
+    @Override
+    public SandboxProcess start(Task task) {
+        byte[] serialized = TaskRunner.serialize(Objects.requireNonNull(task, "task"), "the task " + task);
+        IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
+        try {
+            return new DefaultSandboxProcess(SandboxRun.start(host, spec, new Messages.RunTask(serialized)), spec);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the sandbox started; it was removed", e);
+        }
     }
 
     private SandboxResult execute(byte[] task) {

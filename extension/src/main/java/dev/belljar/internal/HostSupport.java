@@ -4,6 +4,8 @@ import dev.belljar.linux.cgroup.Cgroup;
 import dev.belljar.linux.cgroup.CgroupException;
 import dev.belljar.linux.cgroup.CgroupLimits;
 import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.cgroup.IoLimit;
+import dev.belljar.spec.IoThrottle;
 import dev.belljar.linux.host.Host;
 import dev.belljar.spec.SandboxSpec;
 
@@ -76,6 +78,12 @@ final class HostSupport implements AutoCloseable {
                 return Optional.of("uptime needs a time namespace (Linux 5.6+, util-linux 2.36+): " + reason.get());
             }
         }
+        for (String path : spec.io().keySet()) {
+            Optional<String> reason = IoLimit.cannotLimit(Path.of(path));
+            if (reason.isPresent()) {
+                return Optional.of("io limits for " + path + ": " + reason.get());
+            }
+        }
         return cgroups.cannotEnforce(limitsOf(spec));
     }
 
@@ -110,6 +118,24 @@ final class HostSupport implements AutoCloseable {
         }
         if (spec.pids().isPresent()) {
             limits = limits.withPidsMax(spec.pids().getAsInt());
+        }
+        if (spec.memoryHighBytes().isPresent()) {
+            limits = limits.withMemoryHighBytes(spec.memoryHighBytes().getAsLong());
+        }
+        if (spec.cpuWeight().isPresent()) {
+            limits = limits.withCpuWeight(spec.cpuWeight().getAsInt());
+        }
+        if (spec.cpuset().isPresent()) {
+            limits = limits.withCpusetCpus(spec.cpuset().get());
+        }
+        for (Map.Entry<String, IoThrottle> io : spec.io().entrySet()) {
+            IoLimit limit = IoLimit.forPath(Path.of(io.getKey()));
+            IoThrottle throttle = io.getValue();
+            if (throttle.readBytesPerSecond() != null) limit = limit.withReadBps(throttle.readBytesPerSecond());
+            if (throttle.writeBytesPerSecond() != null) limit = limit.withWriteBps(throttle.writeBytesPerSecond());
+            if (throttle.readIops() != null) limit = limit.withReadIops(throttle.readIops());
+            if (throttle.writeIops() != null) limit = limit.withWriteIops(throttle.writeIops());
+            limits = limits.withIoLimit(limit);
         }
         return limits;
     }

@@ -24,8 +24,6 @@ import java.util.Map;
  * {@code belljar.report=false} turns it off.
  */
 public final class HtmlReportListener implements TestExecutionListener {
-    static final String ENABLED_PROPERTY_NAME = "belljar.report";
-    static final String DIRECTORY_PROPERTY_NAME = "belljar.report.dir";
     private static final int WIDTH = 640;
     private static final int HEIGHT = 140;
 
@@ -46,10 +44,11 @@ public final class HtmlReportListener implements TestExecutionListener {
 
     @Override
     public synchronized void testPlanExecutionFinished(TestPlan testPlan) {
-        if (tests.isEmpty() || !testPlan.getConfigurationParameters().getBoolean(ENABLED_PROPERTY_NAME).orElse(true)) {
+        if (tests.isEmpty() || !testPlan.getConfigurationParameters().getBoolean(Configuration.REPORT_PROPERTY_NAME).orElse(true)) {
             return;
         }
-        Path dir = Path.of(testPlan.getConfigurationParameters().get(DIRECTORY_PROPERTY_NAME).orElse("target/belljar"));
+        Path dir = Path.of(testPlan.getConfigurationParameters().get(Configuration.REPORT_DIRECTORY_PROPERTY_NAME)
+                .orElse(Configuration.DEFAULT_REPORT_DIRECTORY));
         try {
             Files.createDirectories(dir);
             Path page = dir.resolve("report.html");

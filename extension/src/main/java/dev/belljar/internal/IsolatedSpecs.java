@@ -116,6 +116,12 @@ final class IsolatedSpecs {
             if (!isolated.domainname().isEmpty()) b.domainname(isolated.domainname());
             if (isolated.user() != dev.belljar.User.CALLER) b.user(isolated.user());
             if (!isolated.uptime().isEmpty()) b.uptime(isolated.uptime());
+            if (!isolated.memoryHigh().isEmpty()) b.memoryHigh(isolated.memoryHigh());
+            if (isolated.cpuWeight() != 0) b.cpuWeight(isolated.cpuWeight());
+            if (!isolated.cpuset().isEmpty()) b.cpuset(isolated.cpuset());
+            for (String io : isolated.io()) {
+                b.io(io);
+            }
             return b.build();
         } catch (SpecException e) {
             throw e.in(source);

@@ -41,6 +41,9 @@ public final class Reports {
         put(e, "belljar.pids.peak", r.pids().peak());
         put(e, "belljar.io.readBytes", r.io().readBytes());
         put(e, "belljar.io.writeBytes", r.io().writeBytes());
+        stall(e, "cpu", r.pressure().cpu());
+        stall(e, "memory", r.pressure().memory());
+        stall(e, "io", r.pressure().io());
         e.put(SUMMARY_KEY, summary(r));
         return e;
     }
@@ -74,6 +77,13 @@ public final class Reports {
             }
         }
         return String.join(" > ", names);
+    }
+
+    private static void stall(Map<String, String> entries, String resource, java.util.Optional<SandboxResult.Stall> stall) {
+        stall.ifPresent(s -> {
+            entries.put("belljar.pressure." + resource + ".someMicros", Long.toString(s.someMicros()));
+            put(entries, "belljar.pressure." + resource + ".fullMicros", s.fullMicros());
+        });
     }
 
     private static void put(Map<String, String> entries, String key, OptionalLong value) {

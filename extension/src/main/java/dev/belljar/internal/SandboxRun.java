@@ -44,6 +44,11 @@ final class SandboxRun implements AutoCloseable {
     private final Cgroup cgroup;
     private final Path workDir;
     private Process process;
+    private ServerSocketChannel server;
+    private ChannelReader reader;
+    private Thread readerThread;
+    private Timeline timeline;
+    private long startNanos;
     private boolean closed;
 
     private SandboxRun(Cgroup cgroup, Path workDir) {
@@ -54,6 +59,13 @@ final class SandboxRun implements AutoCloseable {
     /** Runs the test or task {@code request} names in a new sandbox built from {@code spec}; blocks until the child is gone. */
     static ChildReport run(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout)
             throws InterruptedException {
+        try (SandboxRun run = start(host, spec, request)) {
+            return run.awaitReport(timeout);
+        }
+    }
+
+    /** Starts the child of a new sandbox; the caller owns the run and must close it. */
+    static SandboxRun start(HostSupport host, SandboxSpec spec, java.io.Serializable request) throws InterruptedException {
         Cgroup cgroup = host.createCgroup();
         SandboxRun run;
         try {
@@ -64,14 +76,19 @@ final class SandboxRun implements AutoCloseable {
             cgroup.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
-        try (run) {
-            return run.execute(host, spec, request, timeout);
+        try {
+            run.launch(host, spec, request);
+            return run;
         } catch (IOException e) {
+            run.close();
             throw new UncheckedIOException("cannot start the child JVM of sandbox " + cgroup.name(), e);
+        } catch (RuntimeException | InterruptedException e) {
+            run.close();
+            throw e;
         }
     }
 
-    private ChildReport execute(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout)
+    private void launch(HostSupport host, SandboxSpec spec, java.io.Serializable request)
             throws IOException, InterruptedException {
         LIVE.add(this);
         cgroup.apply(HostSupport.limitsOf(spec));
@@ -82,51 +99,65 @@ final class SandboxRun implements AutoCloseable {
                 .userNamespaceAsRoot(spec.user() == dev.belljar.User.ROOT)
                 .timeNamespace(spec.uptime().map(java.time.Duration::getSeconds).orElse(0L))
                 .build(ChildJvm.command(spec, workDir, host.classDataSharing()));
-        Path stdout = workDir.resolve("stdout");
-        Path stderr = workDir.resolve("stderr");
-        // Closed explicitly once the child is gone: that ends a reader still waiting in accept().
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
-            if (spec.user() == dev.belljar.User.NOBODY) {
-                handOverToNobody();
+        // Closed once the child is gone: that ends a reader still waiting in accept().
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
+        if (spec.user() == dev.belljar.User.NOBODY) {
+            handOverToNobody();
+        }
+        startNanos = System.nanoTime();
+        synchronized (this) {
+            if (closed) {
+                throw new InterruptedException("the JVM is shutting down");
             }
-            long start = System.nanoTime();
-            synchronized (this) {
-                if (closed) {
-                    throw new InterruptedException("the JVM is shutting down");
-                }
-                process = new ProcessBuilder(argv)
-                        .redirectOutput(stdout.toFile())
-                        .redirectError(stderr.toFile())
-                        .start();
-            }
-            ChannelReader reader = new ChannelReader(server, request, cgroup);
-            Thread readerThread = new Thread(reader, "belljar-channel-" + cgroup.name());
-            readerThread.setDaemon(true);
-            readerThread.start();
+            process = new ProcessBuilder(argv)
+                    .redirectOutput(stdoutFile().toFile())
+                    .redirectError(workDir.resolve("stderr").toFile())
+                    .start();
+        }
+        reader = new ChannelReader(server, request, cgroup);
+        readerThread = new Thread(reader, "belljar-channel-" + cgroup.name());
+        readerThread.setDaemon(true);
+        readerThread.start();
+        timeline = Timeline.start(cgroup, startNanos);
+    }
 
-            boolean timedOut;
-            long wallTime;
-            String encodedTimeline;
-            try (Timeline timeline = Timeline.start(cgroup, start)) {
-                timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                if (timedOut) {
-                    cgroup.killAll();
-                    process.waitFor();
-                }
-                wallTime = System.nanoTime() - start;
-                encodedTimeline = timeline.encode();
-            }
+    Cgroup cgroup() {
+        return cgroup;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** What the child wrote to stdout so far. */
+    Path stdoutFile() {
+        return workDir.resolve("stdout");
+    }
+
+    Path stderrFile() {
+        return workDir.resolve("stderr");
+    }
+
+    /** Waits for the child to end (killing the sandbox at {@code timeout}) and collects what happened. */
+    ChildReport awaitReport(Duration timeout) throws InterruptedException {
+        boolean timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (timedOut) {
+            cgroup.killAll();
+            process.waitFor();
+        }
+        long wallTime = System.nanoTime() - startNanos;
+        timeline.close();
+        try {
             server.close();
             readerThread.join(TimeUnit.SECONDS.toMillis(5));
             CgroupStats stats = cgroup.stats();
             return new ChildReport(process.exitValue(), Files.exists(workDir.resolve(ChildMain.ORDERLY_EXIT_FILE)),
                     timedOut, wallTime, reader.finished, List.copyOf(reader.containerFailures), reader.cannotRun,
-                    List.copyOf(reader.reportEntries), reader.baseline, stats, encodedTimeline,
-                    Files.readAllBytes(stdout), Files.readAllBytes(stderr));
-        } finally {
-            server.close();
+                    List.copyOf(reader.reportEntries), reader.baseline, stats, timeline.encode(),
+                    Files.readAllBytes(stdoutFile()), Files.readAllBytes(stderrFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot collect what the child of sandbox " + cgroup.name() + " left", e);
         }
     }
 
@@ -153,8 +184,14 @@ final class SandboxRun implements AutoCloseable {
             if (process != null) {
                 process.getOutputStream().close();
             }
+            if (server != null) {
+                server.close();
+            }
         } catch (IOException ignored) {
-            // the lifeline is closed either way
+            // the lifeline and the channel are closed either way
+        }
+        if (timeline != null) {
+            timeline.close();
         }
         try {
             cgroup.close();

@@ -129,7 +129,12 @@ final class Verdict {
                         stats.cpuPeriods(), stats.cpuThrottledPeriods(), stats.cpuThrottledNanos()),
                 new SandboxResult.Pids(spec.pids(), stats.pidsCurrent(), stats.pidsPeak()),
                 new SandboxResult.Io(stats.ioReadBytes(), stats.ioWriteBytes()),
+                new SandboxResult.Pressure(stall(stats.cpuPressure()), stall(stats.memoryPressure()), stall(stats.ioPressure())),
                 failure, value);
+    }
+
+    private static Optional<SandboxResult.Stall> stall(Optional<dev.belljar.linux.cgroup.Pressure> pressure) {
+        return pressure.map(p -> new SandboxResult.Stall(p.someTotalMicros(), p.fullTotalMicros()));
     }
 
     /** Throws what the test must end with, given the expectation; returns when it passes. */

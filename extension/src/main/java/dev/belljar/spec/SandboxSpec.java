@@ -30,6 +30,10 @@ public final class SandboxSpec implements java.io.Serializable {
     private final String domainname;
     private final User user;
     private final Duration uptime;
+    private final Long memoryHighBytes;
+    private final Integer cpuWeight;
+    private final String cpuset;
+    private final java.util.TreeMap<String, IoThrottle> io;
     private final Expectation expect;
 
     private SandboxSpec(Builder b) {
@@ -44,6 +48,10 @@ public final class SandboxSpec implements java.io.Serializable {
         domainname = b.domainname;
         user = b.user;
         uptime = b.uptime;
+        memoryHighBytes = b.memoryHighBytes;
+        cpuWeight = b.cpuWeight;
+        cpuset = b.cpuset;
+        io = new java.util.TreeMap<>(b.io);
         expect = b.expect;
     }
 
@@ -103,6 +111,25 @@ public final class SandboxSpec implements java.io.Serializable {
         return Optional.ofNullable(uptime);
     }
 
+    /** memory.high: reclaim and throttling before the kill (cgroup v2). */
+    public OptionalLong memoryHighBytes() {
+        return memoryHighBytes == null ? OptionalLong.empty() : OptionalLong.of(memoryHighBytes);
+    }
+
+    public OptionalInt cpuWeight() {
+        return cpuWeight == null ? OptionalInt.empty() : OptionalInt.of(cpuWeight);
+    }
+
+    /** The CPUs the sandbox may run on, as declared (a kernel CPU list). */
+    public Optional<String> cpuset() {
+        return Optional.ofNullable(cpuset);
+    }
+
+    /** Throttling per path: the block device behind each path is limited. */
+    public java.util.Map<String, IoThrottle> io() {
+        return java.util.Collections.unmodifiableMap(io);
+    }
+
     /** What the kernel should do to the test; {@link Expectation#none()} unless declared. */
     public Expectation expect() {
         return expect;
@@ -122,6 +149,10 @@ public final class SandboxSpec implements java.io.Serializable {
         if (specific.domainname != null) b.domainname = specific.domainname;
         if (specific.user != null) b.user = specific.user;
         if (specific.uptime != null) b.uptime = specific.uptime;
+        if (specific.memoryHighBytes != null) b.memoryHighBytes = specific.memoryHighBytes;
+        if (specific.cpuWeight != null) b.cpuWeight = specific.cpuWeight;
+        if (specific.cpuset != null) b.cpuset = specific.cpuset;
+        b.io.putAll(specific.io);
         b.expect = expect.overriddenBy(specific.expect);
         return b.build();
     }
@@ -139,6 +170,10 @@ public final class SandboxSpec implements java.io.Serializable {
         b.domainname = domainname;
         b.user = user;
         b.uptime = uptime;
+        b.memoryHighBytes = memoryHighBytes;
+        b.cpuWeight = cpuWeight;
+        b.cpuset = cpuset;
+        b.io.putAll(io);
         b.expect = expect;
         return b;
     }
@@ -158,6 +193,15 @@ public final class SandboxSpec implements java.io.Serializable {
         if (domainname != null) values.put("domainname", domainname);
         if (user != null) values.put("user", user.name());
         if (uptime != null) values.put("uptime", Durations.format(uptime));
+        if (memoryHighBytes != null) values.put("memoryHigh", Sizes.format(memoryHighBytes));
+        if (cpuWeight != null) values.put("cpuWeight", cpuWeight.toString());
+        if (cpuset != null) values.put("cpuset", "\"" + cpuset + "\"");
+        if (!io.isEmpty()) {
+            StringBuilder entries = new StringBuilder("{ ");
+            io.forEach((path, throttle) -> entries.append(entries.length() > 2 ? ", " : "")
+                    .append('"').append(path).append("\": \"").append(throttle).append('"'));
+            values.put("io", entries.append(" }").toString());
+        }
         if (!expect.isEmpty()) values.put("expect", expect.toString());
         if (values.isEmpty()) {
             return "{}";
@@ -194,6 +238,10 @@ public final class SandboxSpec implements java.io.Serializable {
         private String domainname;
         private User user;
         private Duration uptime;
+        private Long memoryHighBytes;
+        private Integer cpuWeight;
+        private String cpuset;
+        private final java.util.TreeMap<String, IoThrottle> io = new java.util.TreeMap<>();
         private Expectation expect = Expectation.none();
 
         private Builder() {
@@ -272,6 +320,47 @@ public final class SandboxSpec implements java.io.Serializable {
             }
             uptime = offset;
             return this;
+        }
+
+        public Builder memoryHigh(String size) {
+            memoryHighBytes = Sizes.parse(size, "memoryHigh");
+            return this;
+        }
+
+        public Builder cpuWeight(int weight) {
+            if (weight < 1 || weight > 10_000) {
+                throw new SpecException("cpuWeight = " + weight + " is out of range: use 1 to 10000 (100 is the kernel's default)");
+            }
+            cpuWeight = weight;
+            return this;
+        }
+
+        /** A kernel CPU list: {@code 0}, {@code 0-3}, {@code 0-1,3}. */
+        public Builder cpuset(String cpus) {
+            if (!cpus.trim().matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
+                throw new SpecException("cpuset = \"" + cpus + "\" is not a CPU list: use CPU numbers and ranges,"
+                        + " e.g. 0, 0-3 or 0-1,3");
+            }
+            cpuset = cpus.trim();
+            return this;
+        }
+
+        /** Throttles the block device behind {@code path}, e.g. {@code io("/data", "write=1M")}. */
+        public Builder io(String path, String throttle) {
+            if (!path.startsWith("/")) {
+                throw new SpecException("io path \"" + path + "\" is not absolute: name a path such as /tmp or /data");
+            }
+            io.put(path, IoThrottle.parse(throttle, "io[" + path + "]"));
+            return this;
+        }
+
+        /** One annotation entry: {@code "/data: write=1M, riops=100"}. */
+        public Builder io(String entry) {
+            int colon = entry.indexOf(':');
+            if (colon < 0) {
+                throw new SpecException("io = \"" + entry + "\" names no path: write \"/data: write=1M\"");
+            }
+            return io(entry.substring(0, colon).trim(), entry.substring(colon + 1).trim());
         }
 
         public Builder expect(Expectation expectation) {

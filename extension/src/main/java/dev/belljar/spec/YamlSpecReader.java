@@ -22,6 +22,7 @@ final class YamlSpecReader {
     /** The keys with a single value, in the order people read them: what the value must be and its setter. */
     private static final Map<String, Setting> SETTINGS = settings();
     private static final String EXPECT = "expect";
+    private static final String IO = "io";
     private static final String EXTENDS = "extends";
     private static final List<String> KEYS = keys();
     private static final List<String> EXPECTATION_KEYS = expectationKeys();
@@ -46,6 +47,7 @@ final class YamlSpecReader {
         for (YamlElement entry : spec.entries("a map of settings, e.g. { memory: 64M, pids: 64 }", KEYS)) {
             switch (entry.key()) {
                 case EXPECT -> builder.expect(readExpectation(entry));
+                case IO -> readIo(entry, builder);
                 case EXTENDS -> parent = new Parent(entry.scalar("the name of a profile in belljar.yaml"), entry);
                 default -> {
                     Setting setting = SETTINGS.get(entry.key());
@@ -59,6 +61,18 @@ final class YamlSpecReader {
             }
         }
         return new Declared(builder.build(), Optional.ofNullable(parent));
+    }
+
+    /** {@code io: { /data: "write=1M, riops=100" }}: the block device behind each path is throttled. */
+    private static void readIo(YamlElement io, SandboxSpec.Builder builder) {
+        for (YamlElement entry : io.entries("a map from a path to its I/O limits, e.g. { /data: \"write=1M\" }")) {
+            String text = entry.scalar("I/O limits, e.g. \"write=1M, riops=100\"");
+            try {
+                builder.io(entry.key(), text);
+            } catch (SpecException e) {
+                throw entry.locate(e);
+            }
+        }
     }
 
     private static Expectation readExpectation(YamlElement expect) {
@@ -127,11 +141,16 @@ final class YamlSpecReader {
         settings.put("user", new Setting("a user: CALLER, ROOT or NOBODY",
                 (b, text) -> b.user(parseEnum(User.class, "user", text, "a user"))));
         settings.put("uptime", new Setting("a duration in whole seconds, e.g. 30d", SandboxSpec.Builder::uptime));
+        settings.put("memoryHigh", new Setting("a size, e.g. 48M", SandboxSpec.Builder::memoryHigh));
+        settings.put("cpuWeight", new Setting("a weight from 1 to 10000, e.g. 300",
+                (b, text) -> b.cpuWeight(parseInt("cpuWeight", text))));
+        settings.put("cpuset", new Setting("a CPU list, e.g. \"0-1\"", SandboxSpec.Builder::cpuset));
         return settings;
     }
 
     private static List<String> keys() {
         List<String> keys = new ArrayList<>(SETTINGS.keySet());
+        keys.add(IO);
         keys.add(EXPECT);
         keys.add(EXTENDS);
         return List.copyOf(keys);
