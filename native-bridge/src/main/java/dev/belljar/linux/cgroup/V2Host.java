@@ -113,10 +113,11 @@ final class V2Host implements CgroupHost {
         return reasons;
     }
 
-    private static void requireAvailable(String controller, String why, Set<String> available, List<String> reasons) {
+    private void requireAvailable(String controller, String why, Set<String> available, List<String> reasons) {
         if (!available.contains(controller)) {
-            reasons.add("the " + controller + " controller is not delegated to the sandbox parent (cgroup.controllers"
-                    + " offers: " + String.join(" ", available) + "): " + why);
+            reasons.add("the " + controller + " controller is not delegated to the sandbox parent " + parent
+                    + " (its cgroup.controllers offers: " + (available.isEmpty() ? "nothing" : String.join(" ", available))
+                    + "): " + why);
         }
     }
 

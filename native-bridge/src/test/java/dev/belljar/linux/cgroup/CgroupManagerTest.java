@@ -167,9 +167,10 @@ class CgroupManagerTest {
 
         assertThat(manager.cannotEnforce(CgroupLimits.none().withMemoryBytes(1 << 20))).isEmpty();
         assertThat(manager.cannotEnforce(CgroupLimits.none().withCpuQuota(50_000, 100_000).withPidsMax(5)))
-                .hasValue("the cpu controller is not delegated to the sandbox parent (cgroup.controllers offers: memory):"
-                        + " a cpu limit needs it; the pids controller is not delegated to the sandbox parent"
-                        + " (cgroup.controllers offers: memory): a pids limit needs it");
+                .hasValue("the cpu controller is not delegated to the sandbox parent " + cg("job")
+                        + " (its cgroup.controllers offers: memory): a cpu limit needs it; the pids controller is not"
+                        + " delegated to the sandbox parent " + cg("job") + " (its cgroup.controllers offers: memory):"
+                        + " a pids limit needs it");
         assertThat(manager.missingControllers()).containsExactly("cpu", "pids", "io", "cpuset");
     }
 
@@ -303,9 +304,10 @@ class CgroupManagerTest {
         assertThat(manager.cannotEnforce(CgroupLimits.none().withMemoryHighBytes(1 << 20).withCpuWeight(50))).isEmpty();
         assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("0")
                 .withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20)).withIoLimit(IoLimit.of("7:9"))))
-                .hasValue("the cpuset controller is not delegated to the sandbox parent (cgroup.controllers offers:"
-                        + " cpu memory pids): cpusetCpus needs it; the io controller is not delegated to the sandbox"
-                        + " parent (cgroup.controllers offers: cpu memory pids): an io limit needs it; the io limit on"
+                .hasValue("the cpuset controller is not delegated to the sandbox parent " + cg("job")
+                        + " (its cgroup.controllers offers: cpu memory pids): cpusetCpus needs it; the io controller is"
+                        + " not delegated to the sandbox parent " + cg("job") + " (its cgroup.controllers offers:"
+                        + " cpu memory pids): an io limit needs it; the io limit on"
                         + " 7:9 sets no value: give readBps, writeBps, readIops or writeIops; io limit on 7:9: there is"
                         + " no block device 7:9 (" + root.resolve("sys/dev/block/7:9") + " does not exist; lsblk lists"
                         + " MAJ:MIN of the disks)");
