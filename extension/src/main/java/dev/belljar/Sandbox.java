@@ -42,6 +42,9 @@ public interface Sandbox {
      */
     SandboxProcess start(Task task);
 
+    /** Starts {@code mainClass.main(args)} in a fresh child JVM in this sandbox; as {@link #start(Task)}. */
+    SandboxProcess start(Class<?> mainClass, String... args);
+
     /**
      * Code that runs in the child: a static method reference, or a lambda capturing only
      * serializable values. It is serialized to the child, which has the same class path.

@@ -64,6 +64,18 @@ class ExpectationsTest extends KernelTest {
     }
 
     @Test
+    void throttlingPidsAndTheTestsOwnCpuTimeAreBoundedOnTheKernel() {
+        run(Cases.class, "spinsWithThreads").assertThatEvents()
+                .haveExactly(1, event(test("spinsWithThreads"), finishedSuccessfully()));
+    }
+
+    @Test
+    void unmetPidsBoundNamesThePeak() {
+        run(Cases.class, "tooManyThreads").assertThatEvents().haveExactly(1, event(test("tooManyThreads"),
+                finishedWithFailure(message(m -> m.matches("(?s).*expected processes and threads <= 2 but was \\d+.*")))));
+    }
+
+    @Test
     void configurationDefaultsApplyUnderTheAnnotation() {
         Events events = run(Cases.class, "noLimitsDeclared", "belljar.default.memory", "200M", "belljar.default.pids", "500");
         events.assertStatistics(s -> s.succeeded(1));
@@ -114,6 +126,34 @@ class ExpectationsTest extends KernelTest {
         @Test
         @Isolated
         void noLimitsDeclared() {
+        }
+
+        @Test
+        @Isolated(cpu = "0.25", pids = 200)
+        @Expect(throttledPeriods = "> 0", pids = "<= 200", testCpuTime = "> 10ms")
+        void spinsWithThreads() throws InterruptedException {
+            Thread[] spinners = new Thread[2];
+            for (int i = 0; i < spinners.length; i++) {
+                spinners[i] = new Thread(() -> {
+                    long x = 0;
+                    for (long n = 0; n < 100_000_000L; n++) {
+                        x += n ^ (x >>> 7);
+                    }
+                    if (x == 42) {
+                        System.out.println(x);
+                    }
+                });
+                spinners[i].start();
+            }
+            for (Thread spinner : spinners) {
+                spinner.join();
+            }
+        }
+
+        @Test
+        @Isolated
+        @Expect(pids = "<= 2")
+        void tooManyThreads() {
         }
     }
 

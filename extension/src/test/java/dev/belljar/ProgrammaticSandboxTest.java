@@ -97,6 +97,21 @@ class ProgrammaticSandboxTest extends KernelTest {
         assertThat(ProcessHandle.current().descendants()).isEmpty();
     }
 
+    public static final class Greeter {
+        public static void main(String[] args) {
+            System.out.println("hello, " + String.join(" and ", args));
+        }
+    }
+
+    @Test
+    void startsAMainClassWithItsArguments(Sandbox sandbox) {
+        try (SandboxProcess greeter = sandbox.start(Greeter.class, "kernel", "JVM")) {
+            SandboxResult result = greeter.awaitExit(Duration.ofMinutes(2)).orElseThrow();
+            assertThat(result).succeeded();
+            assertThat(greeter.stdout()).contains("hello, kernel and JVM");
+        }
+    }
+
     @Test
     void closingAStartedProcessRemovesItsSandbox(Sandbox sandbox) throws Exception {
         SandboxProcess counter = sandbox.start(ProgrammaticSandboxTest::countForever);

@@ -56,6 +56,25 @@ final class DefaultSandbox implements Sandbox {
         }
     }
 
+    @Override
+    public SandboxProcess start(Class<?> mainClass, String... args) {
+        try {
+            mainClass.getMethod("main", String[].class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(mainClass.getName() + " has no public static void main(String[]) to start", e);
+        }
+        return start(new MainTask(mainClass.getName(), args.clone()));
+    }
+
+    /** Runs a main method in the child; the class is named, so that it is loaded there. */
+    private record MainTask(String className, String[] args) implements Task {
+        @Override
+        public void run() throws Exception {
+            Class.forName(className, true, Thread.currentThread().getContextClassLoader())
+                    .getMethod("main", String[].class).invoke(null, (Object) args);
+        }
+    }
+
     private SandboxResult execute(byte[] task) {
         IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
