@@ -85,6 +85,25 @@ public @interface Isolated {
      */
     String uptime() default "";
 
+    /** Paths made read-only inside, with everything mounted below them; {@code "/"} makes the whole host read-only. */
+    String[] readOnly() default {};
+
+    /** Exceptions under {@link #readOnly()} paths that stay writable, e.g. {@code readOnly = "/", writable = "/var/data"}. */
+    String[] writable() default {};
+
+    /** Fresh, empty tmpfs mounts over existing directories, {@code "/tmp"} or with a size {@code "/tmp:16M"} (default 64M). */
+    String[] tmpfs() default {};
+
+    /** Paths made empty and unreadable inside: a directory shows nothing, a file is empty. */
+    String[] hidden() default {};
+
+    /**
+     * A new cgroup namespace with the cgroupfs mounted again inside: the test sees its own cgroup
+     * as the root ({@code /proc/self/cgroup} reads {@code 0::/} on cgroup v2) and reads its own
+     * limits and usage at {@code /sys/fs/cgroup}.
+     */
+    boolean cgroupNamespace() default false;
+
     /** Wall-clock limit for the child, e.g. {@code 30s}, {@code 2m}, {@code 500ms}; the whole sandbox is killed after it. */
     String timeout() default "";
 

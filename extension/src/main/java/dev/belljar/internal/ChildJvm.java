@@ -56,6 +56,7 @@ final class ChildJvm {
         // With a cpuset and no quota the JVM counts its CPUs from its affinity mask itself.
         spec.cpuCores().ifPresent(cores -> jvmArgs.add("-XX:ActiveProcessorCount="
                 + Math.min((int) Math.ceil(cores), spec.cpuset().map(ChildJvm::cpuCount).orElse(Integer.MAX_VALUE))));
+        requireReachable(spec, classPath);
         jvmArgs.add("-cp");
         jvmArgs.add(classPath);
         Path argumentFile = workDir.resolve(ARGUMENT_FILE);
@@ -71,16 +72,41 @@ final class ChildJvm {
         command.add("@" + argumentFile);
         command.add(ChildMain.class.getName());
         command.add(workDir.toString());
-        // Setup steps run in order; dropping privileges comes last, after what needs them.
+        // Setup steps run in order; dropping privileges comes last, after everything that needs them.
         spec.hostname().ifPresent(name -> command.add("hostname=" + name));
         spec.domainname().ifPresent(name -> command.add("domainname=" + name));
         if (spec.net() == Net.PRIVATE) {
             command.add("loopback=up");
         }
+        // Mounts come after the child connected: a tmpfs or hidden path may cover the work dir.
+        if (spec.cgroupNamespace()) {
+            command.add("cgroupfs=remount");
+        }
+        spec.readOnly().forEach(path -> command.add("readonly=" + path));
+        spec.writable().forEach(path -> command.add("writable=" + path));
+        spec.tmpfs().forEach((path, size) -> command.add("tmpfs=" + size + ":" + path));
+        spec.hidden().forEach(path -> command.add("hidden=" + path));
         if (spec.user() == dev.belljar.User.NOBODY) {
             command.add("user=nobody");
         }
         return command;
+    }
+
+    /** A tmpfs or hidden path must not cover what the child JVM still loads from: its JDK and class path. */
+    private static void requireReachable(SandboxSpec spec, String classPath) {
+        List<String> needed = new ArrayList<>(List.of(classPath.split(java.io.File.pathSeparator)));
+        needed.add(System.getProperty("java.home"));
+        List<String> covering = new ArrayList<>(spec.tmpfs().keySet());
+        covering.addAll(spec.hidden());
+        for (String cover : covering) {
+            for (String entry : needed) {
+                if (entry.equals(cover) || entry.startsWith(cover.endsWith("/") ? cover : cover + "/")) {
+                    throw new dev.belljar.spec.SpecException((spec.tmpfs().containsKey(cover) ? "tmpfs" : "hidden")
+                            + " = \"" + cover + "\" would cover " + entry + ", which the sandbox's JVM loads classes or"
+                            + " libraries from: choose a path that holds no JDK or class path entry");
+                }
+            }
+        }
     }
 
     /** The number of CPUs in a kernel CPU list such as {@code 0-1,3}. */

@@ -1,6 +1,7 @@
 package dev.belljar.internal;
 
 import dev.belljar.linux.libc.Syscalls;
+import dev.belljar.linux.ns.Mounts;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.UniqueId;
@@ -23,6 +24,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Properties;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
@@ -38,9 +41,9 @@ import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.r
 public final class ChildMain {
     /** Exit status when stdin (the lifeline to the parent) reaches EOF: the parent is gone. */
     static final int PARENT_GONE = 120;
-    /** A file the child creates when its JVM shuts down in order (System.exit or return), not by a signal. */
-    static final String ORDERLY_EXIT_FILE = "orderly-exit";
     static final String SOCKET_FILE = "channel.sock";
+    /** An empty, unreadable file that hidden files are covered with. */
+    static final String HIDDEN_FILE = "hidden-empty-file";
     /** uid and gid of {@code User.NOBODY}. */
     static final int NOBODY = 65534;
     static final String SYSTEM_PROPERTIES_FILE = "system.properties";
@@ -60,22 +63,30 @@ public final class ChildMain {
         }
         Path workDir = Path.of(args[0]);
         watchLifeline();
-        for (int i = 1; i < args.length; i++) {
-            setUp(args[i]);
+        List<String> steps = List.of(args).subList(1, args.length);
+        for (String step : steps) {
+            if (!isAfterConnect(step)) {
+                setUp(step, workDir);
+            }
         }
         loadSystemProperties(workDir.resolve(SYSTEM_PROPERTIES_FILE));
-        Path orderlyExit = workDir.resolve(ORDERLY_EXIT_FILE);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                Files.createFile(orderlyExit);
-            } catch (IOException ignored) {
-                // the parent then reports a death by signal, which is what it looks like
-            }
-        }));
+        if (steps.stream().anyMatch(step -> step.startsWith("hidden="))) {
+            // Made now: later the work dir may be read-only or covered.
+            Files.createFile(workDir.resolve(HIDDEN_FILE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
+        }
         try (SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(workDir.resolve(SOCKET_FILE)))) {
+            // Connected: from here the work dir may be covered by a mount, and privileges may go.
+            for (String step : steps) {
+                if (isAfterConnect(step)) {
+                    setUp(step, workDir);
+                }
+            }
+            ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
+            out.flush();
+            announceOrderlyExit(out);
             ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
             Object request = in.readObject();
-            ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
             if (request instanceof Messages.RunTask task) {
                 send(out, new Messages.TestStarted());
                 send(out, TaskRunner.run(task));
@@ -148,11 +159,43 @@ public final class ChildMain {
                 .build();
     }
 
-    private static void setUp(String step) {
+    /**
+     * Tells the parent, when the JVM shuts down in order (it returned or called System.exit), so
+     * that the parent can tell an exit status from a death by signal. Sent over the channel: a
+     * file would keep the work dir's mount busy and could not be written once it is read-only.
+     */
+    private static void announceOrderlyExit(ObjectOutputStream out) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                send(out, new Messages.Exiting());
+            } catch (IOException ignored) {
+                // the parent then reports a death by signal, which is what it looks like
+            }
+        }, "belljar-orderly-exit"));
+    }
+
+    private static boolean isAfterConnect(String step) {
+        return step.startsWith("readonly=") || step.startsWith("writable=") || step.startsWith("tmpfs=")
+                || step.startsWith("hidden=") || step.startsWith("cgroupfs=") || step.equals("user=nobody");
+    }
+
+    private static void setUp(String step, Path workDir) throws IOException {
+        String value = step.substring(step.indexOf('=') + 1);
         if (step.startsWith("hostname=")) {
-            Syscalls.setHostname(step.substring("hostname=".length()));
+            Syscalls.setHostname(value);
         } else if (step.startsWith("domainname=")) {
-            Syscalls.setDomainname(step.substring("domainname=".length()));
+            Syscalls.setDomainname(value);
+        } else if (step.equals("cgroupfs=remount")) {
+            Mounts.cgroupfsOfThisNamespace(Path.of("/proc/self/mountinfo"));
+        } else if (step.startsWith("readonly=")) {
+            Mounts.readOnly(Path.of(value));
+        } else if (step.startsWith("writable=")) {
+            Mounts.writable(Path.of(value));
+        } else if (step.startsWith("tmpfs=")) {
+            int colon = value.indexOf(':');
+            Mounts.tmpfs(Path.of(value.substring(colon + 1)), Long.parseLong(value.substring(0, colon)));
+        } else if (step.startsWith("hidden=")) {
+            Mounts.hide(Path.of(value), workDir.resolve(HIDDEN_FILE));
         } else if (step.equals("user=nobody")) {
             Syscalls.dropPrivileges(NOBODY, NOBODY);
         } else if (step.equals("loopback=up")) {

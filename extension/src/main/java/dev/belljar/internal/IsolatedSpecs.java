@@ -16,6 +16,7 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,11 @@ final class IsolatedSpecs {
             for (String io : isolated.io()) {
                 b.io(io);
             }
+            Arrays.stream(isolated.readOnly()).forEach(b::readOnly);
+            Arrays.stream(isolated.writable()).forEach(b::writable);
+            Arrays.stream(isolated.tmpfs()).forEach(b::tmpfs);
+            Arrays.stream(isolated.hidden()).forEach(b::hidden);
+            if (isolated.cgroupNamespace()) b.cgroupNamespace(true);
             return b.build();
         } catch (SpecException e) {
             throw e.in(source);

@@ -39,5 +39,9 @@ final class Messages {
     record CannotRun(String reason, RemoteThrowable failure) implements Serializable {
     }
 
+    /** Child to parent: its JVM shuts down in order (returned or System.exit), not by a signal. */
+    record Exiting() implements Serializable {
+    }
+
     enum Status { SUCCESSFUL, ABORTED, FAILED }
 }

@@ -97,6 +97,7 @@ final class SandboxRun implements AutoCloseable {
                 .pidNamespace(spec.pidNamespace())
                 .netNamespace(spec.net() != dev.belljar.Net.HOST)
                 .userNamespaceAsRoot(spec.user() == dev.belljar.User.ROOT)
+                .cgroupNamespace(spec.cgroupNamespace())
                 .timeNamespace(spec.uptime().map(java.time.Duration::getSeconds).orElse(0L))
                 .build(ChildJvm.command(spec, workDir, host.classDataSharing()));
         // Closed once the child is gone: that ends a reader still waiting in accept().
@@ -152,7 +153,7 @@ final class SandboxRun implements AutoCloseable {
             server.close();
             readerThread.join(TimeUnit.SECONDS.toMillis(5));
             CgroupStats stats = cgroup.stats();
-            return new ChildReport(process.exitValue(), Files.exists(workDir.resolve(ChildMain.ORDERLY_EXIT_FILE)),
+            return new ChildReport(process.exitValue(), reader.orderlyExit,
                     timedOut, wallTime, reader.finished, List.copyOf(reader.containerFailures), reader.cannotRun,
                     List.copyOf(reader.reportEntries), reader.baseline, stats, timeline.encode(),
                     Files.readAllBytes(stdoutFile()), Files.readAllBytes(stderrFile()));
@@ -221,6 +222,7 @@ final class SandboxRun implements AutoCloseable {
         private volatile Messages.Finished finished;
         private volatile Messages.CannotRun cannotRun;
         private volatile CgroupStats baseline;
+        private volatile boolean orderlyExit;
 
         ChannelReader(ServerSocketChannel server, java.io.Serializable request, Cgroup cgroup) {
             this.server = server;
@@ -235,22 +237,28 @@ final class SandboxRun implements AutoCloseable {
                 out.writeObject(request);
                 out.flush();
                 ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
-                while (true) {
-                    Object message = in.readObject();
-                    if (message instanceof Messages.TestStarted) {
-                        baseline = cgroup.stats();
-                    } else if (message instanceof Messages.Finished m) {
-                        finished = m;
-                    } else if (message instanceof Messages.ContainerFailed m) {
-                        containerFailures.add(m);
-                    } else if (message instanceof Messages.CannotRun m) {
-                        cannotRun = m;
-                    } else if (message instanceof Messages.ReportEntry m) {
-                        reportEntries.add(m.values());
-                    }
-                }
+                readMessages(in);
             } catch (IOException | ClassNotFoundException | RuntimeException e) {
                 // EOF or a closed server: the child is gone; the parent judges by what arrived
+            }
+        }
+
+        private void readMessages(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            while (true) {
+                Object message = in.readObject();
+                if (message instanceof Messages.TestStarted) {
+                    baseline = cgroup.stats();
+                } else if (message instanceof Messages.Finished m) {
+                    finished = m;
+                } else if (message instanceof Messages.ContainerFailed m) {
+                    containerFailures.add(m);
+                } else if (message instanceof Messages.CannotRun m) {
+                    cannotRun = m;
+                } else if (message instanceof Messages.ReportEntry m) {
+                    reportEntries.add(m.values());
+                } else if (message instanceof Messages.Exiting) {
+                    orderlyExit = true;
+                }
             }
         }
     }

@@ -18,6 +18,8 @@ import java.util.OptionalLong;
  */
 public final class SandboxSpec implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
+    /** Size of a tmpfs that declares none. */
+    public static final long DEFAULT_TMPFS_BYTES = 64L << 20;
 
     private final Long memoryBytes;
     private final Long swapBytes;
@@ -34,6 +36,11 @@ public final class SandboxSpec implements java.io.Serializable {
     private final Integer cpuWeight;
     private final String cpuset;
     private final java.util.TreeMap<String, IoThrottle> io;
+    private final java.util.ArrayList<String> readOnly;
+    private final java.util.ArrayList<String> writable;
+    private final java.util.LinkedHashMap<String, Long> tmpfs;
+    private final java.util.ArrayList<String> hidden;
+    private final Boolean cgroupNamespace;
     private final Expectation expect;
 
     private SandboxSpec(Builder b) {
@@ -52,6 +59,11 @@ public final class SandboxSpec implements java.io.Serializable {
         cpuWeight = b.cpuWeight;
         cpuset = b.cpuset;
         io = new java.util.TreeMap<>(b.io);
+        readOnly = new java.util.ArrayList<>(b.readOnly);
+        writable = new java.util.ArrayList<>(b.writable);
+        tmpfs = new java.util.LinkedHashMap<>(b.tmpfs);
+        hidden = new java.util.ArrayList<>(b.hidden);
+        cgroupNamespace = b.cgroupNamespace;
         expect = b.expect;
     }
 
@@ -130,6 +142,31 @@ public final class SandboxSpec implements java.io.Serializable {
         return java.util.Collections.unmodifiableMap(io);
     }
 
+    /** Paths made read-only inside (with their submounts). */
+    public java.util.List<String> readOnly() {
+        return java.util.Collections.unmodifiableList(readOnly);
+    }
+
+    /** Writable exceptions under read-only paths. */
+    public java.util.List<String> writable() {
+        return java.util.Collections.unmodifiableList(writable);
+    }
+
+    /** Fresh tmpfs mounts: path to size in bytes. */
+    public java.util.Map<String, Long> tmpfs() {
+        return java.util.Collections.unmodifiableMap(tmpfs);
+    }
+
+    /** Paths made empty and unreadable inside. */
+    public java.util.List<String> hidden() {
+        return java.util.Collections.unmodifiableList(hidden);
+    }
+
+    /** Whether the sandbox gets its own cgroup namespace with the cgroupfs mounted again. */
+    public boolean cgroupNamespace() {
+        return cgroupNamespace != null && cgroupNamespace;
+    }
+
     /** What the kernel should do to the test; {@link Expectation#none()} unless declared. */
     public Expectation expect() {
         return expect;
@@ -153,8 +190,21 @@ public final class SandboxSpec implements java.io.Serializable {
         if (specific.cpuWeight != null) b.cpuWeight = specific.cpuWeight;
         if (specific.cpuset != null) b.cpuset = specific.cpuset;
         b.io.putAll(specific.io);
+        addAllNew(b.readOnly, specific.readOnly);
+        addAllNew(b.writable, specific.writable);
+        b.tmpfs.putAll(specific.tmpfs);
+        addAllNew(b.hidden, specific.hidden);
+        if (specific.cgroupNamespace != null) b.cgroupNamespace = specific.cgroupNamespace;
         b.expect = expect.overriddenBy(specific.expect);
         return b.build();
+    }
+
+    private static void addAllNew(java.util.List<String> into, java.util.List<String> more) {
+        for (String path : more) {
+            if (!into.contains(path)) {
+                into.add(path);
+            }
+        }
     }
 
     public Builder toBuilder() {
@@ -174,6 +224,11 @@ public final class SandboxSpec implements java.io.Serializable {
         b.cpuWeight = cpuWeight;
         b.cpuset = cpuset;
         b.io.putAll(io);
+        b.readOnly.addAll(readOnly);
+        b.writable.addAll(writable);
+        b.tmpfs.putAll(tmpfs);
+        b.hidden.addAll(hidden);
+        b.cgroupNamespace = cgroupNamespace;
         b.expect = expect;
         return b;
     }
@@ -196,6 +251,14 @@ public final class SandboxSpec implements java.io.Serializable {
         if (memoryHighBytes != null) values.put("memoryHigh", Sizes.format(memoryHighBytes));
         if (cpuWeight != null) values.put("cpuWeight", cpuWeight.toString());
         if (cpuset != null) values.put("cpuset", "\"" + cpuset + "\"");
+        if (!readOnly.isEmpty()) values.put("readOnly", yamlList(readOnly));
+        if (!writable.isEmpty()) values.put("writable", yamlList(writable));
+        if (!tmpfs.isEmpty()) {
+            values.put("tmpfs", yamlList(tmpfs.entrySet().stream()
+                    .map(e -> e.getKey() + ":" + Sizes.format(e.getValue())).toList()));
+        }
+        if (!hidden.isEmpty()) values.put("hidden", yamlList(hidden));
+        if (cgroupNamespace != null) values.put("cgroupNamespace", cgroupNamespace.toString());
         if (!io.isEmpty()) {
             StringBuilder entries = new StringBuilder("{ ");
             io.forEach((path, throttle) -> entries.append(entries.length() > 2 ? ", " : "")
@@ -209,6 +272,10 @@ public final class SandboxSpec implements java.io.Serializable {
         StringBuilder yaml = new StringBuilder();
         values.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         return yaml.toString().stripTrailing();
+    }
+
+    private static String yamlList(java.util.List<String> items) {
+        return "[" + String.join(", ", items.stream().map(item -> "\"" + item + "\"").toList()) + "]";
     }
 
     private static String stripZeros(double value) {
@@ -242,6 +309,11 @@ public final class SandboxSpec implements java.io.Serializable {
         private Integer cpuWeight;
         private String cpuset;
         private final java.util.TreeMap<String, IoThrottle> io = new java.util.TreeMap<>();
+        private final java.util.List<String> readOnly = new java.util.ArrayList<>();
+        private final java.util.List<String> writable = new java.util.ArrayList<>();
+        private final java.util.Map<String, Long> tmpfs = new java.util.LinkedHashMap<>();
+        private final java.util.List<String> hidden = new java.util.ArrayList<>();
+        private Boolean cgroupNamespace;
         private Expectation expect = Expectation.none();
 
         private Builder() {
@@ -361,6 +433,54 @@ public final class SandboxSpec implements java.io.Serializable {
                 throw new SpecException("io = \"" + entry + "\" names no path: write \"/data: write=1M\"");
             }
             return io(entry.substring(0, colon).trim(), entry.substring(colon + 1).trim());
+        }
+
+        /** Makes {@code path} (and what is mounted below it) read-only inside; {@code "/"}: the whole host. */
+        public Builder readOnly(String path) {
+            addAllNew(readOnly, java.util.List.of(absolute(path, "readOnly")));
+            return this;
+        }
+
+        /** Keeps {@code path} writable under a read-only path. */
+        public Builder writable(String path) {
+            addAllNew(writable, java.util.List.of(absolute(path, "writable")));
+            return this;
+        }
+
+        /** A fresh tmpfs over an existing directory: {@code "/tmp"} (64M) or {@code "/tmp:16M"}. */
+        public Builder tmpfs(String entry) {
+            int colon = entry.indexOf(':');
+            String path = absolute(colon < 0 ? entry : entry.substring(0, colon), "tmpfs");
+            if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(path))) {
+                throw new SpecException("tmpfs = \"" + entry + "\": " + path + " is not an existing directory; a tmpfs"
+                        + " covers a directory that exists (Belljar creates nothing on the host)");
+            }
+            long size = colon < 0 ? DEFAULT_TMPFS_BYTES : Sizes.parse(entry.substring(colon + 1), "tmpfs size of " + path);
+            tmpfs.put(path, size);
+            return this;
+        }
+
+        /** Makes {@code path} empty and unreadable inside. */
+        public Builder hidden(String path) {
+            String absolute = absolute(path, "hidden");
+            if (absolute.equals("/")) {
+                throw new SpecException("hidden = \"/\" would hide everything, the JVM too: name the paths to hide");
+            }
+            addAllNew(hidden, java.util.List.of(absolute));
+            return this;
+        }
+
+        public Builder cgroupNamespace(boolean enabled) {
+            cgroupNamespace = enabled;
+            return this;
+        }
+
+        private static String absolute(String path, String key) {
+            String trimmed = path.trim();
+            if (!trimmed.startsWith("/") || trimmed.contains("/../") || trimmed.endsWith("/..")) {
+                throw new SpecException(key + " = \"" + path + "\" is not an absolute path: use e.g. /tmp or /var/data");
+            }
+            return trimmed.length() > 1 && trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
         }
 
         public Builder expect(Expectation expectation) {

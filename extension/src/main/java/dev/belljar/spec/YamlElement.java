@@ -99,6 +99,21 @@ final class YamlElement {
         return scalar.getValue();
     }
 
+    /** A list of single values, or one single value as a list of one: {@code [/, /tmp]} or {@code /}. */
+    List<String> scalars(String expected) {
+        if (node instanceof SequenceNode sequence) {
+            List<String> values = new ArrayList<>();
+            for (Node item : sequence.getValue()) {
+                if (!(item instanceof ScalarNode scalar)) {
+                    throw errorAt(lineOf(item), name() + " holds " + kindOf(item) + ", expected " + expected);
+                }
+                values.add(scalar.getValue());
+            }
+            return values;
+        }
+        return List.of(scalar(expected));
+    }
+
     /** The entries of a map with any keys; no value (or an empty document) is an empty map. */
     List<YamlElement> entries(String expected) {
         return entries(expected, null);

@@ -48,6 +48,7 @@ final class YamlSpecReader {
             switch (entry.key()) {
                 case EXPECT -> builder.expect(readExpectation(entry));
                 case IO -> readIo(entry, builder);
+                case "readOnly", "writable", "tmpfs", "hidden" -> readPaths(entry, builder);
                 case EXTENDS -> parent = new Parent(entry.scalar("the name of a profile in belljar.yaml"), entry);
                 default -> {
                     Setting setting = SETTINGS.get(entry.key());
@@ -61,6 +62,22 @@ final class YamlSpecReader {
             }
         }
         return new Declared(builder.build(), Optional.ofNullable(parent));
+    }
+
+    /** {@code readOnly: [/]}, {@code tmpfs: ["/tmp:16M"]}: one path or a list of them. */
+    private static void readPaths(YamlElement entry, SandboxSpec.Builder builder) {
+        for (String path : entry.scalars("a path or a list of paths, e.g. [/tmp, /var/data]")) {
+            try {
+                switch (entry.key()) {
+                    case "readOnly" -> builder.readOnly(path);
+                    case "writable" -> builder.writable(path);
+                    case "tmpfs" -> builder.tmpfs(path);
+                    default -> builder.hidden(path);
+                }
+            } catch (SpecException e) {
+                throw entry.locate(e);
+            }
+        }
     }
 
     /** {@code io: { /data: "write=1M, riops=100" }}: the block device behind each path is throttled. */
@@ -145,12 +162,15 @@ final class YamlSpecReader {
         settings.put("cpuWeight", new Setting("a weight from 1 to 10000, e.g. 300",
                 (b, text) -> b.cpuWeight(parseInt("cpuWeight", text))));
         settings.put("cpuset", new Setting("a CPU list, e.g. \"0-1\"", SandboxSpec.Builder::cpuset));
+        settings.put("cgroupNamespace", new Setting("true or false",
+                (b, text) -> b.cgroupNamespace(parseBoolean("cgroupNamespace", text))));
         return settings;
     }
 
     private static List<String> keys() {
         List<String> keys = new ArrayList<>(SETTINGS.keySet());
         keys.add(IO);
+        keys.addAll(List.of("readOnly", "writable", "tmpfs", "hidden"));
         keys.add(EXPECT);
         keys.add(EXTENDS);
         return List.copyOf(keys);

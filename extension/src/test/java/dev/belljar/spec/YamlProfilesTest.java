@@ -187,4 +187,22 @@ class YamlProfilesTest {
 
         assertThat(profile(yaml, "printed")).isEqualTo(spec);
     }
+
+    @Test
+    void mountKeysTakeOnePathOrAList() {
+        SandboxSpec spec = YamlProfiles.parse("""
+                profiles:
+                  sealed:
+                    readOnly: /
+                    writable: [/var/tmp, /dev/shm]
+                    tmpfs: ["/tmp:16M"]
+                    hidden: [/root]
+                    cgroupNamespace: true
+                """, "belljar.yaml").profile("sealed");
+        assertThat(spec.readOnly()).containsExactly("/");
+        assertThat(spec.writable()).containsExactly("/var/tmp", "/dev/shm");
+        assertThat(spec.tmpfs()).containsEntry("/tmp", 16L << 20);
+        assertThat(spec.hidden()).containsExactly("/root");
+        assertThat(spec.cgroupNamespace()).isTrue();
+    }
 }

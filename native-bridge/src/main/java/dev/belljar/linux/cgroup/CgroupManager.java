@@ -56,11 +56,13 @@ public final class CgroupManager implements AutoCloseable {
             Path procSwaps, Path hostRoot) {
         List<CgroupMount> mounts = CgroupMount.readAll(mountinfo);
         ProcCgroups self = ProcCgroups.read(procSelfCgroup);
-        Optional<CgroupMount> unified = mounts.stream().filter(CgroupMount::v2).findFirst();
+        // mountinfo lists mounts in the order they were made: a later one shadows an earlier one
+        // (inside a cgroup namespace the cgroupfs is mounted again over the host's).
+        Optional<CgroupMount> unified = mounts.stream().filter(CgroupMount::v2).reduce((earlier, later) -> later);
         Map<String, CgroupMount> v1 = new LinkedHashMap<>();
         for (String controller : CgroupV1.CONTROLLERS) {
-            mounts.stream().filter(mount -> !mount.v2() && mount.options().contains(controller)).findFirst()
-                    .ifPresent(mount -> v1.put(controller, mount));
+            mounts.stream().filter(mount -> !mount.v2() && mount.options().contains(controller))
+                    .reduce((earlier, later) -> later).ifPresent(mount -> v1.put(controller, mount));
         }
         ControlFiles files = ControlFiles.real();
         BlockDevices devices = new BlockDevices(mountinfo, hostRoot.resolve("sys/dev/block"), BlockDevices::rdev);

@@ -20,6 +20,11 @@ interface LibC extends Library {
 
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
+    int mount(String source, String target, String filesystemType, long flags, String data);
+
+    /** mount_setattr(2) has no glibc wrapper: called through syscall(2). */
+    int syscall(long number, int dirfd, String path, int flags, Pointer attributes, long size);
+
     int socket(int domain, int type, int protocol);
 
     int ioctl(int fd, long request, Pointer argp);

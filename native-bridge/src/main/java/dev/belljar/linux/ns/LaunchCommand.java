@@ -27,6 +27,7 @@ public final class LaunchCommand {
     private boolean utsNamespace = true;
     private boolean ipcNamespace = true;
     private boolean userNamespaceAsRoot;
+    private boolean cgroupNamespace;
     private long clockOffsetSeconds;
 
     public LaunchCommand(Path unshare) {
@@ -55,6 +56,12 @@ public final class LaunchCommand {
 
     public LaunchCommand ipcNamespace(boolean enabled) {
         ipcNamespace = enabled;
+        return this;
+    }
+
+    /** A new cgroup namespace: the process's cgroup (joined before) becomes its root. */
+    public LaunchCommand cgroupNamespace(boolean enabled) {
+        cgroupNamespace = enabled;
         return this;
     }
 
@@ -100,6 +107,9 @@ public final class LaunchCommand {
         }
         if (userNamespaceAsRoot) {
             argv.addAll(List.of("--user", "--map-root-user"));
+        }
+        if (cgroupNamespace) {
+            argv.add("--cgroup");
         }
         if (clockOffsetSeconds > 0) {
             String offset = Long.toString(clockOffsetSeconds);

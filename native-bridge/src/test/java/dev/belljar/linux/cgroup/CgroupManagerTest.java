@@ -97,6 +97,20 @@ class CgroupManagerTest {
     }
 
     @Test
+    void insideACgroupNamespaceTheRemountedHierarchyShadowsTheHostsOne() {
+        // As a sandbox with its own cgroup namespace sees it: the host's mount (its root above the
+        // namespace's) stays listed, and the later mount over it is the one in effect.
+        String mountinfo = """
+                35 31 0:32 /../../.. /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+                63 62 0:51 / /sys/fs/cgroup rw,relatime - tmpfs t rw
+                64 63 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+                """;
+        CgroupManager manager = detect(mountinfo, "4:memory:/\n", NO_SWAP, Optional.empty());
+
+        assertThat(manager.describe()).contains("memory at " + cg("memory"));
+    }
+
+    @Test
     void coMountedCpuAndCpuacctShareOneDirectory() {
         Path session = cg("memory/user.slice/user-1000.slice/session-2.scope");
         CgroupManager manager = detect(V1_MOUNTINFO, V1_CGROUP, NO_SWAP, Optional.empty());

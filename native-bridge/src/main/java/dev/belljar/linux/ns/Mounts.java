@@ -1,0 +1,100 @@
+package dev.belljar.linux.ns;
+
+import dev.belljar.linux.libc.Syscalls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The mounts a sandbox process makes in its own (private) mount namespace, after exec: a
+ * read-only host, writable exceptions, fresh tmpfs, hidden paths, its own cgroupfs. Nothing here
+ * reaches the host's mount table: {@code unshare --mount} made every mount private.
+ */
+public final class Mounts {
+    private Mounts() {
+    }
+
+    /** {@code path} and everything mounted below it becomes read-only; {@code "/"} makes the whole host read-only. */
+    public static void readOnly(Path path) {
+        String target = path.toString();
+        Syscalls.mount(target, target, null, Syscalls.MS_BIND | Syscalls.MS_REC, null);
+        Syscalls.setReadOnlyRecursively(target, true);
+    }
+
+    /** {@code path}, below a read-only path, becomes writable again (with what is mounted below it). */
+    public static void writable(Path path) {
+        String target = path.toString();
+        Syscalls.mount(target, target, null, Syscalls.MS_BIND | Syscalls.MS_REC, null);
+        Syscalls.setReadOnlyRecursively(target, false);
+    }
+
+    /** A fresh, empty tmpfs of at most {@code sizeBytes} over the directory {@code path}. */
+    public static void tmpfs(Path path, long sizeBytes) {
+        Syscalls.mount("tmpfs", path.toString(), "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
+                "size=" + sizeBytes + ",mode=1777");
+    }
+
+    /**
+     * Makes {@code path} empty and unreadable: a directory gets an empty read-only tmpfs with mode
+     * 000 over it, a file an empty mode-000 file ({@code emptyFile}) bound over it. (Root inside
+     * the sandbox can still list an empty directory; there is nothing in it.)
+     */
+    public static void hide(Path path, Path emptyFile) {
+        String target = path.toString();
+        if (Files.isDirectory(path)) {
+            Syscalls.mount("tmpfs", target, "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV | Syscalls.MS_RDONLY,
+                    "size=0,mode=000");
+        } else if (Files.exists(path)) {
+            Syscalls.mount(emptyFile.toString(), target, null, Syscalls.MS_BIND, null);
+            Syscalls.mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_RDONLY, null);
+        }
+    }
+
+    /**
+     * Remounts the cgroup filesystems at {@code /sys/fs/cgroup} so that, in a new cgroup namespace,
+     * the process reads its own cgroup as the root: cgroup2 on a v2 host; on a v1 or hybrid host a
+     * tmpfs with each v1 hierarchy of the host (same controllers) mounted again.
+     */
+    public static void cgroupfsOfThisNamespace(Path mountinfo) {
+        List<String[]> hierarchies = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(mountinfo)) {
+                String[] halves = line.split(" - ", 2);
+                String mountPoint = halves[0].split(" ")[4];
+                String[] after = halves[1].split(" ");
+                if ((after[0].equals("cgroup") || after[0].equals("cgroup2")) && mountPoint.startsWith("/sys/fs/cgroup")) {
+                    String options = String.join(",", List.of(after[2].split(",")).stream()
+                            .filter(option -> !option.equals("rw") && !option.equals("ro")).toList());
+                    hierarchies.add(new String[] {after[0], mountPoint, options.toLowerCase(Locale.ROOT)});
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + mountinfo, e);
+        }
+        long flags = Syscalls.MS_NOSUID | Syscalls.MS_NODEV;
+        boolean unifiedOnly = hierarchies.stream().anyMatch(h -> h[0].equals("cgroup2") && h[1].equals("/sys/fs/cgroup"));
+        if (unifiedOnly) {
+            Syscalls.mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, null);
+            return;
+        }
+        Syscalls.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755");
+        for (String[] hierarchy : hierarchies) {
+            createDirectories(Path.of(hierarchy[1]));
+            boolean v1 = hierarchy[0].equals("cgroup");
+            Syscalls.mount(hierarchy[0], hierarchy[1], hierarchy[0], flags, v1 ? hierarchy[2] : null);
+        }
+    }
+
+    private static void createDirectories(Path path) {
+        try {
+            Files.createDirectories(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the mount point " + path, e);
+        }
+    }
+}
