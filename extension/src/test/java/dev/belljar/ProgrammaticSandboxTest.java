@@ -41,7 +41,9 @@ class ProgrammaticSandboxTest extends KernelTest {
     @Test
     void oomKillIsAResultNotAnException(Sandbox sandbox) {
         SandboxResult r = sandbox.with(spec -> spec.memory("64M")).run(ProgrammaticSandboxTest::fillNativeMemory);
-        assertThat(r).wasOomKilled().memory().oomKills(1);
+        // On cgroup v2 memory.oom.group kills every process of the sandbox: one kill or several.
+        assertThat(r).wasOomKilled();
+        assertThat(r.memory().oomKills()).isPositive();
     }
 
     @Test

@@ -4,14 +4,12 @@ import dev.belljar.Net;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -41,8 +39,9 @@ final class ChildJvm {
         return flags;
     }
 
-    /** Writes the argument file and system properties into {@code workDir}; returns the java command. */
-    static List<String> command(SandboxSpec spec, Path workDir, Optional<ClassDataSharing> sharing) throws IOException {
+    /** Writes the argument file into {@code workDir}; returns the java command. */
+    static List<String> command(SandboxSpec spec, Path workDir, Optional<ClassDataSharing> sharing, boolean warmUp)
+            throws IOException {
         List<String> jvmArgs = new ArrayList<>(commonFlags());
         String classPath = System.getProperty("java.class.path");
         if (sharing.isPresent()) {
@@ -65,13 +64,15 @@ final class ChildJvm {
             quoted.add(quote(arg));
         }
         Files.write(argumentFile, quoted);
-        writeSystemProperties(workDir.resolve(ChildMain.SYSTEM_PROPERTIES_FILE));
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("@" + argumentFile);
         command.add(ChildMain.class.getName());
         command.add(workDir.toString());
+        if (warmUp) {
+            command.add(ChildMain.WARM_UP_STEP);
+        }
         // Setup steps run in order; dropping privileges comes last, after everything that needs them.
         spec.hostname().ifPresent(name -> command.add("hostname=" + name));
         spec.domainname().ifPresent(name -> command.add("domainname=" + name));
@@ -143,17 +144,15 @@ final class ChildJvm {
         return kept;
     }
 
-    /** System properties set at run time (Surefire's systemPropertyVariables, for one) reach the child through a file. */
-    private static void writeSystemProperties(Path file) throws IOException {
-        Properties forwarded = new Properties();
+    /** System properties set at run time (Surefire's systemPropertyVariables, for one), for the child's request. */
+    static java.util.Map<String, String> forwardedSystemProperties() {
+        java.util.Map<String, String> forwarded = new java.util.TreeMap<>();
         System.getProperties().forEach((key, value) -> {
             if (key instanceof String name && value instanceof String text && !excluded(name)) {
-                forwarded.setProperty(name, text);
+                forwarded.put(name, text);
             }
         });
-        try (Writer writer = Files.newBufferedWriter(file)) {
-            forwarded.store(writer, null);
-        }
+        return forwarded;
     }
 
     private static boolean excluded(String name) {

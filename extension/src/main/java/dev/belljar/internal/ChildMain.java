@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.Reader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -26,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Properties;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
@@ -46,30 +44,31 @@ public final class ChildMain {
     static final String HIDDEN_FILE = "hidden-empty-file";
     /** uid and gid of {@code User.NOBODY}. */
     static final int NOBODY = 65534;
-    static final String SYSTEM_PROPERTIES_FILE = "system.properties";
     /** Set in the child to the unique id of the test it runs: the extension there runs it in place. */
     static final String CHILD_TEST_PROPERTY = "belljar.child.uniqueId";
     /** The only argument of a training child: it runs {@link TrainingWorkload} without a parent, then exits. */
     static final String TRAIN_ARGUMENT = "--train";
+    /** A pre-started child warms the JUnit launcher up while it waits for its test. */
+    static final String WARM_UP_STEP = "warmup";
 
     private ChildMain() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals(TRAIN_ARGUMENT)) {
-            run(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)", dev.belljar.spec.SandboxSpec.empty()),
-                    new ObjectOutputStream(java.io.OutputStream.nullOutputStream()));
+            warmUp();
             return;
         }
         Path workDir = Path.of(args[0]);
         watchLifeline();
-        List<String> steps = List.of(args).subList(1, args.length);
+        List<String> steps = List.of(args).subList(1, args.length).stream()
+                .filter(step -> !step.equals(WARM_UP_STEP)).toList();
+        boolean warmUp = steps.size() < args.length - 1;
         for (String step : steps) {
             if (!isAfterConnect(step)) {
                 setUp(step, workDir);
             }
         }
-        loadSystemProperties(workDir.resolve(SYSTEM_PROPERTIES_FILE));
         if (steps.stream().anyMatch(step -> step.startsWith("hidden="))) {
             // Made now: later the work dir may be read-only or covered.
             Files.createFile(workDir.resolve(HIDDEN_FILE),
@@ -85,9 +84,13 @@ public final class ChildMain {
             ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
             out.flush();
             announceOrderlyExit(out);
+            if (warmUp) {
+                warmUp();
+            }
             ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
             Object request = in.readObject();
             if (request instanceof Messages.RunTask task) {
+                applySystemProperties(task.systemProperties());
                 send(out, new Messages.TestStarted());
                 send(out, TaskRunner.run(task));
             } else {
@@ -99,6 +102,7 @@ public final class ChildMain {
     }
 
     private static void run(Messages.RunTest request, ObjectOutputStream out) throws IOException {
+        applySystemProperties(request.systemProperties());
         System.setProperty(CHILD_TEST_PROPERTY, request.uniqueId());
         ChildSandboxContext.setSpec(request.spec());
         Launcher launcher = LauncherFactory.create(leanLauncherConfig());
@@ -159,6 +163,12 @@ public final class ChildMain {
                 .build();
     }
 
+    /** Loads and runs what every test needs (launcher, engine, extension) on a test of Belljar's own. */
+    private static void warmUp() throws IOException {
+        run(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)", dev.belljar.spec.SandboxSpec.empty(),
+                java.util.Map.of()), new ObjectOutputStream(java.io.OutputStream.nullOutputStream()));
+    }
+
     /**
      * Tells the parent, when the JVM shuts down in order (it returned or called System.exit), so
      * that the parent can tell an exit status from a death by signal. Sent over the channel: a
@@ -205,19 +215,9 @@ public final class ChildMain {
         }
     }
 
-    private static void loadSystemProperties(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        Properties forwarded = new Properties();
-        try (Reader reader = Files.newBufferedReader(file)) {
-            forwarded.load(reader);
-        }
-        forwarded.forEach((key, value) -> {
-            if (System.getProperty((String) key) == null) {
-                System.setProperty((String) key, (String) value);
-            }
-        });
+    /** The parent's run-time system properties (those the JVM sets itself are not sent). */
+    private static void applySystemProperties(java.util.Map<String, String> properties) {
+        properties.forEach(System::setProperty);
     }
 
     /** Halts when stdin reaches EOF: the parent died (or gave up on this child), nothing is left to report to. */

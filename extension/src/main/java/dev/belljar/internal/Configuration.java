@@ -114,6 +114,16 @@ final class Configuration {
     /** {@code true} (default) or {@code false}: whether children start from a class-data-sharing archive. */
     static final String CLASS_DATA_SHARING_PROPERTY_NAME = "belljar.child.cds";
 
+    /**
+     * {@code true} (default) or {@code false}: whether the next child of a sandbox used more than
+     * once is started ahead, while the current test runs.
+     */
+    static final String PRESTART_PROPERTY_NAME = "belljar.child.prestart";
+
+    static boolean prestart(ExtensionContext context) {
+        return context.getConfigurationParameter(PRESTART_PROPERTY_NAME).map(v -> bool(v.trim())).orElse(true);
+    }
+
     static boolean classDataSharing(ExtensionContext context) {
         return context.getConfigurationParameter(CLASS_DATA_SHARING_PROPERTY_NAME).map(v -> bool(v.trim()))
                 .orElse(true);

@@ -49,7 +49,7 @@ final class DefaultSandbox implements Sandbox {
         byte[] serialized = TaskRunner.serialize(Objects.requireNonNull(task, "task"), "the task " + task);
         IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
         try {
-            return new DefaultSandboxProcess(SandboxRun.start(host, spec, new Messages.RunTask(serialized)), spec);
+            return new DefaultSandboxProcess(SandboxRun.start(host, spec, new Messages.RunTask(serialized, ChildJvm.forwardedSystemProperties())), spec);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the sandbox started; it was removed", e);
@@ -79,7 +79,7 @@ final class DefaultSandbox implements Sandbox {
         IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         try {
-            ChildReport report = SandboxRun.run(host, spec, new Messages.RunTask(task), timeout);
+            ChildReport report = SandboxRun.run(host, spec, new Messages.RunTask(task, ChildJvm.forwardedSystemProperties()), timeout);
             System.out.write(report.stdout());
             System.out.flush();
             System.err.write(report.stderr());

@@ -27,6 +27,10 @@ final class HostSupport implements AutoCloseable {
     private final CgroupManager cgroups;
     private final String unavailable;
     private final Optional<ClassDataSharing> classDataSharing;
+    /** Children started ahead for the next test with the same sandbox, by {@link #spareKey}. */
+    private final Map<String, SandboxRun> spares = new ConcurrentHashMap<>();
+    private final Map<String, Integer> uses = new ConcurrentHashMap<>();
+    private volatile boolean closed;
     /** Namespace kinds not every host offers, tried once on first use. */
     private final Map<String, Optional<String>> namespaceProbes = new ConcurrentHashMap<>();
 
@@ -140,8 +144,55 @@ final class HostSupport implements AutoCloseable {
         return limits;
     }
 
+    /**
+     * Starts the child for {@code request}: a pre-started one when a test with the same sandbox
+     * left one ready, else a fresh one. From the second test with a sandbox on, the next child is
+     * started ahead (with {@code prestart}), so its JVM and JUnit start-up overlap this test.
+     */
+    SandboxRun startChild(SandboxSpec spec, java.io.Serializable request, boolean prestart) throws InterruptedException {
+        String key = spareKey(spec);
+        SandboxRun run = spares.remove(key);
+        if (run != null && !run.isWaiting()) {
+            run.close();
+            run = null;
+        }
+        if (run == null) {
+            run = SandboxRun.start(this, spec, request);
+        } else {
+            run.submit(request);
+        }
+        if (prestart && uses.merge(key, 1, Integer::sum) >= 2 && !closed) {
+            SandboxRun spare = SandboxRun.prestart(this, spec, true);
+            SandboxRun displaced = spares.put(key, spare);
+            if (displaced != null) {
+                displaced.close();
+            }
+            if (closed) {
+                closeSpares();
+            }
+        }
+        return run;
+    }
+
+    /** The sandbox a child is started for: the spec without what only the parent uses (expectations, timeout). */
+    private static String spareKey(SandboxSpec spec) {
+        return spec.toBuilder().expect(dev.belljar.spec.Expectation.none()).timeout(java.time.Duration.ofDays(1))
+                .build().toString();
+    }
+
+    private void closeSpares() {
+        for (String key : List.copyOf(spares.keySet())) {
+            SandboxRun spare = spares.remove(key);
+            if (spare != null) {
+                spare.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
+        closed = true;
+        closeSpares();
         if (cgroups != null) {
             cgroups.close();
         }

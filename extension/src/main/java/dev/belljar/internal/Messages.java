@@ -8,12 +8,16 @@ final class Messages {
     private Messages() {
     }
 
-    /** Parent to child: run this test. The child starts before it knows which one. */
-    record RunTest(String uniqueId, String displayName, dev.belljar.spec.SandboxSpec spec) implements Serializable {
+    /**
+     * Parent to child: run this test. The child starts before it knows which one, so the system
+     * properties of the moment (Surefire's systemPropertyVariables, a test's own) come with it.
+     */
+    record RunTest(String uniqueId, String displayName, dev.belljar.spec.SandboxSpec spec,
+                   Map<String, String> systemProperties) implements Serializable {
     }
 
     /** Parent to child: run this serialized {@code Sandbox.Task} or {@code Sandbox.Computation}. */
-    record RunTask(byte[] task) implements Serializable {
+    record RunTask(byte[] task, Map<String, String> systemProperties) implements Serializable {
     }
 
     /** Child to parent: the test's own execution starts now (after the JVM and the launcher started). */

@@ -64,8 +64,26 @@ final class SandboxRun implements AutoCloseable {
         }
     }
 
-    /** Starts the child of a new sandbox; the caller owns the run and must close it. */
+    /** As {@link #run}, with a child that may have been started ahead ({@link HostSupport#startChild}). */
+    static ChildReport run(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout,
+                           boolean prestart) throws InterruptedException {
+        try (SandboxRun run = host.startChild(spec, request, prestart)) {
+            return run.awaitReport(timeout);
+        }
+    }
+
+    /** Starts the child of a new sandbox and sends it {@code request}; the caller owns the run and must close it. */
     static SandboxRun start(HostSupport host, SandboxSpec spec, java.io.Serializable request) throws InterruptedException {
+        SandboxRun run = prestart(host, spec, false);
+        run.submit(request);
+        return run;
+    }
+
+    /**
+     * Starts the child of a new sandbox that waits for its request: its JVM start-up (and, with
+     * {@code warmUp}, the JUnit launcher's) overlaps with whatever runs now.
+     */
+    static SandboxRun prestart(HostSupport host, SandboxSpec spec, boolean warmUp) throws InterruptedException {
         Cgroup cgroup = host.createCgroup();
         SandboxRun run;
         try {
@@ -77,7 +95,7 @@ final class SandboxRun implements AutoCloseable {
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         try {
-            run.launch(host, spec, request);
+            run.launch(host, spec, warmUp);
             return run;
         } catch (IOException e) {
             run.close();
@@ -88,8 +106,7 @@ final class SandboxRun implements AutoCloseable {
         }
     }
 
-    private void launch(HostSupport host, SandboxSpec spec, java.io.Serializable request)
-            throws IOException, InterruptedException {
+    private void launch(HostSupport host, SandboxSpec spec, boolean warmUp) throws IOException, InterruptedException {
         LIVE.add(this);
         cgroup.apply(HostSupport.limitsOf(spec));
         List<String> argv = new LaunchCommand(host.unshare())
@@ -99,14 +116,13 @@ final class SandboxRun implements AutoCloseable {
                 .userNamespaceAsRoot(spec.user() == dev.belljar.User.ROOT)
                 .cgroupNamespace(spec.cgroupNamespace())
                 .timeNamespace(spec.uptime().map(java.time.Duration::getSeconds).orElse(0L))
-                .build(ChildJvm.command(spec, workDir, host.classDataSharing()));
+                .build(ChildJvm.command(spec, workDir, host.classDataSharing(), warmUp));
         // Closed once the child is gone: that ends a reader still waiting in accept().
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
         if (spec.user() == dev.belljar.User.NOBODY) {
             handOverToNobody();
         }
-        startNanos = System.nanoTime();
         synchronized (this) {
             if (closed) {
                 throw new InterruptedException("the JVM is shutting down");
@@ -116,11 +132,22 @@ final class SandboxRun implements AutoCloseable {
                     .redirectError(workDir.resolve("stderr").toFile())
                     .start();
         }
-        reader = new ChannelReader(server, request, cgroup);
+        reader = new ChannelReader(server, cgroup);
         readerThread = new Thread(reader, "belljar-channel-" + cgroup.name());
         readerThread.setDaemon(true);
         readerThread.start();
+    }
+
+    /** Whether the child still runs and waits: a pre-started child that died is of no use. */
+    boolean isWaiting() {
+        return process.isAlive() && !reader.request.isDone();
+    }
+
+    /** Sends the child its test or task; wall time, timeout and timeline count from here. */
+    void submit(java.io.Serializable request) {
+        startNanos = System.nanoTime();
         timeline = Timeline.start(cgroup, startNanos);
+        reader.request.complete(request);
     }
 
     Cgroup cgroup() {
@@ -194,6 +221,9 @@ final class SandboxRun implements AutoCloseable {
         if (timeline != null) {
             timeline.close();
         }
+        if (reader != null) {
+            reader.request.cancel(false);
+        }
         try {
             cgroup.close();
         } finally {
@@ -215,7 +245,8 @@ final class SandboxRun implements AutoCloseable {
     /** Accepts the child's connection, sends the test to run, collects what the child reports. */
     private static final class ChannelReader implements Runnable {
         private final ServerSocketChannel server;
-        private final java.io.Serializable request;
+        private final java.util.concurrent.CompletableFuture<java.io.Serializable> request =
+                new java.util.concurrent.CompletableFuture<>();
         private final Cgroup cgroup;
         private final List<Messages.ContainerFailed> containerFailures = Collections.synchronizedList(new ArrayList<>());
         private final List<Map<String, String>> reportEntries = Collections.synchronizedList(new ArrayList<>());
@@ -224,9 +255,8 @@ final class SandboxRun implements AutoCloseable {
         private volatile CgroupStats baseline;
         private volatile boolean orderlyExit;
 
-        ChannelReader(ServerSocketChannel server, java.io.Serializable request, Cgroup cgroup) {
+        ChannelReader(ServerSocketChannel server, Cgroup cgroup) {
             this.server = server;
-            this.request = request;
             this.cgroup = cgroup;
         }
 
@@ -234,12 +264,14 @@ final class SandboxRun implements AutoCloseable {
         public void run() {
             try (SocketChannel socket = server.accept()) {
                 ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
-                out.writeObject(request);
+                out.writeObject(request.get());
                 out.flush();
                 ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
                 readMessages(in);
-            } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            } catch (IOException | ClassNotFoundException | RuntimeException | java.util.concurrent.ExecutionException e) {
                 // EOF or a closed server: the child is gone; the parent judges by what arrived
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
