@@ -43,7 +43,7 @@ final class ChildJvm {
     static List<String> command(SandboxSpec spec, Path workDir, Optional<ClassDataSharing> sharing, boolean warmUp)
             throws IOException {
         List<String> jvmArgs = new ArrayList<>(commonFlags());
-        String classPath = System.getProperty("java.class.path");
+        String classPath = testClassPath();
         if (sharing.isPresent()) {
             jvmArgs.addAll(sharing.get().jvmFlags());
             classPath = sharing.get().classPath(classPath);
@@ -91,6 +91,36 @@ final class ChildJvm {
             command.add("user=nobody");
         }
         return command;
+    }
+
+    /**
+     * The test JVM's class path, plus what class loaders between it and the test add: the JUnit
+     * console launcher ({@code java -jar ... --class-path X}) and IDEs load tests through their
+     * own URLClassLoader, which {@code java.class.path} does not show.
+     */
+    static String testClassPath() {
+        java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>(
+                List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        List<String> added = new ArrayList<>();
+        for (ClassLoader loader = Thread.currentThread().getContextClassLoader(); loader != null;
+             loader = loader.getParent()) {
+            if (loader instanceof java.net.URLClassLoader urls) {
+                List<String> own = new ArrayList<>();
+                for (java.net.URL url : urls.getURLs()) {
+                    if (url.getProtocol().equals("file")) {
+                        try {
+                            own.add(Path.of(url.toURI()).toString());
+                        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                            // not a local file: the child could not load from it either
+                        }
+                    }
+                }
+                added.addAll(0, own);
+            }
+        }
+        entries.addAll(added);
+        entries.remove("");
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     /** A tmpfs or hidden path must not cover what the child JVM still loads from: its JDK and class path. */
