@@ -79,11 +79,9 @@ final class DefaultSandbox implements Sandbox {
         IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         try {
-            ChildReport report = SandboxRun.run(host, spec, new Messages.RunTask(task, ChildJvm.forwardedSystemProperties()), timeout);
-            System.out.write(report.stdout());
-            System.out.flush();
-            System.err.write(report.stderr());
-            System.err.flush();
+            ChildReport report = SandboxRun.run(host, spec, new Messages.RunTask(task, ChildJvm.forwardedSystemProperties()),
+                    timeout, false);
+            IsolatedTests.replayOutput(report);
             return Verdict.of(spec, timeout, report).result();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -139,7 +139,7 @@ public final class IsolatedTests {
     }
 
     /** The child's output, shown as this test's output (Surefire and IDEs capture it per test). */
-    private static void replayOutput(ChildReport report) throws IOException {
+    static void replayOutput(ChildReport report) throws IOException {
         System.out.write(report.stdout());
         System.out.flush();
         System.err.write(report.stderr());

@@ -56,15 +56,10 @@ final class SandboxRun implements AutoCloseable {
         this.workDir = workDir;
     }
 
-    /** Runs the test or task {@code request} names in a new sandbox built from {@code spec}; blocks until the child is gone. */
-    static ChildReport run(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout)
-            throws InterruptedException {
-        try (SandboxRun run = start(host, spec, request)) {
-            return run.awaitReport(timeout);
-        }
-    }
-
-    /** As {@link #run}, with a child that may have been started ahead ({@link HostSupport#startChild}). */
+    /**
+     * Runs the test or task {@code request} names in a sandbox built from {@code spec}, with a child
+     * that may have been started ahead ({@link HostSupport#startChild}); blocks until the child is gone.
+     */
     static ChildReport run(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout,
                            boolean prestart) throws InterruptedException {
         try (SandboxRun run = host.startChild(spec, request, prestart)) {
