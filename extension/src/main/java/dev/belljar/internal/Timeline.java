@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 final class Timeline implements AutoCloseable {
     static final String REPORT_KEY = "belljar.timeline";
     static final long INTERVAL_MILLIS = 50;
+    /** Beyond this many samples every other one is dropped and the interval doubles: long tests keep a small entry. */
+    static final int MAX_SAMPLES = 600;
 
     record Sample(long millis, long memoryBytes, long cpuNanos, long oomKills) {
     }
@@ -23,6 +25,7 @@ final class Timeline implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread sampler;
+    private long intervalMillis = INTERVAL_MILLIS;
 
     private Timeline(Cgroup cgroup, long startNanos) {
         sampler = new Thread(() -> {
@@ -32,6 +35,12 @@ final class Timeline implements AutoCloseable {
                     synchronized (samples) {
                         samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, stats.memoryCurrentBytes(),
                                 stats.cpuUsageNanos(), stats.oomKills()));
+                        if (samples.size() > MAX_SAMPLES) {
+                            List<Sample> kept = thinned(samples);
+                            samples.clear();
+                            samples.addAll(kept);
+                            intervalMillis *= 2;
+                        }
                     }
                 } catch (CgroupException e) {
                     return; // the cgroup is being removed: the timeline ends here
@@ -47,9 +56,21 @@ final class Timeline implements AutoCloseable {
         return timeline;
     }
 
+    /** Every other sample, the last one, and every one that saw a new OOM kill. */
+    static List<Sample> thinned(List<Sample> samples) {
+        List<Sample> kept = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            boolean newKill = i > 0 && samples.get(i).oomKills() > samples.get(i - 1).oomKills();
+            if (i % 2 == 0 || newKill || i == samples.size() - 1) {
+                kept.add(samples.get(i));
+            }
+        }
+        return kept;
+    }
+
     private boolean awaitStop() {
         try {
-            return stop.await(INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+            return stop.await(intervalMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             return true;
         }

@@ -33,4 +33,15 @@ class HtmlReportTest {
                 new Timeline.Sample(0, 1, 2, 0), new Timeline.Sample(50, 3, 4, 1));
         assertThat(Timeline.decode("")).isEmpty();
     }
+
+    @Test
+    void longRunsKeepASmallTimelineAndEveryOomKill() {
+        List<Timeline.Sample> samples = new java.util.ArrayList<>();
+        for (int i = 0; i <= Timeline.MAX_SAMPLES; i++) {
+            samples.add(new Timeline.Sample(i * 50L, i, i, i >= 301 ? 1 : 0));
+        }
+        List<Timeline.Sample> kept = Timeline.thinned(samples);
+        assertThat(kept).hasSizeLessThanOrEqualTo(Timeline.MAX_SAMPLES / 2 + 3)
+                .contains(samples.get(301), samples.get(Timeline.MAX_SAMPLES));
+    }
 }
