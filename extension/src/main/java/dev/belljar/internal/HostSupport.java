@@ -162,7 +162,13 @@ final class HostSupport implements AutoCloseable {
             run.submit(request);
         }
         if (prestart && uses.merge(key, 1, Integer::sum) >= 2 && !closed) {
-            SandboxRun spare = SandboxRun.prestart(this, spec, true);
+            SandboxRun spare;
+            try {
+                spare = SandboxRun.prestart(this, spec, true);
+            } catch (RuntimeException e) {
+                // A spare only saves time; the next test starts its own child and reports what fails.
+                return run;
+            }
             SandboxRun displaced = spares.put(key, spare);
             if (displaced != null) {
                 displaced.close();
