@@ -88,6 +88,17 @@ class IsolatedOutcomesTest extends KernelTest {
     }
 
     @Test
+    void timelineMarksTheOomKill() {
+        Events events = run(Outcomes.class, "exhaustsNativeMemory");
+        assertThat(events.reportingEntryPublished().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
+                        .getKeyValuePairs().get("belljar.timeline"))
+                .filter(java.util.Objects::nonNull))
+                .singleElement().satisfies(timeline -> assertThat(timeline.split(";"))
+                        .anyMatch(sample -> !sample.endsWith(",0")));
+    }
+
+    @Test
     void expectedOomKillPasses() {
         run(Outcomes.class, "expectedToBeKilled").assertThatEvents()
                 .haveExactly(1, event(test("expectedToBeKilled"), finishedSuccessfully()));

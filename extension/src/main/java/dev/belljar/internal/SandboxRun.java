@@ -48,6 +48,7 @@ final class SandboxRun implements AutoCloseable {
     private ChannelReader reader;
     private Thread readerThread;
     private Timeline timeline;
+    private dev.belljar.linux.cgroup.OomWatch oomWatch;
     private long startNanos;
     private boolean closed;
 
@@ -142,7 +143,23 @@ final class SandboxRun implements AutoCloseable {
     void submit(java.io.Serializable request) {
         startNanos = System.nanoTime();
         timeline = Timeline.start(cgroup, startNanos);
+        oomWatch = watchOomKills(timeline);
         reader.request.complete(request);
+    }
+
+    /** Marks each OOM kill on the timeline when the kernel reports it; without a watch the sampler still sees it. */
+    private dev.belljar.linux.cgroup.OomWatch watchOomKills(Timeline marks) {
+        try {
+            return cgroup.watchOomKills(kills -> {
+                try {
+                    marks.sampleNow();
+                } catch (dev.belljar.linux.cgroup.CgroupException e) {
+                    // the sandbox is being removed
+                }
+            });
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     Cgroup cgroup() {
@@ -170,6 +187,9 @@ final class SandboxRun implements AutoCloseable {
             process.waitFor();
         }
         long wallTime = System.nanoTime() - startNanos;
+        if (oomWatch != null) {
+            oomWatch.close();
+        }
         timeline.close();
         try {
             server.close();
@@ -212,6 +232,9 @@ final class SandboxRun implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // the lifeline and the channel are closed either way
+        }
+        if (oomWatch != null) {
+            oomWatch.close();
         }
         if (timeline != null) {
             timeline.close();

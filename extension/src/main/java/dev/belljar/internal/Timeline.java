@@ -27,27 +27,37 @@ final class Timeline implements AutoCloseable {
     private final Thread sampler;
     private long intervalMillis = INTERVAL_MILLIS;
 
+    private final Cgroup cgroup;
+    private final long startNanos;
+
     private Timeline(Cgroup cgroup, long startNanos) {
+        this.cgroup = cgroup;
+        this.startNanos = startNanos;
         sampler = new Thread(() -> {
             do {
                 try {
-                    CgroupStats stats = cgroup.stats();
-                    synchronized (samples) {
-                        samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, stats.memoryCurrentBytes(),
-                                stats.cpuUsageNanos(), stats.oomKills()));
-                        if (samples.size() > MAX_SAMPLES) {
-                            List<Sample> kept = thinned(samples);
-                            samples.clear();
-                            samples.addAll(kept);
-                            intervalMillis *= 2;
-                        }
-                    }
+                    sampleNow();
                 } catch (CgroupException e) {
                     return; // the cgroup is being removed: the timeline ends here
                 }
             } while (!awaitStop());
         }, "belljar-timeline-" + cgroup.name());
         sampler.setDaemon(true);
+    }
+
+    /** Takes a sample at once: the sampler does every interval, an OOM kill notification does too. */
+    void sampleNow() {
+        CgroupStats stats = cgroup.stats();
+        synchronized (samples) {
+            samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, stats.memoryCurrentBytes(),
+                    stats.cpuUsageNanos(), stats.oomKills()));
+            if (samples.size() > MAX_SAMPLES) {
+                List<Sample> kept = thinned(samples);
+                samples.clear();
+                samples.addAll(kept);
+                intervalMillis *= 2;
+            }
+        }
     }
 
     static Timeline start(Cgroup cgroup, long startNanos) {
@@ -76,6 +86,7 @@ final class Timeline implements AutoCloseable {
         }
     }
 
+    /** Stops sampling after a last sample: the end of the run (and an OOM kill just before it) is on the chart. */
     @Override
     public void close() {
         stop.countDown();
@@ -83,6 +94,11 @@ final class Timeline implements AutoCloseable {
             sampler.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            sampleNow();
+        } catch (CgroupException e) {
+            // the cgroup is already gone: the timeline ends with the previous sample
         }
     }
 

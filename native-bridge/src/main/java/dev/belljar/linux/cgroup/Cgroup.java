@@ -30,6 +30,12 @@ public interface Cgroup extends AutoCloseable {
     /** Version-neutral accounting as of now. */
     CgroupStats stats();
 
+    /**
+     * Calls {@code onKill} with the new OOM kill count each time the kernel reports a kill, from a
+     * thread of its own, until the watch is closed.
+     */
+    OomWatch watchOomKills(java.util.function.LongConsumer onKill);
+
     /** PIDs of all processes in the cgroup (every hierarchy), empty when none is left. */
     List<Long> pids();
 

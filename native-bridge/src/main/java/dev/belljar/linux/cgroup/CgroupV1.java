@@ -118,6 +118,13 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
+    public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
+        Path oomControl = file("memory", "memory.oom_control");
+        return OomWatch.onOomControl(name, oomControl.toString(), file("memory", "cgroup.event_control").toString(),
+                files, () -> files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"), onKill);
+    }
+
+    @Override
     public CgroupStats stats() {
         Path oomControl = file("memory", "memory.oom_control");
         Path cpuacctStat = file("cpuacct", "cpuacct.stat");

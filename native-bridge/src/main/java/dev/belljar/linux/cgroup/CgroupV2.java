@@ -119,6 +119,13 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
+        Path events = file("memory.events");
+        return OomWatch.onMemoryEvents(name, events.toString(),
+                () -> files.requireKey(events, files.readKeyed(events), "oom_kill"), onKill);
+    }
+
+    @Override
     public void freeze() {
         setFrozen(true);
     }

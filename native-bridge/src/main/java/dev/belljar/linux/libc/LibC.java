@@ -18,12 +18,22 @@ interface LibC extends Library {
 
     int setresuid(int ruid, int euid, int suid);
 
-    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
-
     int mount(String source, String target, String filesystemType, long flags, String data);
 
     /** mount_setattr(2) has no glibc wrapper: called through syscall(2). */
     int syscall(long number, int dirfd, String path, int flags, Pointer attributes, long size);
+
+    int inotify_init1(int flags);
+
+    int inotify_add_watch(int fd, String path, int mask);
+
+    int eventfd(int initialValue, int flags);
+
+    int open(String path, int flags);
+
+    long read(int fd, Pointer buffer, long count);
+
+    int poll(Pointer fds, long count, int timeoutMillis);
 
     int socket(int domain, int type, int protocol);
 

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
  * {@link NativeException} naming the call, its arguments, errno and strerror.
  */
 public final class Syscalls {
-    private static final int PR_SET_PDEATHSIG = 1;
     private static final int AF_INET = 2;
     private static final int SOCK_DGRAM = 2;
     private static final int SOCK_CLOEXEC = 0x80000;
@@ -76,14 +75,63 @@ public final class Syscalls {
         }
     }
 
+    private static final int IN_CLOEXEC = 0x80000;
+    private static final int IN_MODIFY = 0x2;
+    private static final int EFD_CLOEXEC = 0x80000;
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final short POLLIN = 0x1;
+
+    /** A file descriptor that becomes readable when {@code file} is modified (inotify, IN_MODIFY). */
+    public static int watchModifications(String file) {
+        int fd = check(LibC.INSTANCE.inotify_init1(IN_CLOEXEC), "inotify_init1(IN_CLOEXEC)");
+        try {
+            check(LibC.INSTANCE.inotify_add_watch(fd, file, IN_MODIFY), "inotify_add_watch(\"" + file + "\", IN_MODIFY)");
+            return fd;
+        } catch (NativeException e) {
+            LibC.INSTANCE.close(fd);
+            throw e;
+        }
+    }
+
+    public static int eventFd() {
+        return check(LibC.INSTANCE.eventfd(0, EFD_CLOEXEC), "eventfd(0, EFD_CLOEXEC)");
+    }
+
+    public static int openReadOnly(String path) {
+        return check(LibC.INSTANCE.open(path, O_RDONLY | O_CLOEXEC), "open(\"" + path + "\", O_RDONLY)");
+    }
+
+    /** Waits up to {@code timeoutMillis} for {@code fd} to become readable, then drains what is there. */
+    public static boolean awaitReadable(int fd, int timeoutMillis) {
+        try (Memory pollfd = new Memory(8); Memory buffer = new Memory(4096)) {
+            pollfd.clear();
+            pollfd.setInt(0, fd);
+            pollfd.setShort(4, POLLIN);
+            int ready = LibC.INSTANCE.poll(pollfd, 1, timeoutMillis);
+            if (ready == -1 && Native.getLastError() == 4) {
+                return false; // EINTR: the caller polls again
+            }
+            check(ready, "poll(" + fd + ", POLLIN, " + timeoutMillis + ")");
+            if (ready == 0) {
+                return false;
+            }
+            if (LibC.INSTANCE.read(fd, buffer, buffer.size()) == -1) {
+                int errno = Native.getLastError();
+                throw new NativeException("read(" + fd + ")", errno, Errno.name(errno), LibC.INSTANCE.strerror(errno));
+            }
+            return true;
+        }
+    }
+
+    public static void close(int fd) {
+        LibC.INSTANCE.close(fd);
+    }
+
     private static String quoted(String text) {
         return text == null ? "NULL" : "\"" + text + "\"";
     }
 
-    /** Asks the kernel to send {@code signal} to this process when its parent dies. */
-    public static void setParentDeathSignal(int signal) {
-        check(LibC.INSTANCE.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0), "prctl(PR_SET_PDEATHSIG, " + signal + ")");
-    }
 
     /** Brings a network interface up (SIOCSIFFLAGS with IFF_UP), e.g. {@code lo} in a new network namespace. */
     public static void interfaceUp(String name) {

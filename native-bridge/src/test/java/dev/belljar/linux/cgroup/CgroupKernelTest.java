@@ -107,6 +107,22 @@ class CgroupKernelTest {
     }
 
     @Test
+    void anOomKillIsNoticedWhenTheKernelReportsIt() throws Exception {
+        sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
+        java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        try (OomWatch watch = cgroup.watchOomKills(kills -> {
+            count.set(kills);
+            killed.countDown();
+        })) {
+            Process hog = startInside("sh -c 'head -c 200000000 /dev/zero | tail -n 1 > /dev/null'");
+            assertThat(killed.await(60, TimeUnit.SECONDS)).as("the watch reported the kill").isTrue();
+            assertThat(count.get()).isPositive();
+            hog.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aCpuQuotaThrottlesABusyLoop() throws Exception {
         sandbox(CgroupLimits.none().withCpuQuota(10_000, 100_000));
 

@@ -1,0 +1,89 @@
+package dev.belljar.linux.cgroup;
+
+import dev.belljar.linux.libc.NativeException;
+import dev.belljar.linux.libc.Syscalls;
+
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Notices an OOM kill in a sandbox the moment the kernel reports it, instead of at the next poll:
+ * on cgroup v2 an inotify watch on {@code memory.events}, on v1 an eventfd registered through
+ * {@code cgroup.event_control} for {@code memory.oom_control}. A daemon thread waits on the
+ * descriptor and, when it fires, reads the kill count and passes a new one on.
+ */
+public final class OomWatch implements AutoCloseable {
+    /** How often the thread looks up from the descriptor to see whether it was closed. */
+    private static final int WAKE_MILLIS = 200;
+
+    private final int fd;
+    private final int[] extraFds;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private OomWatch(String name, int fd, int[] extraFds, LongSupplier oomKills, LongConsumer onKill) {
+        this.fd = fd;
+        this.extraFds = extraFds;
+        thread = new Thread(() -> {
+            long seen = oomKills.getAsLong();
+            while (!closed) {
+                try {
+                    if (Syscalls.awaitReadable(fd, WAKE_MILLIS)) {
+                        long kills = oomKills.getAsLong();
+                        if (kills > seen) {
+                            seen = kills;
+                            onKill.accept(kills);
+                        }
+                    }
+                } catch (NativeException | CgroupException e) {
+                    return; // the cgroup is being removed: nothing more to notice
+                }
+            }
+        }, "belljar-oom-watch-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** v2: watches {@code memory.events} for modifications. */
+    static OomWatch onMemoryEvents(String name, String memoryEvents, LongSupplier oomKills, LongConsumer onKill) {
+        return new OomWatch(name, Syscalls.watchModifications(memoryEvents), new int[0], oomKills, onKill);
+    }
+
+    /** v1: an eventfd the kernel signals on OOM, registered as "EVENTFD OOM_CONTROL_FD" in cgroup.event_control. */
+    static OomWatch onOomControl(String name, String oomControl, String eventControl, ControlFiles files,
+                                 LongSupplier oomKills, LongConsumer onKill) {
+        int eventFd = Syscalls.eventFd();
+        int controlFd;
+        try {
+            controlFd = Syscalls.openReadOnly(oomControl);
+        } catch (NativeException e) {
+            Syscalls.close(eventFd);
+            throw e;
+        }
+        try {
+            files.write(java.nio.file.Path.of(eventControl), eventFd + " " + controlFd);
+        } catch (CgroupException e) {
+            Syscalls.close(eventFd);
+            Syscalls.close(controlFd);
+            throw e;
+        }
+        return new OomWatch(name, eventFd, new int[] {controlFd}, oomKills, onKill);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            thread.join(WAKE_MILLIS * 5L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Syscalls.close(fd);
+        for (int extra : extraFds) {
+            Syscalls.close(extra);
+        }
+    }
+}
