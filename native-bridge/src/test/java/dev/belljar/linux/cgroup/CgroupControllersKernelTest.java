@@ -164,8 +164,19 @@ class CgroupControllersKernelTest {
 
         Process sleeper = startInside(cgroup, "sleep 30");
 
+        // The shell joins the cgroup and then execs sleep: read the status once it is sleep.
         Path status = Path.of("/proc/" + sleeper.pid() + "/status");
+        assertThat(Poll.until(() -> linesOf(status).contains("Name:\tsleep"), Duration.ofSeconds(10)))
+                .as("the process joined its cgroup and exec'd sleep").isTrue();
         assertThat(Files.readAllLines(status)).contains("Cpus_allowed_list:\t0");
+    }
+
+    private static java.util.List<String> linesOf(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            return java.util.List.of();
+        }
     }
 
     @Test
