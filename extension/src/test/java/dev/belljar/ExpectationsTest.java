@@ -5,6 +5,8 @@ import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,14 @@ class ExpectationsTest extends KernelTest {
     void throttlingPidsAndTheTestsOwnCpuTimeAreBoundedOnTheKernel() {
         run(Cases.class, "spinsWithThreads").assertThatEvents()
                 .haveExactly(1, event(test("spinsWithThreads"), finishedSuccessfully()));
+    }
+
+    @Test
+    void bytesWrittenToABlockDeviceAreBounded() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.belljar.linux.cgroup.IoLimit.cannotLimit(Path.of("/var/tmp")).isEmpty(),
+                "/var/tmp is not on a block device here, so no I/O reaches the sandbox's accounting");
+        run(Cases.class, "writesDirectly").assertThatEvents()
+                .haveExactly(1, event(test("writesDirectly"), finishedSuccessfully()));
     }
 
     @Test
@@ -154,6 +164,25 @@ class ExpectationsTest extends KernelTest {
         @Isolated
         @Expect(pids = "<= 2")
         void tooManyThreads() {
+        }
+
+        /**
+         * O_DIRECT: the writes reach the device from the sandbox's own process, not from write-back.
+         * A (generous) limit on the device: cgroup v1 blkio counts only I/O that passes a throttle rule.
+         */
+        @Test
+        @Isolated(io = "/var/tmp: write=1G")
+        @Expect(ioWrite = ">= 4M", ioRead = ">= 0")
+        void writesDirectly() throws Exception {
+            Path file = Files.createTempFile(Path.of("/var/tmp"), "belljar-io-", ".bin");
+            try {
+                Process dd = new ProcessBuilder("dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=4", "oflag=direct")
+                        .redirectErrorStream(true).start();
+                dd.getInputStream().readAllBytes();
+                assertThat(dd.waitFor()).isZero();
+            } finally {
+                Files.delete(file);
+            }
         }
     }
 

@@ -78,6 +78,7 @@ class CgroupV1Test {
         file(cpu, "cpuacct.stat", "user 198\nsystem 47\n");
         file(cpu, "cpu.stat", "nr_periods 54\nnr_throttled 21\nthrottled_time 1503283760\nnr_bursts 0\nburst_time 0\n");
         file(pids, "pids.current", "3\n");
+        file(blkio, "blkio.throttle.write_bps_device", "8:0 1048576\n");
         file(blkio, "blkio.throttle.io_service_bytes", """
                 8:0 Read 4096
                 8:0 Write 1048576
@@ -115,6 +116,23 @@ class CgroupV1Test {
         assertThat(stats.ioReadBytes()).isEmpty();
         assertThat(stats.ioWriteBytes()).isEmpty();
         assertThat(stats.memoryPeakBytes()).isEmpty();
+    }
+
+    @Test
+    void ioIsAbsentWithoutAThrottleRuleNotZero() {
+        file(memory, "memory.usage_in_bytes", "0\n");
+        file(memory, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+        file(cpu, "cpuacct.usage", "0\n");
+        file(cpu, "cpuacct.stat", "user 0\nsystem 0\n");
+        file(cpu, "cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
+        file(pids, "pids.current", "0\n");
+        file(blkio, "blkio.throttle.write_bps_device", "");
+        file(blkio, "blkio.throttle.io_service_bytes", "Total 0\n");
+
+        CgroupStats stats = cgroup(CgroupFs.REAL).stats();
+
+        assertThat(stats.ioReadBytes()).isEmpty();
+        assertThat(stats.ioWriteBytes()).isEmpty();
     }
 
     @Test
