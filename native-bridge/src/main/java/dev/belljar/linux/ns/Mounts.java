@@ -78,11 +78,12 @@ public final class Mounts {
         }
         long flags = Syscalls.MS_NOSUID | Syscalls.MS_NODEV;
         boolean unifiedOnly = hierarchies.stream().anyMatch(h -> h[0].equals("cgroup2") && h[1].equals("/sys/fs/cgroup"));
+        // A tmpfs first: the kernel refuses (EBUSY) to mount a filesystem right on top of itself.
+        Syscalls.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755");
         if (unifiedOnly) {
             Syscalls.mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, null);
             return;
         }
-        Syscalls.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755");
         for (String[] hierarchy : hierarchies) {
             createDirectories(Path.of(hierarchy[1]));
             boolean v1 = hierarchy[0].equals("cgroup");
