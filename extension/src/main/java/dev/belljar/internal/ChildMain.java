@@ -14,12 +14,16 @@ import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherFactory;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,8 +169,22 @@ public final class ChildMain {
 
     /** Loads and runs what every test needs (launcher, engine, extension) on a test of Belljar's own. */
     private static void warmUp() throws IOException {
-        run(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)", dev.belljar.spec.SandboxSpec.empty(),
-                java.util.Map.of()), new ObjectOutputStream(java.io.OutputStream.nullOutputStream()));
+        Messages.RunTest request = new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)",
+                dev.belljar.spec.SandboxSpec.builder().memory("64M").timeout("1m").build(), java.util.Map.of("k", "v"));
+        run(readBack(request), new ObjectOutputStream(java.io.OutputStream.nullOutputStream()));
+    }
+
+    /** The request as it arrives over the channel: reading it back loads what the real one needs. */
+    private static Messages.RunTest readBack(Messages.RunTest request) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(request);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            return (Messages.RunTest) in.readObject();
+        } catch (ClassNotFoundException e) {
+            throw new IOException("the child cannot read its own request back", e);
+        }
     }
 
     /**
@@ -220,15 +238,22 @@ public final class ChildMain {
         properties.forEach(System::setProperty);
     }
 
-    /** Halts when stdin reaches EOF: the parent died (or gave up on this child), nothing is left to report to. */
+    /**
+     * Halts when stdin reaches EOF: the parent died (or gave up on this child), nothing is left to
+     * report to. The read goes through a {@link FileChannel} so that an orderly exit can close it
+     * and signal the reader out of its read: HotSpot waits up to 300 ms at exit for any thread
+     * still blocked in native code, which would add that much to every sandbox.
+     */
     private static void watchLifeline() {
+        FileChannel stdin = new FileInputStream(FileDescriptor.in).getChannel();
         Thread lifeline = new Thread(() -> {
-            InputStream stdin = System.in;
-            byte[] buffer = new byte[64];
+            ByteBuffer buffer = ByteBuffer.allocate(64);
             try {
-                while (stdin.read(buffer) >= 0) {
+                while (stdin.read(buffer.clear()) >= 0) {
                     // the parent never writes; any bytes are ignored
                 }
+            } catch (AsynchronousCloseException orderlyExit) {
+                return;
             } catch (IOException ignored) {
                 // a broken pipe means the same as EOF
             }
@@ -236,6 +261,13 @@ public final class ChildMain {
         }, "belljar-lifeline");
         lifeline.setDaemon(true);
         lifeline.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                stdin.close();
+            } catch (IOException ignored) {
+                // the JVM exits either way
+            }
+        }, "belljar-lifeline-close"));
     }
 
     static void send(ObjectOutputStream out, Object message) throws IOException {

@@ -10,10 +10,12 @@ import dev.belljar.linux.host.Host;
 import dev.belljar.spec.SandboxSpec;
 
 import java.nio.file.Path;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,8 +29,13 @@ final class HostSupport implements AutoCloseable {
     private final CgroupManager cgroups;
     private final String unavailable;
     private final Optional<ClassDataSharing> classDataSharing;
-    /** Children started ahead for the next test with the same sandbox, by {@link #spareKey}. */
-    private final Map<String, SandboxRun> spares = new ConcurrentHashMap<>();
+    /**
+     * How many children wait ready per sandbox spec: one per core, so that their start-ups run
+     * side by side instead of one after the other behind each test.
+     */
+    static final int SPARES_PER_SPEC = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    /** Children started ahead for the next tests with the same sandbox, by {@link #spareKey}, oldest first. */
+    private final Map<String, ConcurrentLinkedDeque<SandboxRun>> spares = new ConcurrentHashMap<>();
     private final Map<String, Integer> uses = new ConcurrentHashMap<>();
     private volatile boolean closed;
     /** Namespace kinds not every host offers, tried once on first use. */
@@ -146,32 +153,30 @@ final class HostSupport implements AutoCloseable {
 
     /**
      * Starts the child for {@code request}: a pre-started one when a test with the same sandbox
-     * left one ready, else a fresh one. From the second test with a sandbox on, the next child is
-     * started ahead (with {@code prestart}), so its JVM and JUnit start-up overlap this test.
+     * left one ready, else a fresh one. From the second test with a sandbox on (with
+     * {@code prestart}), the next children are started ahead, {@link #SPARES_PER_SPEC} of them, so
+     * that their JVM and JUnit start-up overlap this test and each other.
      */
     SandboxRun startChild(SandboxSpec spec, java.io.Serializable request, boolean prestart) throws InterruptedException {
         String key = spareKey(spec);
-        SandboxRun run = spares.remove(key);
-        if (run != null && !run.isWaiting()) {
+        Deque<SandboxRun> ready = spares.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+        SandboxRun run;
+        while ((run = ready.pollFirst()) != null && !run.isWaiting()) {
             run.close();
-            run = null;
         }
         if (run == null) {
             run = SandboxRun.start(this, spec, request);
         } else {
             run.submit(request);
         }
-        if (prestart && uses.merge(key, 1, Integer::sum) >= 2 && !closed) {
-            SandboxRun spare;
-            try {
-                spare = SandboxRun.prestart(this, spec, true);
-            } catch (RuntimeException e) {
-                // A spare only saves time; the next test starts its own child and reports what fails.
-                return run;
-            }
-            SandboxRun displaced = spares.put(key, spare);
-            if (displaced != null) {
-                displaced.close();
+        if (prestart && uses.merge(key, 1, Integer::sum) >= 2) {
+            while (ready.size() < SPARES_PER_SPEC && !closed) {
+                try {
+                    ready.addLast(SandboxRun.prestart(this, spec, true));
+                } catch (RuntimeException e) {
+                    // A spare only saves time; the next test starts its own child and reports what fails.
+                    break;
+                }
             }
             if (closed) {
                 closeSpares();
@@ -187,9 +192,9 @@ final class HostSupport implements AutoCloseable {
     }
 
     private void closeSpares() {
-        for (String key : List.copyOf(spares.keySet())) {
-            SandboxRun spare = spares.remove(key);
-            if (spare != null) {
+        for (Deque<SandboxRun> ready : spares.values()) {
+            SandboxRun spare;
+            while ((spare = ready.pollFirst()) != null) {
                 spare.close();
             }
         }

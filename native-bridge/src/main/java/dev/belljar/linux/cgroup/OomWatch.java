@@ -10,13 +10,12 @@ import java.util.function.LongSupplier;
  * Notices an OOM kill in a sandbox the moment the kernel reports it, instead of at the next poll:
  * on cgroup v2 an inotify watch on {@code memory.events}, on v1 an eventfd registered through
  * {@code cgroup.event_control} for {@code memory.oom_control}. A daemon thread waits on the
- * descriptor and, when it fires, reads the kill count and passes a new one on.
+ * descriptor and, when it fires, reads the kill count and passes a new one on. Closing wakes the
+ * thread at once through a second eventfd: a sandbox's teardown never waits on a poll timeout.
  */
 public final class OomWatch implements AutoCloseable {
-    /** How often the thread looks up from the descriptor to see whether it was closed. */
-    private static final int WAKE_MILLIS = 200;
-
     private final int fd;
+    private final int wakeFd;
     private final int[] extraFds;
     private final Thread thread;
     private volatile boolean closed;
@@ -24,11 +23,20 @@ public final class OomWatch implements AutoCloseable {
     private OomWatch(String name, int fd, int[] extraFds, LongSupplier oomKills, LongConsumer onKill) {
         this.fd = fd;
         this.extraFds = extraFds;
+        try {
+            this.wakeFd = Syscalls.eventFd();
+        } catch (NativeException e) {
+            Syscalls.close(fd);
+            for (int extra : extraFds) {
+                Syscalls.close(extra);
+            }
+            throw e;
+        }
         thread = new Thread(() -> {
             long seen = oomKills.getAsLong();
             while (!closed) {
                 try {
-                    if (Syscalls.awaitReadable(fd, WAKE_MILLIS)) {
+                    if (Syscalls.awaitReadable(fd, wakeFd)) {
                         long kills = oomKills.getAsLong();
                         if (kills > seen) {
                             seen = kills;
@@ -76,12 +84,14 @@ public final class OomWatch implements AutoCloseable {
             return;
         }
         closed = true;
+        Syscalls.signal(wakeFd);
         try {
-            thread.join(WAKE_MILLIS * 5L);
+            thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         Syscalls.close(fd);
+        Syscalls.close(wakeFd);
         for (int extra : extraFds) {
             Syscalls.close(extra);
         }

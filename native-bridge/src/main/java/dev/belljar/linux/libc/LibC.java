@@ -33,6 +33,8 @@ interface LibC extends Library {
 
     long read(int fd, Pointer buffer, long count);
 
+    long write(int fd, Pointer buffer, long count);
+
     int poll(Pointer fds, long count, int timeoutMillis);
 
     int socket(int domain, int type, int protocol);

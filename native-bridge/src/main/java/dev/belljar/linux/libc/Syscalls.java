@@ -102,18 +102,23 @@ public final class Syscalls {
         return check(LibC.INSTANCE.open(path, O_RDONLY | O_CLOEXEC), "open(\"" + path + "\", O_RDONLY)");
     }
 
-    /** Waits up to {@code timeoutMillis} for {@code fd} to become readable, then drains what is there. */
-    public static boolean awaitReadable(int fd, int timeoutMillis) {
-        try (Memory pollfd = new Memory(8); Memory buffer = new Memory(4096)) {
-            pollfd.clear();
-            pollfd.setInt(0, fd);
-            pollfd.setShort(4, POLLIN);
-            int ready = LibC.INSTANCE.poll(pollfd, 1, timeoutMillis);
+    /**
+     * Waits until {@code fd} or {@code wakeFd} becomes readable, then drains what is there: true
+     * when {@code fd} fired, false when only {@code wakeFd} did (or a signal interrupted the wait).
+     */
+    public static boolean awaitReadable(int fd, int wakeFd) {
+        try (Memory pollfds = new Memory(16); Memory buffer = new Memory(4096)) {
+            pollfds.clear();
+            pollfds.setInt(0, fd);
+            pollfds.setShort(4, POLLIN);
+            pollfds.setInt(8, wakeFd);
+            pollfds.setShort(12, POLLIN);
+            int ready = LibC.INSTANCE.poll(pollfds, 2, -1);
             if (ready == -1 && Native.getLastError() == 4) {
                 return false; // EINTR: the caller polls again
             }
-            check(ready, "poll(" + fd + ", POLLIN, " + timeoutMillis + ")");
-            if (ready == 0) {
+            check(ready, "poll(" + fd + ", " + wakeFd + ", POLLIN)");
+            if (pollfds.getShort(14) != 0) {
                 return false;
             }
             if (LibC.INSTANCE.read(fd, buffer, buffer.size()) == -1) {
@@ -121,6 +126,17 @@ public final class Syscalls {
                 throw new NativeException("read(" + fd + ")", errno, Errno.name(errno), LibC.INSTANCE.strerror(errno));
             }
             return true;
+        }
+    }
+
+    /** Makes the eventfd {@code eventFd} readable: wakes whoever waits on it. */
+    public static void signal(int eventFd) {
+        try (Memory one = new Memory(8)) {
+            one.setLong(0, 1);
+            if (LibC.INSTANCE.write(eventFd, one, 8) == -1) {
+                int errno = Native.getLastError();
+                throw new NativeException("write(" + eventFd + ")", errno, Errno.name(errno), LibC.INSTANCE.strerror(errno));
+            }
         }
     }
 
