@@ -43,11 +43,14 @@ final class ClassDataSharing {
             "org.junit.platform.launcher.core.LauncherFactory", "org.junit.jupiter.engine.JupiterTestEngine");
     private static final Object TRAINING_LOCK = new Object();
     private static final long TRAINING_TIMEOUT_SECONDS = 120;
+    /** Archives kept beside a new one: each rebuild of a jar makes a new archive, the old ones go. */
+    static final int ARCHIVES_KEPT = 8;
 
     private final List<Path> infrastructureJars;
     private final List<String> childJvmFlags;
     private final Path archive;
     private volatile boolean trainingFailed;
+    private volatile boolean markedUsed;
 
     private ClassDataSharing(List<Path> infrastructureJars, List<String> childJvmFlags, Path archive) {
         this.infrastructureJars = infrastructureJars;
@@ -121,6 +124,10 @@ final class ClassDataSharing {
                 }
             }
         }
+        if (!markedUsed && Files.isRegularFile(archive)) {
+            markedUsed = true;
+            markUsed(archive);
+        }
         return Files.isRegularFile(archive)
                 ? List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
                 : List.of();
@@ -154,12 +161,44 @@ final class ClassDataSharing {
             }
             // Atomic: parallel test JVMs may train at the same time; each archive is complete.
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            pruneOldArchives(archive.getParent(), ARCHIVES_KEPT);
             return true;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** The modification time says when an archive was last used: pruning keeps the recent ones. */
+    private static void markUsed(Path archive) {
+        try {
+            Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            // another user's archive: it is still used, just never pruned first
+        }
+    }
+
+    /** Deletes all but the {@code kept} most recently used archives in {@code dir}. */
+    static void pruneOldArchives(Path dir, int kept) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            List<Path> archives = files.filter(file -> file.getFileName().toString().matches("child-[0-9a-f]+\\.jsa"))
+                    .sorted(java.util.Comparator.comparing(ClassDataSharing::lastModified).reversed())
+                    .toList();
+            for (Path old : archives.subList(Math.min(kept, archives.size()), archives.size())) {
+                Files.deleteIfExists(old);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // pruning only saves disk space
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime lastModified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
         }
     }
 }
