@@ -46,6 +46,12 @@ public interface Sandbox {
     SandboxProcess start(Class<?> mainClass, String... args);
 
     /**
+     * Why {@link SandboxProcess#checkpoint} cannot work on this host (CRIU missing, or too old
+     * for this kernel), with the fix; empty when it can. For {@code assumeTrue} in tests.
+     */
+    java.util.Optional<String> cannotCheckpoint();
+
+    /**
      * Code that runs in the child: a static method reference, or a lambda capturing only
      * serializable values. It is serialized to the child, which has the same class path.
      */

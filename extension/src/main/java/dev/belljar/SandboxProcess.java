@@ -49,6 +49,24 @@ public interface SandboxProcess extends AutoCloseable {
     /** Waits up to {@code timeout} for the child to end; its result, or empty while it still runs. */
     Optional<SandboxResult> awaitExit(Duration timeout);
 
+    /**
+     * Checkpoints the sandbox's processes with CRIU into {@code directory} (created if needed) and
+     * stops them: until {@link #restore()} they exist only there, and {@link #isAlive()} is false.
+     * The sandbox (cgroup, limits, work dir) stays. Needs a PID namespace ({@code pid = true}, the
+     * default) and CRIU ({@code apt-get install criu}) that works on this kernel.
+     *
+     * @throws CheckpointException with the reason when CRIU is missing, unusable here, or fails
+     */
+    void checkpoint(java.nio.file.Path directory);
+
+    /**
+     * Starts the checkpointed processes again in this sandbox, from where they stopped: output and
+     * accounting continue. CRIU itself runs in the sandbox's cgroup while it restores.
+     *
+     * @throws CheckpointException with CRIU's errors when the restore fails
+     */
+    void restore();
+
     /** Kills what is left of the sandbox and removes it. */
     @Override
     void close();

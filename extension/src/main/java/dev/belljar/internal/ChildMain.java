@@ -19,12 +19,9 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -78,34 +75,32 @@ public final class ChildMain {
             Files.createFile(workDir.resolve(HIDDEN_FILE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
         }
-        try (SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(workDir.resolve(SOCKET_FILE)))) {
+        try (ParentChannel parent = ParentChannel.connect(workDir.resolve(SOCKET_FILE))) {
             // Connected: from here the work dir may be covered by a mount, and privileges may go.
             for (String step : steps) {
                 if (isAfterConnect(step)) {
                     setUp(step, workDir);
                 }
             }
-            ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
-            out.flush();
-            announceOrderlyExit(out);
+            announceOrderlyExit(parent);
             if (warmUp) {
                 warmUp();
             }
-            ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
-            Object request = in.readObject();
+            Object request = parent.receive();
             if (request instanceof Messages.RunTask task) {
+                // A started process may be checkpointed: the parent may ask it to let go of the channel.
+                parent.serveDetachRequests();
                 applySystemProperties(task.systemProperties());
-                send(out, new Messages.TestStarted());
-                send(out, TaskRunner.run(task));
+                parent.send(new Messages.TestStarted());
+                parent.send(TaskRunner.run(task));
             } else {
-                run((Messages.RunTest) request, out);
+                run((Messages.RunTest) request, parent::send);
             }
-            out.flush();
         }
         System.exit(0);
     }
 
-    private static void run(Messages.RunTest request, ObjectOutputStream out) throws IOException {
+    private static void run(Messages.RunTest request, Sender out) throws IOException {
         applySystemProperties(request.systemProperties());
         System.setProperty(CHILD_TEST_PROPERTY, request.uniqueId());
         ChildSandboxContext.setSpec(request.spec());
@@ -116,7 +111,7 @@ public final class ChildMain {
             plan = launcher.discover(discovery);
         } catch (RuntimeException e) {
             // JUnit 5.13+ reports a selector it cannot resolve as a critical discovery issue.
-            send(out, new Messages.CannotRun("the child JVM could not discover the test " + request.uniqueId()
+            out.send(new Messages.CannotRun("the child JVM could not discover the test " + request.uniqueId()
                     + ": " + e.getMessage(), RemoteThrowable.of(e)));
             return;
         }
@@ -130,7 +125,7 @@ public final class ChildMain {
                 .anyMatch(id -> id.equals(target) || id.equals(template) && !id.getSegments().isEmpty()
                         && target.getLastSegment().getType().endsWith("-invocation"));
         if (!found) {
-            send(out, new Messages.CannotRun("the child JVM's test plan has no test with the unique id "
+            out.send(new Messages.CannotRun("the child JVM's test plan has no test with the unique id "
                     + request.uniqueId() + " (is the class path the same in the child?)", null));
             return;
         }
@@ -140,7 +135,7 @@ public final class ChildMain {
             throw forwarder.failure;
         }
         if (!forwarder.finished) {
-            send(out, new Messages.CannotRun("the child JVM ran the test plan but the test "
+            out.send(new Messages.CannotRun("the child JVM ran the test plan but the test "
                     + request.uniqueId() + " never finished", null));
         }
     }
@@ -171,7 +166,8 @@ public final class ChildMain {
     private static void warmUp() throws IOException {
         Messages.RunTest request = new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)",
                 dev.belljar.spec.SandboxSpec.builder().memory("64M").timeout("1m").build(), java.util.Map.of("k", "v"));
-        run(readBack(request), new ObjectOutputStream(java.io.OutputStream.nullOutputStream()));
+        ObjectOutputStream nowhere = ParentChannel.nowhere();
+        run(readBack(request), message -> send(nowhere, message));
     }
 
     /** The request as it arrives over the channel: reading it back loads what the real one needs. */
@@ -192,13 +188,15 @@ public final class ChildMain {
      * that the parent can tell an exit status from a death by signal. Sent over the channel: a
      * file would keep the work dir's mount busy and could not be written once it is read-only.
      */
-    private static void announceOrderlyExit(ObjectOutputStream out) {
+    private static void announceOrderlyExit(ParentChannel parent) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                send(out, new Messages.Exiting());
+                parent.send(new Messages.Exiting());
             } catch (IOException ignored) {
                 // the parent then reports a death by signal, which is what it looks like
             }
+            // A thread still reading the channel would hold the JVM's exit up (see watchLifeline).
+            parent.close();
         }, "belljar-orderly-exit"));
     }
 
@@ -270,6 +268,12 @@ public final class ChildMain {
         }, "belljar-lifeline-close"));
     }
 
+    /** Where the child's messages go: the parent, or nowhere during warm-up. */
+    @FunctionalInterface
+    interface Sender {
+        void send(Object message) throws IOException;
+    }
+
     static void send(ObjectOutputStream out, Object message) throws IOException {
         synchronized (out) {
             out.writeObject(message);
@@ -281,11 +285,11 @@ public final class ChildMain {
     /** Streams the target test's events (and failures of the containers around it) to the parent. */
     private static final class Forwarder implements TestExecutionListener {
         private final UniqueId target;
-        private final ObjectOutputStream out;
+        private final Sender out;
         private boolean finished;
         private IOException failure;
 
-        Forwarder(UniqueId target, ObjectOutputStream out) {
+        Forwarder(UniqueId target, Sender out) {
             this.target = target;
             this.out = out;
         }
@@ -334,7 +338,7 @@ public final class ChildMain {
 
         private void trySend(Object message) {
             try {
-                send(out, message);
+                out.send(message);
             } catch (IOException e) {
                 failure = e;
             }

@@ -49,7 +49,7 @@ final class DefaultSandbox implements Sandbox {
         byte[] serialized = TaskRunner.serialize(Objects.requireNonNull(task, "task"), "the task " + task);
         IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
         try {
-            return new DefaultSandboxProcess(SandboxRun.start(host, spec, new Messages.RunTask(serialized, ChildJvm.forwardedSystemProperties())), spec);
+            return new DefaultSandboxProcess(host, SandboxRun.start(host, spec, new Messages.RunTask(serialized, ChildJvm.forwardedSystemProperties())), spec);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the sandbox started; it was removed", e);
@@ -89,6 +89,11 @@ final class DefaultSandbox implements Sandbox {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public java.util.Optional<String> cannotCheckpoint() {
+        return java.util.Optional.ofNullable(host.criu().unavailable());
     }
 
     @Override

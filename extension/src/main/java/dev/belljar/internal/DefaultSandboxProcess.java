@@ -14,13 +14,15 @@ import java.util.Optional;
 
 /** A started {@link SandboxRun} seen from the test: its output, usage and freezer. */
 final class DefaultSandboxProcess implements SandboxProcess {
+    private final HostSupport host;
     private final SandboxRun run;
     private final SandboxSpec spec;
     private SandboxResult result;
     private String finalStdout;
     private String finalStderr;
 
-    DefaultSandboxProcess(SandboxRun run, SandboxSpec spec) {
+    DefaultSandboxProcess(HostSupport host, SandboxRun run, SandboxSpec spec) {
+        this.host = host;
         this.run = run;
         this.spec = spec;
     }
@@ -52,7 +54,40 @@ final class DefaultSandboxProcess implements SandboxProcess {
 
     @Override
     public boolean isAlive() {
-        return run.process().isAlive();
+        return !run.isCheckpointed() && run.process().isAlive();
+    }
+
+    @Override
+    public void checkpoint(Path directory) {
+        if (!spec.pidNamespace()) {
+            throw new dev.belljar.CheckpointException("a checkpoint needs the sandbox's own PID namespace (pid = true):"
+                    + " CRIU dumps the tree under its init", null);
+        }
+        dev.belljar.linux.criu.Criu criu = host.criu().usable().orElseThrow(() -> new dev.belljar.CheckpointException(
+                "this host cannot checkpoint sandboxes: " + host.criu().unavailable(), null));
+        if (spec.net() != dev.belljar.Net.HOST) {
+            dev.belljar.linux.criu.Criu.cannotDumpNetworkNamespace().ifPresent(reason -> {
+                throw new dev.belljar.CheckpointException("cannot checkpoint a sandbox with net = " + spec.net() + ": " + reason, null);
+            });
+        }
+        try {
+            run.checkpoint(criu, directory.toAbsolutePath());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during the checkpoint", e);
+        }
+    }
+
+    @Override
+    public void restore() {
+        dev.belljar.linux.criu.Criu criu = host.criu().usable().orElseThrow(() -> new dev.belljar.CheckpointException(
+                "this host cannot restore sandboxes: " + host.criu().unavailable(), null));
+        try {
+            run.restore(criu);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during the restore", e);
+        }
     }
 
     @Override
@@ -74,6 +109,9 @@ final class DefaultSandboxProcess implements SandboxProcess {
     @Override
     public synchronized Optional<SandboxResult> awaitExit(Duration timeout) {
         if (result == null) {
+            if (run.isCheckpointed()) {
+                throw new IllegalStateException("the sandbox is checkpointed: restore() it before awaiting its exit");
+            }
             try {
                 if (!run.process().waitFor(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                     return Optional.empty();

@@ -38,6 +38,8 @@ final class HostSupport implements AutoCloseable {
     private final Map<String, ConcurrentLinkedDeque<SandboxRun>> spares = new ConcurrentHashMap<>();
     private final Map<String, Integer> uses = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** CRIU, probed on the first checkpoint: {@code criu check} takes a while. */
+    private volatile dev.belljar.linux.criu.Criu.Availability criu;
     /** Namespace kinds not every host offers, tried once on first use. */
     private final Map<String, Optional<String>> namespaceProbes = new ConcurrentHashMap<>();
 
@@ -68,6 +70,19 @@ final class HostSupport implements AutoCloseable {
 
     private static HostSupport unavailable(String reason) {
         return new HostSupport(null, null, reason, Optional.empty());
+    }
+
+    /** CRIU for checkpoints, or why this host has none usable. */
+    dev.belljar.linux.criu.Criu.Availability criu() {
+        if (criu == null) {
+            synchronized (this) {
+                if (criu == null) {
+                    criu = unavailable != null ? new dev.belljar.linux.criu.Criu.Availability(null, unavailable)
+                            : dev.belljar.linux.criu.Criu.probe();
+                }
+            }
+        }
+        return criu;
     }
 
     /** Why this host cannot run {@code spec} enforced, with the fix; empty when it can. */

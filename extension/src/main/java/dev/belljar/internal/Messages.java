@@ -47,5 +47,12 @@ final class Messages {
     record Exiting() implements Serializable {
     }
 
+    /**
+     * Parent to child, before a checkpoint: close the channel (CRIU cannot dump one end of a
+     * connection) and connect again once the socket file is back, i.e. after the restore.
+     */
+    record Detach() implements Serializable {
+    }
+
     enum Status { SUCCESSFUL, ABORTED, FAILED }
 }

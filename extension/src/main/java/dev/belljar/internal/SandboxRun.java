@@ -11,7 +11,6 @@ import java.io.ObjectOutputStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -51,6 +50,11 @@ final class SandboxRun implements AutoCloseable {
     private dev.belljar.linux.cgroup.OomWatch oomWatch;
     private long startNanos;
     private boolean closed;
+    /** Where the last checkpoint went, while the sandbox's processes exist only there. */
+    private Path checkpointedTo;
+    /** The checkpointed tree's stdin (the lifeline), which the restore replaces with a new pipe. */
+    private String stdinPipeOfCheckpoint;
+    private boolean restored;
 
     private SandboxRun(Cgroup cgroup, Path workDir) {
         this.cgroup = cgroup;
@@ -112,6 +116,7 @@ final class SandboxRun implements AutoCloseable {
                 .userNamespaceAsRoot(spec.user() == dev.belljar.User.ROOT)
                 .cgroupNamespace(spec.cgroupNamespace())
                 .timeNamespace(spec.uptime().map(java.time.Duration::getSeconds).orElse(0L))
+                .exitStatusFile(exitStatusFile())
                 .build(ChildJvm.command(spec, workDir, host.classDataSharing(), warmUp));
         // Closed once the child is gone: that ends a reader still waiting in accept().
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -179,8 +184,117 @@ final class SandboxRun implements AutoCloseable {
         return workDir.resolve("stderr");
     }
 
+    private Path exitStatusFile() {
+        return workDir.resolve("exit-status");
+    }
+
+    /**
+     * Checkpoints the sandbox's processes with CRIU into {@code images} and removes them from the
+     * sandbox; the cgroup, its limits and the work dir stay for {@link #restore}. The child first
+     * lets go of its channel (CRIU cannot dump one end of a connection) and takes it up again
+     * after the restore.
+     */
+    synchronized void checkpoint(dev.belljar.linux.criu.Criu criu, Path images) throws InterruptedException {
+        if (closed || checkpointedTo != null || !process.isAlive()) {
+            throw new IllegalStateException(closed ? "the sandbox was closed" : checkpointedTo != null
+                    ? "the sandbox is already checkpointed to " + checkpointedTo : "the sandbox's process has ended");
+        }
+        long root = initPid();
+        String stdinPipe = stdinOf(root);
+        try {
+            Files.createDirectories(images);
+            reader.detach(server);
+            server.close();
+            Files.deleteIfExists(workDir.resolve(ChildMain.SOCKET_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the checkpoint of sandbox " + cgroup.name(), e);
+        }
+        try {
+            criu.dump(root, images);
+        } catch (dev.belljar.linux.criu.CheckpointFailedException e) {
+            // The tree runs on (CRIU resumes it on failure); it reconnects once the socket is back.
+            rebindChannel();
+            throw new dev.belljar.CheckpointException(e.getMessage(), e);
+        }
+        cgroup.killAll();
+        process.waitFor();
+        checkpointedTo = images;
+        stdinPipeOfCheckpoint = stdinPipe;
+    }
+
+    /** Starts the checkpointed processes again, in this sandbox, from where they were. */
+    synchronized void restore(dev.belljar.linux.criu.Criu criu) throws InterruptedException {
+        if (closed || checkpointedTo == null) {
+            throw new IllegalStateException(closed ? "the sandbox was closed" : "the sandbox has no checkpoint to restore");
+        }
+        Path images = checkpointedTo;
+        rebindChannel();
+        List<String> argv = LaunchCommand.inCgroup(cgroup.procsFiles(), criu.restoreCommand(images, stdinPipeOfCheckpoint));
+        try {
+            process = new ProcessBuilder(argv)
+                    .redirectOutput(workDir.resolve("criu-restore.out").toFile())
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start criu restore for sandbox " + cgroup.name(), e);
+        }
+        // Restored: the child connects again; until then (or if the restore fails) nothing arrives.
+        if (!reader.awaitReattached(process, TimeUnit.MINUTES.toMillis(5))) {
+            String output;
+            try {
+                output = Files.readString(workDir.resolve("criu-restore.out"));
+            } catch (IOException e) {
+                output = "";
+            }
+            throw new dev.belljar.CheckpointException("criu restore of " + images + " failed: "
+                    + dev.belljar.linux.criu.Criu.restoreErrors(images, output), null);
+        }
+        checkpointedTo = null;
+        restored = true;
+    }
+
+    private void rebindChannel() {
+        try {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
+            reader.reattachTo(server);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for the child of sandbox " + cgroup.name() + " again", e);
+        }
+    }
+
+    /** Whether the processes now exist only in a checkpoint. */
+    synchronized boolean isCheckpointed() {
+        return checkpointedTo != null;
+    }
+
+    /** The init of the sandbox's PID namespace: the root of the tree a checkpoint dumps. */
+    private long initPid() {
+        Path children = Path.of("/proc", Long.toString(process.pid()), "task", Long.toString(process.pid()), "children");
+        try {
+            String pids = Files.readString(children).strip();
+            if (pids.isEmpty()) {
+                throw new IllegalStateException("the sandbox's init is gone");
+            }
+            return Long.parseLong(pids.split("\\s+")[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find the init of sandbox " + cgroup.name(), e);
+        }
+    }
+
+    private static String stdinOf(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", "0")).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the stdin of process " + pid, e);
+        }
+    }
+
     /** Waits for the child to end (killing the sandbox at {@code timeout}) and collects what happened. */
     ChildReport awaitReport(Duration timeout) throws InterruptedException {
+        if (isCheckpointed()) {
+            throw new IllegalStateException("the sandbox is checkpointed to " + checkpointedTo + ": restore() it first");
+        }
         boolean timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (timedOut) {
             cgroup.killAll();
@@ -195,12 +309,21 @@ final class SandboxRun implements AutoCloseable {
             server.close();
             readerThread.join(TimeUnit.SECONDS.toMillis(5));
             CgroupStats stats = cgroup.stats();
-            return new ChildReport(process.exitValue(), reader.orderlyExit,
+            return new ChildReport(restored ? restoredExitStatus() : process.exitValue(), reader.orderlyExit,
                     timedOut, wallTime, reader.finished, List.copyOf(reader.containerFailures), reader.cannotRun,
                     List.copyOf(reader.reportEntries), reader.baseline, stats, timeline.encode(),
                     Files.readAllBytes(stdoutFile()), Files.readAllBytes(stderrFile()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot collect what the child of sandbox " + cgroup.name() + " left", e);
+        }
+    }
+
+    /** CRIU does not pass a restored tree's exit status on; the sandbox's init wrote it down. */
+    private int restoredExitStatus() {
+        try {
+            return Integer.parseInt(Files.readString(exitStatusFile()).strip());
+        } catch (IOException | NumberFormatException e) {
+            return process.exitValue();
         }
     }
 
@@ -241,6 +364,7 @@ final class SandboxRun implements AutoCloseable {
         }
         if (reader != null) {
             reader.request.cancel(false);
+            reader.abandon();
         }
         try {
             cgroup.close();
@@ -260,9 +384,12 @@ final class SandboxRun implements AutoCloseable {
         }
     }
 
-    /** Accepts the child's connection, sends the test to run, collects what the child reports. */
+    /**
+     * Accepts the child's connection, sends the test to run, collects what the child reports. For a
+     * checkpoint it lets the child go and, after the restore, accepts it again on a new server.
+     */
     private static final class ChannelReader implements Runnable {
-        private final ServerSocketChannel server;
+        private ServerSocketChannel server;
         private final java.util.concurrent.CompletableFuture<java.io.Serializable> request =
                 new java.util.concurrent.CompletableFuture<>();
         private final Cgroup cgroup;
@@ -272,6 +399,10 @@ final class SandboxRun implements AutoCloseable {
         private volatile Messages.CannotRun cannotRun;
         private volatile CgroupStats baseline;
         private volatile boolean orderlyExit;
+        private ObjectOutputStream out;
+        /** Set while a checkpoint is in progress: the reader waits for the next server instead of ending. */
+        private boolean detaching;
+        private boolean connected;
 
         ChannelReader(ServerSocketChannel server, Cgroup cgroup) {
             this.server = server;
@@ -280,17 +411,93 @@ final class SandboxRun implements AutoCloseable {
 
         @Override
         public void run() {
-            try (SocketChannel socket = server.accept()) {
-                ObjectOutputStream out = new ObjectOutputStream(Channels.newOutputStream(socket));
-                out.writeObject(request.get());
-                out.flush();
-                ObjectInputStream in = new ObjectInputStream(Channels.newInputStream(socket));
-                readMessages(in);
-            } catch (IOException | ClassNotFoundException | RuntimeException | java.util.concurrent.ExecutionException e) {
-                // EOF or a closed server: the child is gone; the parent judges by what arrived
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            boolean first = true;
+            ServerSocketChannel current = server;
+            while (current != null) {
+                try (SocketChannel socket = current.accept()) {
+                    ObjectOutputStream toChild = new ObjectOutputStream(SocketStreams.output(socket));
+                    if (first) {
+                        toChild.writeObject(request.get());
+                        first = false;
+                    }
+                    toChild.flush();
+                    synchronized (this) {
+                        out = toChild;
+                        connected = true;
+                        notifyAll();
+                    }
+                    ObjectInputStream in = new ObjectInputStream(SocketStreams.input(socket));
+                    readMessages(in);
+                } catch (IOException | ClassNotFoundException | RuntimeException | java.util.concurrent.ExecutionException e) {
+                    // EOF or a closed server: the child is gone, or let go for a checkpoint
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                current = nextServer();
             }
+        }
+
+        /** After the connection ended: the server of the restore while a checkpoint is in progress, else none. */
+        private synchronized ServerSocketChannel nextServer() {
+            connected = false;
+            out = null;
+            notifyAll();
+            while (detaching && server == null) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            ServerSocketChannel next = detaching ? server : null;
+            detaching = false;
+            return next;
+        }
+
+        /** Asks the child to let go of the channel and waits until it did. */
+        synchronized void detach(ServerSocketChannel current) throws IOException {
+            if (!connected) {
+                throw new IOException("the child is not connected");
+            }
+            detaching = true;
+            server = null;
+            ChildMain.send(out, new Messages.Detach());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (connected) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IOException("the child did not let go of its channel within 30 s");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while the child let go of its channel", e);
+                }
+            }
+        }
+
+        /** The sandbox is removed: a reader waiting for a restore ends. */
+        synchronized void abandon() {
+            detaching = false;
+            notifyAll();
+        }
+
+        /** The server the child reconnects to after a restore (or after a failed checkpoint). */
+        synchronized void reattachTo(ServerSocketChannel next) {
+            server = next;
+            notifyAll();
+        }
+
+        /** Waits until the child connected again, or {@code restorer} ended first (the restore failed). */
+        synchronized boolean awaitReattached(Process restorer, long timeoutMillis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + timeoutMillis;
+            while (!connected && restorer.isAlive() && System.currentTimeMillis() < deadline) {
+                wait(50);
+            }
+            return connected;
         }
 
         private void readMessages(ObjectInputStream in) throws IOException, ClassNotFoundException {

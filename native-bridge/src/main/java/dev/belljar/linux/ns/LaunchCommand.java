@@ -14,7 +14,9 @@ import java.util.Objects;
  * <p>With a PID namespace a minimal shell is PID 1 in front of the program: it reaps orphans (a
  * JVM as PID 1 never would, and they would count against {@code pids.max}) and reports a death by
  * signal as exit status 128 + signal, which {@code unshare --fork} itself does not forward
- * reliably.
+ * reliably. It leads its own session (CRIU dumps only trees whose session leader is inside) and,
+ * where asked, writes the program's exit status to a file: a restored tree's status reaches the
+ * parent no other way.
  */
 public final class LaunchCommand {
     /** Exit status of the launcher when the process could not join its cgroup. */
@@ -29,6 +31,7 @@ public final class LaunchCommand {
     private boolean userNamespaceAsRoot;
     private boolean cgroupNamespace;
     private long clockOffsetSeconds;
+    private Path exitStatusFile;
 
     public LaunchCommand(Path unshare) {
         this.unshare = Objects.requireNonNull(unshare, "unshare");
@@ -83,8 +86,20 @@ public final class LaunchCommand {
         return this;
     }
 
-    /** The full argv for {@code program}: ready for {@link ProcessBuilder}. */
-    public List<String> build(List<String> program) {
+    /** With a PID namespace: the init writes the program's exit status into {@code file} when it ends. */
+    public LaunchCommand exitStatusFile(Path file) {
+        exitStatusFile = file;
+        return this;
+    }
+
+    /** The argv that runs {@code program} in the cgroup joined, without new namespaces (e.g. a CRIU restore). */
+    public static List<String> inCgroup(List<Path> cgroupProcsFiles, List<String> program) {
+        List<String> argv = joinCgroupPrefix(cgroupProcsFiles);
+        argv.addAll(program);
+        return argv;
+    }
+
+    private static List<String> joinCgroupPrefix(List<Path> procsFiles) {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
                 "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit " + JOIN_CGROUP_FAILED
                         + "; shift; done; shift; exec \"$@\"",
@@ -93,6 +108,12 @@ public final class LaunchCommand {
             argv.add(procs.toString());
         }
         argv.add("--");
+        return argv;
+    }
+
+    /** The full argv for {@code program}: ready for {@link ProcessBuilder}. */
+    public List<String> build(List<String> program) {
+        List<String> argv = joinCgroupPrefix(procsFiles);
         argv.add(unshare.toString());
         // A new mount namespace always: /proc is remounted for the PID namespace, and later mounts stay private.
         argv.add("--mount");
@@ -124,7 +145,15 @@ public final class LaunchCommand {
         }
         argv.add("--");
         if (fork) {
-            argv.addAll(List.of("/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init"));
+            // util-linux installs setsid beside unshare.
+            argv.add(unshare.resolveSibling("setsid").toString());
+            if (exitStatusFile != null) {
+                // $0 names the status file; stderr goes first so that a read-only work dir stays quiet.
+                argv.addAll(List.of("/bin/sh", "-c", "\"$@\"; status=$?; echo $status 2>/dev/null > \"$0\"; exit $status",
+                        exitStatusFile.toString()));
+            } else {
+                argv.addAll(List.of("/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init"));
+            }
         }
         argv.addAll(program);
         return argv;

@@ -18,7 +18,7 @@ class LaunchCommandTest {
         assertThat(argv.subList(0, 2)).containsExactly("/bin/sh", "-c");
         assertThat(argv.subList(4, 7)).containsExactly("/cg/memory/x/cgroup.procs", "/cg/cpu/x/cgroup.procs", "--");
         assertThat(argv.subList(7, argv.size())).containsExactly("/usr/bin/unshare", "--mount", "--uts", "--ipc",
-                "--pid", "--mount-proc", "--fork", "--kill-child", "--",
+                "--pid", "--mount-proc", "--fork", "--kill-child", "--", "/usr/bin/setsid",
                 "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java", "Main");
     }
 
@@ -35,7 +35,20 @@ class LaunchCommandTest {
                 .userNamespaceAsRoot(true).build(List.of("java"));
         assertThat(argv).containsSequence("--user", "--map-root-user")
                 .containsSequence("--time", "--monotonic", "3600", "--boottime", "3600")
-                .containsSequence("--fork", "--kill-child", "--", "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java")
+                .containsSequence("--fork", "--kill-child", "--", "/usr/bin/setsid", "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java")
                 .doesNotContain("--pid");
+    }
+
+    @Test
+    void initWritesTheProgramsExitStatusWhereAsked() {
+        List<String> argv = new LaunchCommand(UNSHARE).exitStatusFile(Path.of("/tmp/w/exit-status")).build(List.of("java"));
+        assertThat(argv).containsSequence("/usr/bin/setsid", "/bin/sh", "-c",
+                "\"$@\"; status=$?; echo $status 2>/dev/null > \"$0\"; exit $status", "/tmp/w/exit-status", "java");
+    }
+
+    @Test
+    void joinOnlyRunsTheProgramInTheCgroupWithoutNamespaces() {
+        List<String> argv = LaunchCommand.inCgroup(List.of(Path.of("/cg/x/cgroup.procs")), List.of("criu", "restore"));
+        assertThat(argv.subList(3, argv.size())).containsExactly("belljar-join", "/cg/x/cgroup.procs", "--", "criu", "restore");
     }
 }

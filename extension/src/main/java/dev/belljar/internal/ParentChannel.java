@@ -1,0 +1,135 @@
+package dev.belljar.internal;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+
+/**
+ * The child's end of the channel to its parent. It can let go of the connection for a checkpoint
+ * and take it up again after the restore: messages sent meanwhile wait, none is lost.
+ */
+final class ParentChannel implements AutoCloseable {
+    /** How often a detached child looks for the parent's socket again. */
+    private static final long RECONNECT_MILLIS = 20;
+
+    private final UnixDomainSocketAddress address;
+    private SocketChannel socket;
+    private ObjectOutputStream out;
+    private ObjectInputStream in;
+    private boolean detached;
+    private boolean closed;
+
+    private ParentChannel(UnixDomainSocketAddress address, SocketChannel socket) throws IOException {
+        this.address = address;
+        attach(socket);
+    }
+
+    static ParentChannel connect(Path socketFile) throws IOException {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socketFile);
+        return new ParentChannel(address, SocketChannel.open(address));
+    }
+
+    /** A channel to nowhere: warm-up runs the real code paths without a parent. */
+    static ObjectOutputStream nowhere() throws IOException {
+        return new ObjectOutputStream(OutputStream.nullOutputStream());
+    }
+
+    /** Both sides write their stream header first, then read the other's: no side waits on the other. */
+    private void attach(SocketChannel connected) throws IOException {
+        socket = connected;
+        out = new ObjectOutputStream(SocketStreams.output(connected));
+        out.flush();
+        in = null;
+    }
+
+    /** The next message from the parent. */
+    Object receive() throws IOException, ClassNotFoundException {
+        ObjectInputStream current;
+        synchronized (this) {
+            if (in == null) {
+                in = new ObjectInputStream(SocketStreams.input(socket));
+            }
+            current = in;
+        }
+        return current.readObject();
+    }
+
+    /** Sends {@code message}; while detached for a checkpoint, waits until the channel is back. */
+    synchronized void send(Object message) throws IOException {
+        while (detached && !closed) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the channel was detached", e);
+            }
+        }
+        ChildMain.send(out, message);
+    }
+
+    /**
+     * Serves the parent's requests after the first one, on a daemon thread: a {@link Messages.Detach}
+     * closes the connection, then the child connects again as soon as the parent listens anew.
+     */
+    void serveDetachRequests() {
+        Thread control = new Thread(() -> {
+            try {
+                while (true) {
+                    if (receive() instanceof Messages.Detach) {
+                        detach();
+                        reattach();
+                    }
+                }
+            } catch (AsynchronousCloseException | InterruptedException orderlyEnd) {
+                // the JVM exits, or the channel was closed
+            } catch (IOException | ClassNotFoundException e) {
+                // the parent is gone: the lifeline ends this JVM
+            }
+        }, "belljar-channel-control");
+        control.setDaemon(true);
+        control.start();
+    }
+
+    private synchronized void detach() throws IOException {
+        detached = true;
+        socket.close();
+    }
+
+    private void reattach() throws IOException, InterruptedException {
+        while (true) {
+            synchronized (this) {
+                if (closed) {
+                    throw new AsynchronousCloseException();
+                }
+            }
+            try {
+                SocketChannel connected = SocketChannel.open(address);
+                synchronized (this) {
+                    attach(connected);
+                    detached = false;
+                    notifyAll();
+                }
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(RECONNECT_MILLIS);
+            }
+        }
+    }
+
+    /** Closes the connection; a thread blocked reading from it leaves its read (and native code). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        notifyAll();
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closed either way
+        }
+    }
+}
