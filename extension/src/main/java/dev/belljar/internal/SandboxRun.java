@@ -203,12 +203,10 @@ final class SandboxRun implements AutoCloseable {
         String stdinPipe = stdinOf(root);
         try {
             Files.createDirectories(images);
-            reader.detach(server);
-            server.close();
-            Files.deleteIfExists(workDir.resolve(ChildMain.SOCKET_FILE));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the checkpoint of sandbox " + cgroup.name(), e);
+            throw new UncheckedIOException("cannot create the checkpoint directory " + images, e);
         }
+        detachChannel();
         try {
             criu.dump(root, images);
         } catch (dev.belljar.linux.criu.CheckpointFailedException e) {
@@ -239,27 +237,55 @@ final class SandboxRun implements AutoCloseable {
             throw new UncheckedIOException("cannot start criu restore for sandbox " + cgroup.name(), e);
         }
         // Restored: the child connects again; until then (or if the restore fails) nothing arrives.
-        if (!reader.awaitReattached(process, TimeUnit.MINUTES.toMillis(5))) {
+        if (!reader.awaitConnected(process, TimeUnit.MINUTES.toMillis(3))) {
+            boolean running = process.isAlive();
+            cgroup.killAll();
+            process.waitFor();
             String output;
             try {
                 output = Files.readString(workDir.resolve("criu-restore.out"));
             } catch (IOException e) {
                 output = "";
             }
-            throw new dev.belljar.CheckpointException("criu restore of " + images + " failed: "
+            throw new dev.belljar.CheckpointException("criu restore of " + images + (running
+                    ? " ran for 3 min but the child did not connect to the parent again: "
+                    : " failed (exit status " + process.exitValue() + "): ")
                     + dev.belljar.linux.criu.Criu.restoreErrors(images, output), null);
         }
         checkpointedTo = null;
         restored = true;
     }
 
-    private void rebindChannel() {
+    /**
+     * Has the child let go of its channel and makes sure it cannot connect again until
+     * {@link #rebindChannel}: messages it sends meanwhile wait in the child.
+     */
+    void detachChannel() {
+        try {
+            // Unreachable first: the child starts to reconnect the moment it let go.
+            Files.deleteIfExists(workDir.resolve(ChildMain.SOCKET_FILE));
+            server.close();
+            reader.detach();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot detach the channel of sandbox " + cgroup.name(), e);
+        }
+    }
+
+    /** Listens for the detached child again; it connects within its reconnect interval. */
+    void rebindChannel() {
         try {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
             reader.reattachTo(server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for the child of sandbox " + cgroup.name() + " again", e);
+        }
+    }
+
+    /** Waits until the child connected and received its request. */
+    void awaitConnected() throws InterruptedException {
+        if (!reader.awaitConnected(process, TimeUnit.MINUTES.toMillis(3))) {
+            throw new IllegalStateException("the child of sandbox " + cgroup.name() + " did not connect");
         }
     }
 
@@ -457,7 +483,7 @@ final class SandboxRun implements AutoCloseable {
         }
 
         /** Asks the child to let go of the channel and waits until it did. */
-        synchronized void detach(ServerSocketChannel current) throws IOException {
+        synchronized void detach() throws IOException {
             if (!connected) {
                 throw new IOException("the child is not connected");
             }
@@ -491,10 +517,10 @@ final class SandboxRun implements AutoCloseable {
             notifyAll();
         }
 
-        /** Waits until the child connected again, or {@code restorer} ended first (the restore failed). */
-        synchronized boolean awaitReattached(Process restorer, long timeoutMillis) throws InterruptedException {
+        /** Waits until the child is connected (again), or {@code child} ended first (e.g. the restore failed). */
+        synchronized boolean awaitConnected(Process child, long timeoutMillis) throws InterruptedException {
             long deadline = System.currentTimeMillis() + timeoutMillis;
-            while (!connected && restorer.isAlive() && System.currentTimeMillis() < deadline) {
+            while (!connected && child.isAlive() && System.currentTimeMillis() < deadline) {
                 wait(50);
             }
             return connected;

@@ -87,13 +87,21 @@ public final class Criu {
         return errorsOf(images.resolve("restore.log"), output) + " (log: " + images.resolve("restore.log") + ")";
     }
 
+    /** CRIU's errors; without any, what it printed and the end of its log. */
     private static String errorsOf(Path log, String output) {
+        String text;
         try {
-            String errors = firstErrors(Files.readString(log, StandardCharsets.ISO_8859_1));
-            return errors.isEmpty() ? output.strip() : errors;
+            text = Files.readString(log, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            return output.strip();
+            return (output.strip() + " (no log: " + e.getMessage() + ")").strip();
         }
+        String errors = firstErrors(text);
+        if (!errors.isEmpty()) {
+            return errors;
+        }
+        List<String> lines = text.lines().toList();
+        return (output.strip() + " last lines of the log: "
+                + String.join(" | ", lines.subList(Math.max(0, lines.size() - ERROR_LINES_SHOWN), lines.size()))).strip();
     }
 
     /** The lines CRIU marks as errors, without the probes of optional tools it reports as errors too. */
