@@ -56,6 +56,11 @@ public final class Bench {
         System.out.printf(Locale.ROOT, "sandbox machinery per test (median)         %8.1f ms (cgroup + limits + namespaces + teardown"
                 + " around /bin/true, minus /bin/true alone; target <= 15 ms)%n", machineryMillis());
         System.out.printf(Locale.ROOT, "child JVM baseline memory (median)          %8.1f MiB%n", median(isolated.baselineBytes) / 1048576.0);
+        System.out.printf(Locale.ROOT, "CPU per child (median: start-up and warm-up %.3f s, the test itself %.3f s); with %d cores"
+                        + " that bounds a suite at %.3f s per isolated test%n",
+                median(isolated.baselineCpuNanos) / 1e9, (median(isolated.cpuNanos) - median(isolated.baselineCpuNanos)) / 1e9,
+                Runtime.getRuntime().availableProcessors(),
+                median(isolated.cpuNanos) / 1e9 / Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "trivial isolated tests under memory = 32M   %d of %d passed (baseline %.1f MiB)%n",
                 small.passed, SMALL_TESTS, median(small.baselineBytes) / 1048576.0);
     }
@@ -121,6 +126,8 @@ public final class Bench {
     /** Collects the outcome and Belljar's report entries of each test. */
     private static final class Run implements TestExecutionListener {
         final List<Long> baselineBytes = Collections.synchronizedList(new ArrayList<>());
+        final List<Long> cpuNanos = Collections.synchronizedList(new ArrayList<>());
+        final List<Long> baselineCpuNanos = Collections.synchronizedList(new ArrayList<>());
         volatile int passed;
         double wallSeconds;
 
@@ -129,6 +136,10 @@ public final class Bench {
             Map<String, String> values = entry.getKeyValuePairs();
             if (values.containsKey("belljar.memory.baselineBytes")) {
                 baselineBytes.add(Long.parseLong(values.get("belljar.memory.baselineBytes")));
+            }
+            if (values.containsKey("belljar.cpu.usageNanos") && values.containsKey("belljar.cpu.baselineNanos")) {
+                cpuNanos.add(Long.parseLong(values.get("belljar.cpu.usageNanos")));
+                baselineCpuNanos.add(Long.parseLong(values.get("belljar.cpu.baselineNanos")));
             }
         }
 
