@@ -48,6 +48,7 @@ public final class Doctor {
         doctor.checkCgroups();
         unshare.ifPresent(doctor::checkNamespaces);
         doctor.checkPressure();
+        doctor.checkCheckpoints();
         return doctor;
     }
 
@@ -132,6 +133,14 @@ public final class Doctor {
         boolean psi = Files.exists(Path.of("/proc/pressure/memory"));
         add("pressure stall information", psi, psi ? "available" : "absent (reported as absent, never as zero)",
                 "boot with psi=1 (CONFIG_PSI)");
+    }
+
+    /** Optional: only {@code SandboxProcess.checkpoint} needs it. */
+    private void checkCheckpoints() {
+        dev.belljar.linux.criu.Criu.Availability criu = dev.belljar.linux.criu.Criu.probe();
+        add("checkpoint/restore (CRIU)", criu.unavailable() == null,
+                criu.unavailable() == null ? "criu check passes" : criu.unavailable(),
+                "only SandboxProcess.checkpoint needs it: apt-get install criu (4.1+ on Linux 6.13+)");
     }
 
     private record Result(int status, String output) {

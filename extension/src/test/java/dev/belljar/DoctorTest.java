@@ -18,7 +18,8 @@ class DoctorTest extends KernelTest {
         doctor.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String report = bytes.toString(StandardCharsets.UTF_8);
         assertThat(report).contains("util-linux unshare", "cgroups", "cgroup controller memory", "pid namespace",
-                "network namespace", "user namespace", "time namespace", "pressure stall information");
+                "network namespace", "user namespace", "time namespace", "pressure stall information",
+                "checkpoint/restore (CRIU)");
         assertThat(doctor.findings()).filteredOn(f -> f.item().endsWith("namespace")).allMatch(Doctor.Finding::ok);
         assertThat(doctor.defaultsWork()).as(report).isTrue();
     }

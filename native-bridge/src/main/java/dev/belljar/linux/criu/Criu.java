@@ -36,9 +36,11 @@ public final class Criu {
         }
         Run check = run(List.of(criu.get().toString(), "check"), 60);
         if (check.status != 0) {
+            String errors = firstErrors(check.output);
             return new Availability(null, "'criu check' fails on this kernel (" + System.getProperty("os.version")
-                    + "): " + firstErrors(check.output) + "; CRIU releases before 4.1 cannot handle Linux 6.13 and"
-                    + " later (install a newer CRIU)");
+                    + "): " + (errors.isEmpty() ? check.output.strip() : errors)
+                    + (errors.contains("vdso") ? "; CRIU before 4.1 cannot handle the vDSO of Linux 6.13 and later"
+                    + " (install CRIU 4.1 or later)" : ""));
         }
         return new Availability(new Criu(criu.get()), null);
     }
