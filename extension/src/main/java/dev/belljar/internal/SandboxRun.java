@@ -55,6 +55,8 @@ final class SandboxRun implements AutoCloseable {
     /** The checkpointed tree's stdin (the lifeline), which the restore replaces with a new pipe. */
     private String stdinPipeOfCheckpoint;
     private boolean restored;
+    /** The child runs as nobody: the socket it connects to must be open to it. */
+    private boolean childIsNobody;
 
     private SandboxRun(Cgroup cgroup, Path workDir) {
         this.cgroup = cgroup;
@@ -122,6 +124,7 @@ final class SandboxRun implements AutoCloseable {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
         if (spec.user() == dev.belljar.User.NOBODY) {
+            childIsNobody = true;
             handOverToNobody();
         }
         synchronized (this) {
@@ -206,7 +209,12 @@ final class SandboxRun implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the checkpoint directory " + images, e);
         }
-        detachChannel();
+        try {
+            detachChannel();
+        } catch (UncheckedIOException e) {
+            rebindChannel();
+            throw new dev.belljar.CheckpointException("the child did not let go of its channel: " + e.getMessage(), e);
+        }
         try {
             criu.dump(root, images);
         } catch (dev.belljar.linux.criu.CheckpointFailedException e) {
@@ -276,6 +284,9 @@ final class SandboxRun implements AutoCloseable {
         try {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
+            if (childIsNobody) {
+                Files.setPosixFilePermissions(workDir.resolve(ChildMain.SOCKET_FILE), PosixFilePermissions.fromString("rw-rw-rw-"));
+            }
             reader.reattachTo(server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for the child of sandbox " + cgroup.name() + " again", e);
