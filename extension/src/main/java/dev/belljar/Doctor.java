@@ -7,13 +7,11 @@ import dev.belljar.linux.host.Host;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code Doctor} is used to find out what this host can enforce, item by item, with the fix for
@@ -83,7 +81,7 @@ public final class Doctor {
     private Optional<Path> checkUnshare() {
         Optional<Path> unshare = Host.findExecutable("unshare");
         add("util-linux unshare", unshare.isPresent(),
-                unshare.map(path -> path + " (" + firstLine(run(List.of(path.toString(), "--version"))) + ")").orElse("not found"),
+                unshare.map(path -> path + " (" + Host.run(List.of(path.toString(), "--version"), 10).firstLine() + ")").orElse("not found"),
                 "apt-get install util-linux (or your distribution's util-linux package)");
         return unshare;
     }
@@ -141,32 +139,6 @@ public final class Doctor {
         add("checkpoint/restore (CRIU)", criu.unavailable() == null,
                 criu.unavailable() == null ? "criu check passes" : criu.unavailable(),
                 "only SandboxProcess.checkpoint needs it: apt-get install criu (4.1+ on Linux 6.13+)");
-    }
-
-    private record Result(int status, String output) {
-    }
-
-    private static Result run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return new Result(-1, "timed out");
-            }
-            return new Result(process.exitValue(), output);
-        } catch (IOException e) {
-            return new Result(-1, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(-1, "interrupted");
-        }
-    }
-
-    private static String firstLine(Result result) {
-        String text = result.output.strip();
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
     }
 
     private static String readTrimmed(Path path) {

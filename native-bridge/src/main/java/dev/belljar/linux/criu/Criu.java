@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -34,11 +32,11 @@ public final class Criu {
         if (criu.isEmpty()) {
             return new Availability(null, "CRIU is not installed (apt-get install criu)");
         }
-        Run check = run(List.of(criu.get().toString(), "check"), 60);
-        if (check.status != 0) {
-            String errors = firstErrors(check.output);
+        Host.CommandResult check = Host.run(List.of(criu.get().toString(), "check"), 60);
+        if (check.status() != 0) {
+            String errors = firstErrors(check.output());
             return new Availability(null, "'criu check' fails on this kernel (" + System.getProperty("os.version")
-                    + "): " + (errors.isEmpty() ? check.output.strip() : errors)
+                    + "): " + (errors.isEmpty() ? check.output().strip() : errors)
                     + (errors.contains("vdso") ? "; CRIU before 4.1 cannot handle the vDSO of Linux 6.13 and later"
                     + " (install CRIU 4.1 or later)" : ""));
         }
@@ -57,11 +55,11 @@ public final class Criu {
      * caller kills it. The log is {@code images/dump.log}.
      */
     public void dump(long rootPid, Path images) throws CheckpointFailedException {
-        Run dump = run(List.of(criu.toString(), "dump", "--tree", Long.toString(rootPid), "--images-dir", images.toString(),
+        Host.CommandResult dump = Host.run(List.of(criu.toString(), "dump", "--tree", Long.toString(rootPid), "--images-dir", images.toString(),
                 "--log-file", "dump.log", "--external", "mnt[]", "--leave-stopped"), DUMP_TIMEOUT_SECONDS);
-        if (dump.status != 0) {
-            throw new CheckpointFailedException("criu dump of process " + rootPid + " failed (exit status " + dump.status
-                    + "): " + errorsOf(images.resolve("dump.log"), dump.output) + " (log: " + images.resolve("dump.log") + ")");
+        if (dump.status() != 0) {
+            throw new CheckpointFailedException("criu dump of process " + rootPid + " failed (exit status " + dump.status()
+                    + "): " + errorsOf(images.resolve("dump.log"), dump.output()) + " (log: " + images.resolve("dump.log") + ")");
         }
     }
 
@@ -115,24 +113,4 @@ public final class Criu {
                 .collect(Collectors.joining("; "));
     }
 
-    private record Run(int status, String output) {
-    }
-
-    private static Run run(List<String> command, long timeoutSeconds) {
-        try {
-            Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-                return new Run(-1, String.join(" ", command) + " did not finish within " + timeoutSeconds + " s");
-            }
-            return new Run(process.exitValue(), output);
-        } catch (IOException e) {
-            return new Run(-1, String.join(" ", command) + " could not run: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Run(-1, String.join(" ", command) + " was interrupted");
-        }
-    }
 }

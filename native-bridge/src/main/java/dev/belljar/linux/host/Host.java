@@ -30,6 +30,42 @@ public final class Host {
         return Optional.empty();
     }
 
+    /** What a short command did: its exit status (-1 when it could not run or did not finish) and its output. */
+    public record CommandResult(int status, String output) {
+        /** The first line of the output, trimmed. */
+        public String firstLine() {
+            String text = output.strip();
+            int newline = text.indexOf('\n');
+            return newline < 0 ? text : text.substring(0, newline);
+        }
+    }
+
+    /** Runs {@code command} with stdin from /dev/null, stdout and stderr together, for up to {@code timeoutSeconds}. */
+    public static CommandResult run(List<String> command, long timeoutSeconds) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            // The output goes to a reader thread: a command that hangs must not block past the timeout.
+            java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "";
+                }
+            });
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                return new CommandResult(-1, String.join(" ", command) + " did not finish within " + timeoutSeconds + " s");
+            }
+            return new CommandResult(process.exitValue(), output.join());
+        } catch (IOException e) {
+            return new CommandResult(-1, String.join(" ", command) + " could not run: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandResult(-1, String.join(" ", command) + " was interrupted");
+        }
+    }
+
     /**
      * Whether {@code unshare} can create the namespaces {@code flags} ask for, tried for real with
      * {@code true} as the program: the reason (the first line unshare printed) when it cannot.
@@ -39,24 +75,9 @@ public final class Host {
         command.add(unshare.toString());
         command.addAll(flags);
         command.add("true");
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return Optional.of(String.join(" ", command) + " did not finish within 10 s");
-            }
-            if (process.exitValue() == 0) {
-                return Optional.empty();
-            }
-            int newline = output.indexOf('\n');
-            return Optional.of(String.join(" ", command) + " failed: " + (newline < 0 ? output : output.substring(0, newline)));
-        } catch (IOException e) {
-            return Optional.of(String.join(" ", command) + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of(String.join(" ", command) + " was interrupted");
-        }
+        CommandResult result = run(command, 10);
+        return result.status() == 0 ? Optional.empty()
+                : Optional.of(String.join(" ", command) + " failed: " + result.firstLine());
     }
 
     /** The effective UID of this process, from /proc/self/status. */
