@@ -37,13 +37,6 @@ final class HostSupport implements AutoCloseable {
     /** Children started ahead for the next tests with the same sandbox, by {@link #spareKey}, oldest first. */
     private final Map<String, ConcurrentLinkedDeque<SandboxRun>> spares = new ConcurrentHashMap<>();
     private final Map<String, Integer> uses = new ConcurrentHashMap<>();
-    /** Starts spares one after the other, beside the tests. */
-    private final java.util.concurrent.ExecutorService prestarter = java.util.concurrent.Executors.newSingleThreadExecutor(
-            task -> {
-                Thread thread = new Thread(task, "belljar-prestart");
-                thread.setDaemon(true);
-                return thread;
-            });
     private volatile boolean closed;
     /** CRIU, probed on the first checkpoint: {@code criu check} takes a while. */
     private volatile dev.belljar.linux.criu.Criu.Availability criu;
@@ -191,32 +184,20 @@ final class HostSupport implements AutoCloseable {
         } else {
             run.submit(request);
         }
-        if (prestart && uses.merge(key, 1, Integer::sum) >= 2 && !closed) {
-            try {
-                prestarter.execute(() -> refill(spec, ready));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing: no more spares
+        if (prestart && uses.merge(key, 1, Integer::sum) >= 2) {
+            while (ready.size() < SPARES_PER_SPEC && !closed) {
+                try {
+                    ready.addLast(SandboxRun.prestart(this, spec, true));
+                } catch (RuntimeException e) {
+                    // A spare only saves time; the next test starts its own child and reports what fails.
+                    break;
+                }
+            }
+            if (closed) {
+                closeSpares();
             }
         }
         return run;
-    }
-
-    /** Starts spares until {@code ready} holds enough; off the test's thread, which only waits for its own child. */
-    private void refill(SandboxSpec spec, Deque<SandboxRun> ready) {
-        while (ready.size() < SPARES_PER_SPEC && !closed) {
-            try {
-                ready.addLast(SandboxRun.prestart(this, spec, true));
-            } catch (RuntimeException e) {
-                // A spare only saves time; the next test starts its own child and reports what fails.
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        if (closed) {
-            closeSpares();
-        }
     }
 
     /** The sandbox a child is started for: the spec without what only the parent uses (expectations, timeout). */
@@ -237,12 +218,6 @@ final class HostSupport implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        prestarter.shutdown();
-        try {
-            prestarter.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         closeSpares();
         if (cgroups != null) {
             cgroups.close();
