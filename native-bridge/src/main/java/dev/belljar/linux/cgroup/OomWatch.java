@@ -14,6 +14,13 @@ import java.util.function.LongSupplier;
  * thread at once through a second eventfd: a sandbox's teardown never waits on a poll timeout.
  */
 public final class OomWatch implements AutoCloseable {
+    /**
+     * v1 signals the OOM before the kill is counted: after an event without a new count, the count
+     * is read again this many times, this far apart.
+     */
+    private static final int RECHECKS = 20;
+    private static final int RECHECK_MILLIS = 50;
+
     private final int fd;
     private final int wakeFd;
     private final int[] extraFds;
@@ -34,13 +41,18 @@ public final class OomWatch implements AutoCloseable {
         }
         thread = new Thread(() -> {
             long seen = oomKills.getAsLong();
+            int rechecks = 0;
             while (!closed) {
                 try {
-                    if (Syscalls.awaitReadable(fd, wakeFd)) {
+                    boolean fired = Syscalls.awaitReadable(fd, wakeFd, rechecks > 0 ? RECHECK_MILLIS : -1);
+                    if (fired || rechecks > 0) {
                         long kills = oomKills.getAsLong();
                         if (kills > seen) {
                             seen = kills;
+                            rechecks = 0;
                             onKill.accept(kills);
+                        } else {
+                            rechecks = fired ? RECHECKS : rechecks - 1;
                         }
                     }
                 } catch (NativeException | CgroupException e) {

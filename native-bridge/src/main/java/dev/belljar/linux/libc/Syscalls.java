@@ -103,22 +103,22 @@ public final class Syscalls {
     }
 
     /**
-     * Waits until {@code fd} or {@code wakeFd} becomes readable, then drains what is there: true
-     * when {@code fd} fired, false when only {@code wakeFd} did (or a signal interrupted the wait).
+     * Waits until {@code fd} or {@code wakeFd} becomes readable (or {@code timeoutMillis} pass; -1:
+     * no timeout), then drains what is there: true when {@code fd} fired, false otherwise.
      */
-    public static boolean awaitReadable(int fd, int wakeFd) {
+    public static boolean awaitReadable(int fd, int wakeFd, int timeoutMillis) {
         try (Memory pollfds = new Memory(16); Memory buffer = new Memory(4096)) {
             pollfds.clear();
             pollfds.setInt(0, fd);
             pollfds.setShort(4, POLLIN);
             pollfds.setInt(8, wakeFd);
             pollfds.setShort(12, POLLIN);
-            int ready = LibC.INSTANCE.poll(pollfds, 2, -1);
+            int ready = LibC.INSTANCE.poll(pollfds, 2, timeoutMillis);
             if (ready == -1 && Native.getLastError() == 4) {
                 return false; // EINTR: the caller polls again
             }
             check(ready, "poll(" + fd + ", " + wakeFd + ", POLLIN)");
-            if (pollfds.getShort(14) != 0) {
+            if (ready == 0 || pollfds.getShort(14) != 0) {
                 return false;
             }
             if (LibC.INSTANCE.read(fd, buffer, buffer.size()) == -1) {

@@ -78,13 +78,16 @@ class CgroupKernelTest {
     void limitsAccountingKillAndRemoval() throws Exception {
         sandbox(CgroupLimits.none().withMemoryBytes(64 << 20).withCpuQuota(50_000, 100_000).withPidsMax(32));
 
-        Process sleeper = startInside("sleep 30");
+        // The shell holds 4 MB, allocated after it joined (v1 charges a process's older pages where they were
+        // faulted, and charges in per-CPU batches: a bare sleep can read as 0 bytes), then waits on a sleep.
+        // ("; true": the shell must not exec the sleep and drop its 4 MB.)
+        Process sleeper = startInside("sh -c 'filler=$(yes | head -c 4000000); sleep 30; true'");
 
         assertThat(Poll.until(() -> cgroup.pids().contains(sleeper.pid()), Duration.ofSeconds(10)))
                 .as("%s joined %s", sleeper.pid(), cgroup).isTrue();
+        assertThat(Poll.until(() -> cgroup.stats().pidsCurrent() == 2 && cgroup.stats().memoryCurrentBytes() > 4_000_000,
+                Duration.ofSeconds(10))).as("the shell holds 4 MB and waits on a sleep in %s: %s", cgroup, cgroup.stats()).isTrue();
         CgroupStats stats = cgroup.stats();
-        assertThat(stats.memoryCurrentBytes()).isPositive();
-        assertThat(stats.pidsCurrent()).isEqualTo(1);
         assertThat(stats.oomKills()).isZero();
 
         cgroup.killAll();
