@@ -17,7 +17,7 @@ class ExpectationSamples {
     // tag::test-share[]
     @Test
     @Isolated(memory = "96M")
-    @Expect(testMemory = "< 16M", testCpuTime = "< 10s")
+    @Expect(testMemory = "< 16M", testCpuTime = "< 60s")
     void boundedCacheStaysSmall() {
         Map<Integer, String> cache = new LinkedHashMap<>(1_024, 0.75f, true) {
             @Override
