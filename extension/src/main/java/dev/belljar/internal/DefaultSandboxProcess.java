@@ -63,8 +63,7 @@ final class DefaultSandboxProcess implements SandboxProcess {
             throw new dev.belljar.CheckpointException("a checkpoint needs the sandbox's own PID namespace (pid = true):"
                     + " CRIU dumps the tree under its init", null);
         }
-        dev.belljar.linux.criu.Criu criu = host.criu().usable().orElseThrow(() -> new dev.belljar.CheckpointException(
-                "this host cannot checkpoint sandboxes: " + host.criu().unavailable(), null));
+        dev.belljar.linux.criu.Criu criu = usableCriu("checkpoint");
         if (spec.net() != dev.belljar.Net.HOST) {
             dev.belljar.linux.criu.Criu.cannotDumpNetworkNamespace().ifPresent(reason -> {
                 throw new dev.belljar.CheckpointException("cannot checkpoint a sandbox with net = " + spec.net() + ": " + reason, null);
@@ -78,10 +77,16 @@ final class DefaultSandboxProcess implements SandboxProcess {
         }
     }
 
+    /** CRIU, or the reason this host has none, as the exception of {@code action}. */
+    private dev.belljar.linux.criu.Criu usableCriu(String action) {
+        dev.belljar.linux.criu.Criu.Availability criu = host.criu();
+        return criu.usable().orElseThrow(() -> new dev.belljar.CheckpointException(
+                "this host cannot " + action + " sandboxes: " + criu.unavailable(), null));
+    }
+
     @Override
     public void restore() {
-        dev.belljar.linux.criu.Criu criu = host.criu().usable().orElseThrow(() -> new dev.belljar.CheckpointException(
-                "this host cannot restore sandboxes: " + host.criu().unavailable(), null));
+        dev.belljar.linux.criu.Criu criu = usableCriu("restore");
         try {
             run.restore(criu);
         } catch (InterruptedException e) {
