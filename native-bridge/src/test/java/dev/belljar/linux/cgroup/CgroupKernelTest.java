@@ -78,15 +78,15 @@ class CgroupKernelTest {
     void limitsAccountingKillAndRemoval() throws Exception {
         sandbox(CgroupLimits.none().withMemoryBytes(64 << 20).withCpuQuota(50_000, 100_000).withPidsMax(32));
 
-        // The shell holds 4 MB, allocated after it joined (v1 charges a process's older pages where they were
-        // faulted, and charges in per-CPU batches: a bare sleep can read as 0 bytes), then waits on a sleep.
-        // ("; true": the shell must not exec the sleep and drop its 4 MB.)
-        Process sleeper = startInside("sh -c 'filler=$(yes | head -c 4000000); sleep 30; true'");
+        // dd holds a 4 MB buffer, filled after it joined (v1 charges a process's older pages where they were
+        // faulted, and charges in per-CPU batches: a bare sleep can read as 0 bytes), and blocks writing it to
+        // a sleep that never reads. Reading /dev/zero costs next to no CPU, even at half a core under emulation.
+        Process sleeper = startInside("sh -c 'dd if=/dev/zero bs=4000000 count=1 2>/dev/null | sleep 30'");
 
         assertThat(Poll.until(() -> cgroup.pids().contains(sleeper.pid()), Duration.ofSeconds(10)))
                 .as("%s joined %s", sleeper.pid(), cgroup).isTrue();
-        assertThat(Poll.until(() -> cgroup.stats().pidsCurrent() == 2 && cgroup.stats().memoryCurrentBytes() > 4_000_000,
-                Duration.ofSeconds(10))).as("the shell holds 4 MB and waits on a sleep in %s: %s", cgroup, cgroup.stats()).isTrue();
+        assertThat(Poll.until(() -> cgroup.stats().pidsCurrent() == 3 && cgroup.stats().memoryCurrentBytes() > 4_000_000,
+                Duration.ofSeconds(30))).as("sh, dd holding 4 MB and sleep in %s: %s", cgroup, cgroup.stats()).isTrue();
         CgroupStats stats = cgroup.stats();
         assertThat(stats.oomKills()).isZero();
 
