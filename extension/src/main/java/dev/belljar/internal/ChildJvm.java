@@ -28,9 +28,13 @@ final class ChildJvm {
     private ChildJvm() {
     }
 
-    /** The flags of every child, whatever its spec: they suit a short-lived, often small JVM. */
+    /**
+     * The flags of every child, whatever its spec: they suit a short-lived, often small JVM. Native
+     * access is Belljar's own (JNA, for the child's setup): JDK 24+ would warn about it on the
+     * test's stderr.
+     */
     static final List<String> BASE_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-            "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-Xshare:auto");
+            "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "--enable-native-access=ALL-UNNAMED");
 
     /** The flags every child gets: {@link #BASE_FLAGS} and those inherited from this JVM. */
     static List<String> commonFlags() {
