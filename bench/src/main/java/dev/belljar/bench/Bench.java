@@ -38,13 +38,18 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         double hello = medianHelloSeconds();
+        // Trains the start-up archive where this class path and JDK have none yet: a one-off cost, timed apart.
+        Run first = run(TrivialTests.IsolatedOnce.class, false);
         Run plain = run(TrivialTests.Plain.class, false);
         Run isolated = run(TrivialTests.IsolatedTrivial.class, false);
         Run parallel = run(TrivialTests.IsolatedTrivial.class, true);
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
 
         double extraPerTest = (isolated.wallSeconds - plain.wallSeconds) / TESTS;
-        System.out.printf(Locale.ROOT, "%nbare JVM start (java Hello, median of %d)   %8.3f s%n", HELLO_RUNS, hello);
+        System.out.printf(Locale.ROOT, "%nJDK %s, children start from %s%n", Runtime.version(),
+                Runtime.version().feature() >= 25 ? "an AOT cache" : "a dynamic CDS archive");
+        System.out.printf(Locale.ROOT, "bare JVM start (java Hello, median of %d)   %8.3f s%n", HELLO_RUNS, hello);
+        System.out.printf(Locale.ROOT, "first isolated test (trains the archive once) %6.3f s%n", first.wallSeconds);
         System.out.printf(Locale.ROOT, "%d plain tests                               %8.3f s%n", TESTS, plain.wallSeconds);
         System.out.printf(Locale.ROOT, "%d isolated tests, sequential                %8.3f s  (%d passed)%n", TESTS,
                 isolated.wallSeconds, isolated.passed);

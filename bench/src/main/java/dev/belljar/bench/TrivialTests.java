@@ -2,6 +2,7 @@ package dev.belljar.bench;
 
 import dev.belljar.Isolated;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 
 /** Twenty trivial tests, plain and isolated: the difference is what Belljar costs. */
 final class TrivialTests {
@@ -10,6 +11,13 @@ final class TrivialTests {
 
     static class Plain {
         @RepeatedTest(Bench.TESTS)
+        void trivial() {
+        }
+    }
+
+    static class IsolatedOnce {
+        @Test
+        @Isolated
         void trivial() {
         }
     }
