@@ -163,6 +163,8 @@ class IsolationInsideTest extends KernelTest {
         void privateNetwork() throws Exception {
             assertThat(interfacesOfThisNetworkNamespace()).containsExactly("lo");
             assertThat(loopbackConnects()).isTrue();
+            // Loopback came up through JNA, which loaded the library Belljar unpacked once, not a fresh copy.
+            assertThat(System.getProperty("jnidispatch.path")).contains("/belljar-native/jna-");
         }
 
         @Test

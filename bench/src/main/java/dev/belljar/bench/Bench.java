@@ -43,6 +43,7 @@ public final class Bench {
         Run plain = run(TrivialTests.Plain.class, false);
         Run isolated = run(TrivialTests.IsolatedTrivial.class, false);
         Run parallel = run(TrivialTests.IsolatedTrivial.class, true);
+        Run withSetup = run(TrivialTests.IsolatedWithSetup.class, false);
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
 
         double extraPerTest = (isolated.wallSeconds - plain.wallSeconds) / TESTS;
@@ -58,6 +59,9 @@ public final class Bench {
                 isolated.wallSeconds / parallel.wallSeconds);
         System.out.printf(Locale.ROOT, "extra wall time per isolated test           %8.3f s  = %.1fx a bare JVM start (target <= 4x, stretch 2x)%n",
                 extraPerTest, extraPerTest / hello);
+        double extraWithSetup = (withSetup.wallSeconds - plain.wallSeconds) / TESTS;
+        System.out.printf(Locale.ROOT, "  the same with net = PRIVATE and a hostname  %8.3f s  = %.1fx (%d passed; setup in the child through JNA)%n",
+                extraWithSetup, extraWithSetup / hello, withSetup.passed);
         System.out.printf(Locale.ROOT, "sandbox machinery per test (median)         %8.1f ms (cgroup + limits + namespaces + teardown"
                 + " around /bin/true, minus /bin/true alone; target <= 15 ms)%n", machineryMillis());
         System.out.printf(Locale.ROOT, "child JVM baseline memory (median)          %8.1f MiB%n", median(isolated.baselineBytes) / 1048576.0);

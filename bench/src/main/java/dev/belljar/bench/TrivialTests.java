@@ -1,6 +1,7 @@
 package dev.belljar.bench;
 
 import dev.belljar.Isolated;
+import dev.belljar.Net;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,14 @@ final class TrivialTests {
     static class IsolatedTrivial {
         @RepeatedTest(Bench.TESTS)
         @Isolated
+        void trivial() {
+        }
+    }
+
+    /** Loopback and the host name are set up through JNA in the child. */
+    static class IsolatedWithSetup {
+        @RepeatedTest(Bench.TESTS)
+        @Isolated(net = Net.PRIVATE, hostname = "bench")
         void trivial() {
         }
     }

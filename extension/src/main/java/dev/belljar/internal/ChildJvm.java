@@ -1,6 +1,7 @@
 package dev.belljar.internal;
 
 import dev.belljar.Net;
+import dev.belljar.linux.libc.NativeStartup;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
@@ -23,7 +24,7 @@ final class ChildJvm {
     static final int HEAP_PERCENT_OF_LIMIT = 50;
     private static final Set<String> FORWARDED_SYSTEM_PROPERTY_PREFIXES_EXCLUDED = Set.of(
             "java.", "jdk.", "sun.", "os.", "user.", "file.", "line.", "path.", "native.", "stdout.", "stderr.",
-            "jna.", "belljar.child.");
+            "jna.", "jnidispatch.", "belljar.child.");
 
     private ChildJvm() {
     }
@@ -36,9 +37,13 @@ final class ChildJvm {
     static final List<String> BASE_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
             "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "--enable-native-access=ALL-UNNAMED");
 
-    /** The flags every child gets: {@link #BASE_FLAGS} and those inherited from this JVM. */
+    /**
+     * The flags every child gets: {@link #BASE_FLAGS}, what spares it JNA's start-up work (for the
+     * setup steps that call the kernel), and those inherited from this JVM.
+     */
     static List<String> commonFlags() {
         List<String> flags = new ArrayList<>(BASE_FLAGS);
+        flags.addAll(NativeStartup.jvmFlags(Path.of(System.getProperty("java.io.tmpdir"), "belljar-native")));
         flags.addAll(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
         return flags;
     }

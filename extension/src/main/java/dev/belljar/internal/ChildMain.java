@@ -57,6 +57,8 @@ public final class ChildMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals(TRAIN_ARGUMENT)) {
+            // JNA's classes join the archive too: the setup steps of many sandboxes call the kernel.
+            Syscalls.close(Syscalls.eventFd());
             warmUp();
             return;
         }

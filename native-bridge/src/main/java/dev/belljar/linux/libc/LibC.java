@@ -8,6 +8,8 @@ import com.sun.jna.Pointer;
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
+    int getpid();
+
     int sethostname(String name, long length);
 
     int setdomainname(String name, long length);
