@@ -1,5 +1,8 @@
 package dev.belljar;
 
+import dev.belljar.spec.Durations;
+import dev.belljar.spec.Sizes;
+
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -37,6 +40,29 @@ public record SandboxResult(
     public <T> T value(Class<T> type) {
         return type.cast(value.orElseThrow(() -> new IllegalStateException("the sandbox returned no value: it ended "
                 + outcome + failure.map(f -> " with " + f).orElse(""))));
+    }
+
+    /**
+     * How it ended and its accounting in one line, as in Belljar's report:
+     * {@code OOM_KILLED, memory 64 MiB peak of 64 MiB (JVM baseline 29.0 MiB), 1 OOM kill, CPU 570.9 ms, wall 1.77 s}.
+     */
+    public String summary() {
+        StringBuilder s = new StringBuilder(outcome.name());
+        s.append(", memory ").append(memory.peakBytes().isPresent()
+                ? Sizes.describe(memory.peakBytes().getAsLong()) + " peak" : "peak unknown");
+        memory.limitBytes().ifPresent(limit -> s.append(" of ").append(Sizes.describe(limit)));
+        memory.baselineBytes().ifPresent(baseline -> s.append(" (JVM baseline ").append(Sizes.describe(baseline)).append(')'));
+        if (memory.oomKills() > 0) {
+            s.append(", ").append(memory.oomKills()).append(" OOM kill").append(memory.oomKills() == 1 ? "" : "s");
+        }
+        s.append(", CPU ").append(Durations.describe(cpu.usageNanos()));
+        cpu.limitCores().ifPresent(cores -> s.append(" at ").append(cores).append(" cores"));
+        if (cpu.throttledPeriods() > 0) {
+            s.append(" (throttled ").append(Durations.describe(cpu.throttledNanos())).append(" in ")
+                    .append(cpu.throttledPeriods()).append(" periods)");
+        }
+        s.append(", wall ").append(Durations.describe(wallTimeNanos));
+        return s.toString();
     }
 
     /**

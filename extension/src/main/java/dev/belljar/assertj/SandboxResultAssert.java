@@ -3,10 +3,7 @@ package dev.belljar.assertj;
 import dev.belljar.Outcome;
 import dev.belljar.SandboxResult;
 import dev.belljar.spec.Durations;
-import dev.belljar.spec.Sizes;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -151,18 +148,9 @@ public final class SandboxResultAssert extends AbstractSandboxAssert<SandboxResu
         return new IoAssert(this, actual.io());
     }
 
-    /** How the sandbox ended, in one line: {@code OOM_KILLED (exit status 137, peak memory 64 MiB of 64 MiB, 1 OOM kill, ...)}. */
+    /** {@link SandboxResult#summary()} with the exit status, which an assertion on how it ended is about. */
     private String summary() {
-        List<String> parts = new ArrayList<>();
-        actual.exitStatus().ifPresent(status -> parts.add("exit status " + status));
-        SandboxResult.Memory memory = actual.memory();
-        parts.add("peak memory " + memory.peakBytes().stream().mapToObj(Sizes::describe).findFirst().orElse("not reported")
-                + memory.limitBytes().stream().mapToObj(limit -> " of " + Sizes.describe(limit)).findFirst().orElse(""));
-        if (memory.oomKills() > 0) {
-            parts.add(memory.oomKills() + (memory.oomKills() == 1 ? " OOM kill" : " OOM kills"));
-        }
-        parts.add("CPU time " + Durations.describe(actual.cpu().usageNanos()));
-        parts.add("wall time " + Durations.describe(actual.wallTimeNanos()));
-        return actual.outcome() + " (" + String.join(", ", parts) + ")";
+        return actual.summary() + actual.exitStatus().stream().mapToObj(status -> ", exit status " + status)
+                .findFirst().orElse("");
     }
 }

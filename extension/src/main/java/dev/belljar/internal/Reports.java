@@ -1,8 +1,6 @@
 package dev.belljar.internal;
 
 import dev.belljar.SandboxResult;
-import dev.belljar.spec.Durations;
-import dev.belljar.spec.Sizes;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,28 +42,8 @@ public final class Reports {
         stall(e, "cpu", r.pressure().cpu());
         stall(e, "memory", r.pressure().memory());
         stall(e, "io", r.pressure().io());
-        e.put(SUMMARY_KEY, summary(r));
+        e.put(SUMMARY_KEY, r.summary());
         return e;
-    }
-
-    /** One line: {@code OOM_KILLED, memory 64.0 MiB peak of 64 MiB, CPU 0.41 s (throttled 0.12 s in 3 periods), wall 0.52 s}. */
-    static String summary(SandboxResult r) {
-        StringBuilder s = new StringBuilder(r.outcome().name());
-        s.append(", memory ").append(r.memory().peakBytes().isPresent()
-                ? Sizes.describe(r.memory().peakBytes().getAsLong()) + " peak" : "peak unknown");
-        r.memory().limitBytes().ifPresent(l -> s.append(" of ").append(Sizes.describe(l)));
-        r.memory().baselineBytes().ifPresent(b -> s.append(" (JVM baseline ").append(Sizes.describe(b)).append(')'));
-        if (r.memory().oomKills() > 0) {
-            s.append(", ").append(r.memory().oomKills()).append(" OOM kill").append(r.memory().oomKills() == 1 ? "" : "s");
-        }
-        s.append(", CPU ").append(Durations.describe(r.cpu().usageNanos()));
-        r.cpu().limitCores().ifPresent(c -> s.append(" at ").append(c).append(" cores"));
-        if (r.cpu().throttledPeriods() > 0) {
-            s.append(" (throttled ").append(Durations.describe(r.cpu().throttledNanos())).append(" in ")
-                    .append(r.cpu().throttledPeriods()).append(" periods)");
-        }
-        s.append(", wall ").append(Durations.describe(r.wallTimeNanos()));
-        return s.toString();
     }
 
     /** "Class > method()" for a test of a launcher run: its display names below the engine. */

@@ -153,7 +153,7 @@ final class Verdict {
             }
             throw new AssertionFailedError("expected the isolated test to end " + expected + expectedMeaning(expected)
                     + " but it ended " + actual + (failure == null ? "" : ": " + failure.getMessage())
-                    + " (" + summary() + ")", expected, actual, failure);
+                    + " (" + result.summary() + ")", expected, actual, failure);
         }
         List<String> unmet = Bounds.unmet(expectation, result);
         if (!unmet.isEmpty()) {
@@ -170,9 +170,5 @@ final class Verdict {
                     .findFirst().orElse(" (but it declares no memory limit)");
         }
         return "";
-    }
-
-    private String summary() {
-        return Reports.summary(result);
     }
 }

@@ -40,15 +40,15 @@ class SandboxResultAssertTest {
                         "Expecting the sandbox to end:",
                         "  PASSED",
                         "but it ended:",
-                        "  OOM_KILLED (exit status 137, peak memory 64 MiB of 64 MiB, 1 OOM kill, CPU time 1.20 s,"
-                                + " wall time 520.0 ms)"));
+                        "  OOM_KILLED, memory 64 MiB peak of 64 MiB (JVM baseline 30 MiB), 1 OOM kill, CPU 1.20 s at 0.5 cores"
+                                + " (throttled 340.0 ms in 12 periods), wall 520.0 ms, exit status 137"));
     }
 
     @Test
     void outcomeAssertionsFailOnAnyOtherOutcome() {
         assertThatThrownBy(() -> assertThat(passed()).hasOutcome(Outcome.CRASHED))
                 .hasMessageStartingWith(message("Expecting the sandbox to end:", "  CRASHED", "but it ended:",
-                        "  PASSED (exit status 0, peak memory 52.3 MiB of 64 MiB, CPU time"));
+                        "  PASSED, memory 52.3 MiB peak of 64 MiB (JVM baseline 30 MiB), CPU"));
         assertThatThrownBy(() -> assertThat(passed()).wasOomKilled())
                 .hasMessageStartingWith(message("Expecting the sandbox to end:", "  OOM_KILLED", "but it ended:", "  PASSED"));
         assertThatThrownBy(() -> assertThat(passed()).timedOut())
@@ -59,12 +59,12 @@ class SandboxResultAssertTest {
     void wasNotOomKilledFailsOnAnyOomKill() {
         assertThatThrownBy(() -> assertThat(OOM_KILLED).wasNotOomKilled())
                 .hasMessageStartingWith(message("Expecting the kernel's OOM killer to have killed no process of the sandbox",
-                        "but it ended:", "  OOM_KILLED (exit status 137, peak memory 64 MiB of 64 MiB, 1 OOM kill,"));
+                        "but it ended:", "  OOM_KILLED, memory 64 MiB peak of 64 MiB (JVM baseline 30 MiB), 1 OOM kill,"));
         // a sandbox that timed out can still have lost a process to the OOM killer
         SandboxResult timedOut = new SandboxResult(Outcome.TIMED_OUT, OptionalInt.empty(), 0, OOM_KILLED.memory(),
                 SandboxResults.CPU, SandboxResults.PIDS, SandboxResults.IO);
         assertThatThrownBy(() -> assertThat(timedOut).wasNotOomKilled())
-                .hasMessageContaining("but it ended:" + System.lineSeparator() + "  TIMED_OUT (peak memory 64 MiB of 64 MiB, 1 OOM kill,");
+                .hasMessageContaining("but it ended:" + System.lineSeparator() + "  TIMED_OUT, memory 64 MiB peak of 64 MiB (JVM baseline 30 MiB), 1 OOM kill,");
     }
 
     @Test
@@ -76,7 +76,7 @@ class SandboxResultAssertTest {
                     assertThat(e.getActual().getValue()).isEqualTo(137);
                 })
                 .hasMessageStartingWith(message("Expecting the sandbox to exit with status:", "  0",
-                        "but it exited with:", "  137 (killed by signal 9)", "after:", "  OOM_KILLED (exit status 137,"));
+                        "but it exited with:", "  137 (killed by signal 9)", "after:", "  OOM_KILLED, memory 64 MiB peak of 64 MiB"));
     }
 
     @Test
@@ -84,7 +84,8 @@ class SandboxResultAssertTest {
         assertThatThrownBy(() -> assertThat(ended(Outcome.TIMED_OUT, OptionalInt.empty())).exitedWith(0))
                 .hasMessageStartingWith(message("Expecting the sandbox to exit with status:", "  0",
                         "but it has no exit status (a sandbox killed at its timeout has none):",
-                        "  TIMED_OUT (peak memory 52.3 MiB of 64 MiB, CPU time 1.20 s, wall time 1.50 s)"));
+                        "  TIMED_OUT, memory 52.3 MiB peak of 64 MiB (JVM baseline 30 MiB), CPU 1.20 s at 0.5 cores"
+                                + " (throttled 340.0 ms in 12 periods), wall 1.50 s"));
     }
 
     @Test
@@ -100,7 +101,8 @@ class SandboxResultAssertTest {
                 OptionalLong.empty(), OptionalLong.empty(), 0, OptionalLong.empty(), 0),
                 SandboxResults.CPU, SandboxResults.PIDS, SandboxResults.IO);
         assertThatThrownBy(() -> assertThat(noPeak).succeeded())
-                .hasMessageEndingWith("  FAILED (exit status 1, peak memory not reported, CPU time 1.20 s, wall time 0.0 us)");
+                .hasMessageEndingWith("  FAILED, memory peak unknown, CPU 1.20 s at 0.5 cores (throttled 340.0 ms in 12 periods),"
+                        + " wall 0.0 us, exit status 1");
     }
 
     @Test
