@@ -2,9 +2,6 @@ package dev.belljar.internal;
 
 import dev.belljar.spec.Durations;
 import dev.belljar.spec.Sizes;
-import org.junit.platform.engine.reporting.ReportEntry;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
 import java.io.IOException;
@@ -12,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,28 +19,13 @@ import java.util.Map;
  * OOM kills marked. {@code belljar.report.dir} (default {@code target/belljar}) says where;
  * {@code belljar.report=false} turns it off.
  */
-public final class HtmlReportListener implements TestExecutionListener {
+public final class HtmlReportListener extends IsolatedTestReports {
     private static final int WIDTH = 640;
     private static final int HEIGHT = 140;
 
-    private final Map<String, Map<String, String>> tests = new LinkedHashMap<>();
-    private TestPlan plan;
-
     @Override
-    public void testPlanExecutionStarted(TestPlan testPlan) {
-        plan = testPlan;
-    }
-
-    @Override
-    public synchronized void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
-        if (entry.getKeyValuePairs().containsKey(Reports.SUMMARY_KEY)) {
-            tests.put(Reports.path(plan, test), entry.getKeyValuePairs());
-        }
-    }
-
-    @Override
-    public synchronized void testPlanExecutionFinished(TestPlan testPlan) {
-        if (tests.isEmpty() || !testPlan.getConfigurationParameters().getBoolean(Configuration.REPORT_PROPERTY_NAME).orElse(true)) {
+    void report(TestPlan testPlan, List<IsolatedTest> tests) {
+        if (!testPlan.getConfigurationParameters().getBoolean(Configuration.REPORT_PROPERTY_NAME).orElse(true)) {
             return;
         }
         Path dir = Path.of(testPlan.getConfigurationParameters().get(Configuration.REPORT_DIRECTORY_PROPERTY_NAME)
@@ -52,15 +33,14 @@ public final class HtmlReportListener implements TestExecutionListener {
         try {
             Files.createDirectories(dir);
             Path page = dir.resolve("report.html");
-            Files.writeString(page, render());
+            Files.writeString(page, render(tests));
             System.out.println("Belljar report: " + page.toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Belljar report into " + dir.toAbsolutePath(), e);
         }
-        tests.clear();
     }
 
-    String render() {
+    static String render(List<IsolatedTest> tests) {
         StringBuilder html = new StringBuilder("""
                 <!DOCTYPE html>
                 <html lang="en"><head><meta charset="utf-8"><title>Belljar report</title>
@@ -76,7 +56,7 @@ public final class HtmlReportListener implements TestExecutionListener {
                 <p class="legend"><span style="color:#0969da">&#9632; memory</span><span style="color:#8250df">&#9632; CPU (cores)</span>
                 <span style="color:#cf222e">&#9472; memory limit</span><span style="color:#bc4c00">&#9650; OOM kill</span></p>
                 """.formatted(tests.size(), tests.size() == 1 ? "" : "s"));
-        tests.forEach((name, entries) -> html.append(section(name, entries)));
+        tests.forEach(test -> html.append(section(test.path(), test.entries())));
         return html.append("</body></html>\n").toString();
     }
 

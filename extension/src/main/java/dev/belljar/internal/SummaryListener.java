@@ -1,11 +1,7 @@
 package dev.belljar.internal;
 
-import org.junit.platform.engine.reporting.ReportEntry;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,35 +9,19 @@ import java.util.List;
  * and throttling. Registered through {@code META-INF/services}, so every launcher-based run
  * (Surefire, the console launcher, Gradle) shows it; {@code -Dbelljar.summary=false} turns it off.
  */
-public final class SummaryListener implements TestExecutionListener {
+public final class SummaryListener extends IsolatedTestReports {
     static final String ENABLED_PROPERTY_NAME = "belljar.summary";
-    private final List<String> lines = new ArrayList<>();
-    private TestPlan plan;
 
     @Override
-    public void testPlanExecutionStarted(TestPlan testPlan) {
-        plan = testPlan;
-    }
-
-    @Override
-    public synchronized void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
-        String summary = entry.getKeyValuePairs().get(Reports.SUMMARY_KEY);
-        if (summary != null) {
-            lines.add(Reports.path(plan, test) + "\n      " + summary);
-        }
-    }
-
-    @Override
-    public synchronized void testPlanExecutionFinished(TestPlan testPlan) {
-        boolean enabled = testPlan.getConfigurationParameters().getBoolean(ENABLED_PROPERTY_NAME).orElse(true);
-        if (lines.isEmpty() || !enabled) {
+    void report(TestPlan testPlan, List<IsolatedTest> tests) {
+        if (!testPlan.getConfigurationParameters().getBoolean(ENABLED_PROPERTY_NAME).orElse(true)) {
             return;
         }
-        StringBuilder out = new StringBuilder("\nBelljar: " + lines.size() + " isolated test"
-                + (lines.size() == 1 ? "" : "s") + "\n");
-        lines.forEach(line -> out.append("  ").append(line).append('\n'));
+        StringBuilder out = new StringBuilder("\nBelljar: " + tests.size() + " isolated test"
+                + (tests.size() == 1 ? "" : "s") + "\n");
+        tests.forEach(test -> out.append("  ").append(test.path()).append("\n      ")
+                .append(test.entries().get(Reports.SUMMARY_KEY)).append('\n'));
         System.out.print(out);
         System.out.flush();
-        lines.clear();
     }
 }
