@@ -62,6 +62,8 @@ public final class Bench {
         double extraWithSetup = (withSetup.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "  the same with net = PRIVATE and a hostname  %8.3f s  = %.1fx (%d passed; setup in the child through JNA)%n",
                 extraWithSetup, extraWithSetup / hello, withSetup.passed);
+        System.out.printf(Locale.ROOT, "  its CPU per child (start-up, setup and warm-up) %6.3f s%n",
+                median(withSetup.baselineCpuNanos) / 1e9);
         System.out.printf(Locale.ROOT, "sandbox machinery per test (median)         %8.1f ms (cgroup + limits + namespaces + teardown"
                 + " around /bin/true, minus /bin/true alone; target <= 15 ms)%n", machineryMillis());
         System.out.printf(Locale.ROOT, "child JVM baseline memory (median)          %8.1f MiB%n", median(isolated.baselineBytes) / 1048576.0);

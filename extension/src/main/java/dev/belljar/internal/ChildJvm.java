@@ -30,12 +30,15 @@ final class ChildJvm {
     }
 
     /**
-     * The flags of every child, whatever its spec: they suit a short-lived, often small JVM. Native
+     * The flags of every child, whatever its spec: they suit a short-lived, often small JVM. C1
+     * compiles a method only after 10 times the usual calls and loop turns: most of JUnit's start-up
+     * code runs a few times, and compiling it cost more CPU than interpreting it (a child's CPU fell
+     * 10-20% in {@code bench/run}); hot test code is still compiled within milliseconds. Native
      * access is Belljar's own (JNA, for the child's setup): JDK 24+ would warn about it on the
      * test's stderr.
      */
     static final List<String> BASE_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-            "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "--enable-native-access=ALL-UNNAMED");
+            "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-XX:CompileThresholdScaling=10", "--enable-native-access=ALL-UNNAMED");
 
     /**
      * The flags every child gets: {@link #BASE_FLAGS}, what spares it JNA's start-up work (for the
