@@ -42,13 +42,23 @@ final class ChildJvm {
 
     /**
      * The flags every child gets: {@link #BASE_FLAGS}, what spares it JNA's start-up work (for the
-     * setup steps that call the kernel), and those inherited from this JVM.
+     * setup steps that call the kernel), and those inherited from this JVM. Worked out once: the
+     * class-data-sharing archive is trained with exactly these flags.
      */
     static List<String> commonFlags() {
-        List<String> flags = new ArrayList<>(BASE_FLAGS);
-        flags.addAll(NativeStartup.jvmFlags(Path.of(System.getProperty("java.io.tmpdir"), "belljar-native")));
-        flags.addAll(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
-        return flags;
+        return CommonFlags.FLAGS;
+    }
+
+    /** Holder: the flags are worked out on first use, not when the class loads. */
+    private static final class CommonFlags {
+        static final List<String> FLAGS;
+
+        static {
+            List<String> flags = new ArrayList<>(BASE_FLAGS);
+            flags.addAll(NativeStartup.jvmFlags(Path.of(System.getProperty("java.io.tmpdir"), "belljar-native")));
+            flags.addAll(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+            FLAGS = List.copyOf(flags);
+        }
     }
 
     /** Writes the argument file into {@code workDir}; returns the java command. */
