@@ -32,6 +32,8 @@ public final class Bench {
     static final int TESTS = 20;
     static final int SMALL_TESTS = 5;
     private static final int HELLO_RUNS = 11;
+    private static final com.sun.management.OperatingSystemMXBean OWN_PROCESS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private Bench() {
     }
@@ -72,6 +74,8 @@ public final class Bench {
                 median(isolated.baselineCpuNanos) / 1e9, (median(isolated.cpuNanos) - median(isolated.baselineCpuNanos)) / 1e9,
                 Runtime.getRuntime().availableProcessors(),
                 median(isolated.cpuNanos) / 1e9 / Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "CPU of the test JVM itself per isolated test %7.3f s (parent side: sandboxes, channel, reports)%n",
+                (isolated.ownCpuSeconds - plain.ownCpuSeconds) / TESTS);
         System.out.printf(Locale.ROOT, "trivial isolated tests under memory = 32M   %d of %d passed (baseline %.1f MiB)%n",
                 small.passed, SMALL_TESTS, median(small.baselineBytes) / 1048576.0);
     }
@@ -115,6 +119,7 @@ public final class Bench {
     private static Run run(Class<?> tests, boolean parallel) {
         Launcher launcher = LauncherFactory.create();
         Run run = new Run();
+        long cpuStart = OWN_PROCESS.getProcessCpuTime();
         long start = System.nanoTime();
         launcher.execute(request().selectors(selectClass(tests))
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(parallel))
@@ -122,6 +127,7 @@ public final class Bench {
                 .configurationParameter("belljar.summary", "false")
                 .build(), run);
         run.wallSeconds = (System.nanoTime() - start) / 1e9;
+        run.ownCpuSeconds = (OWN_PROCESS.getProcessCpuTime() - cpuStart) / 1e9;
         return run;
     }
 
@@ -141,6 +147,8 @@ public final class Bench {
         final List<Long> baselineCpuNanos = Collections.synchronizedList(new ArrayList<>());
         volatile int passed;
         double wallSeconds;
+        /** CPU of this JVM (the test JVM) during the run: the children are other processes. */
+        double ownCpuSeconds;
 
         @Override
         public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
