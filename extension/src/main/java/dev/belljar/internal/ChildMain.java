@@ -14,11 +14,13 @@ import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherFactory;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
@@ -26,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
@@ -105,7 +108,7 @@ public final class ChildMain {
     private static void run(Messages.RunTest request, Sender out) throws IOException {
         applySystemProperties(request.systemProperties());
         System.setProperty(CHILD_TEST_PROPERTY, request.uniqueId());
-        ChildSandboxContext.setSpec(request.spec());
+        ChildSandboxContext.setSpec(request.serializedSpec());
         Launcher launcher = LauncherFactory.create(leanLauncherConfig());
         LauncherDiscoveryRequest discovery = request().selectors(selectUniqueId(request.uniqueId())).build();
         TestPlan plan;
@@ -164,25 +167,18 @@ public final class ChildMain {
                 .build();
     }
 
-    /** Loads and runs what every test needs (launcher, engine, extension) on a test of Belljar's own. */
+    /** Loads and runs what every test needs (launcher, engine, extension, channel) on a test of Belljar's own. */
     private static void warmUp() throws IOException {
-        Messages.RunTest request = new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)",
-                dev.belljar.spec.SandboxSpec.builder().memory("64M").timeout("1m").build(), java.util.Map.of("k", "v"));
-        ObjectOutputStream nowhere = ParentChannel.nowhere();
-        run(readBack(request), message -> send(nowhere, message));
+        DataOutputStream nowhere = ParentChannel.nowhere();
+        run(readBack(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)", null, Map.of("k", "v"))),
+                message -> Messages.send(nowhere, message));
     }
 
-    /** The request as it arrives over the channel: reading it back loads what the real one needs. */
+    /** The request as it arrives over the channel: reading it back runs what the real one needs. */
     private static Messages.RunTest readBack(Messages.RunTest request) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(request);
-        }
-        try (ObjectInputStream in = new ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
-            return (Messages.RunTest) in.readObject();
-        } catch (ClassNotFoundException e) {
-            throw new IOException("the child cannot read its own request back", e);
-        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Messages.send(new DataOutputStream(bytes), request);
+        return (Messages.RunTest) Messages.receive(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     }
 
     /**
@@ -234,7 +230,7 @@ public final class ChildMain {
     }
 
     /** The parent's run-time system properties (those the JVM sets itself are not sent). */
-    private static void applySystemProperties(java.util.Map<String, String> properties) {
+    private static void applySystemProperties(Map<String, String> properties) {
         properties.forEach(System::setProperty);
     }
 
@@ -274,14 +270,6 @@ public final class ChildMain {
     @FunctionalInterface
     interface Sender {
         void send(Object message) throws IOException;
-    }
-
-    static void send(ObjectOutputStream out, Object message) throws IOException {
-        synchronized (out) {
-            out.writeObject(message);
-            out.flush();
-            out.reset();
-        }
     }
 
     /** Streams the target test's events (and failures of the containers around it) to the parent. */

@@ -10,20 +10,33 @@ import java.util.OptionalLong;
 
 /** The {@link SandboxContext} of the child JVM: its own cgroup is the sandbox. */
 final class ChildSandboxContext implements SandboxContext {
+    private static volatile byte[] serializedSpec;
     private static volatile SandboxSpec spec;
     private static volatile CgroupManager cgroups;
 
-    /** Set by {@link ChildMain} when it learns the test it runs. */
-    static void setSpec(SandboxSpec value) {
-        spec = value;
+    /** Set by {@link ChildMain} when it learns the test it runs; read only if the test asks for it. */
+    static void setSpec(byte[] serialized) {
+        serializedSpec = serialized;
+        spec = null;
     }
 
     static boolean available() {
-        return spec != null;
+        return serializedSpec != null;
     }
 
     @Override
     public SandboxSpec spec() {
+        if (spec == null) {
+            synchronized (ChildSandboxContext.class) {
+                if (spec == null) {
+                    try {
+                        spec = (SandboxSpec) TaskRunner.deserialize(serializedSpec);
+                    } catch (java.io.IOException | ClassNotFoundException e) {
+                        throw new IllegalStateException("the sandbox's JVM cannot read its spec", e);
+                    }
+                }
+            }
+        }
         return spec;
     }
 
@@ -70,6 +83,6 @@ final class ChildSandboxContext implements SandboxContext {
 
     @Override
     public String toString() {
-        return "SandboxContext " + spec.toString().replace('\n', ',');
+        return "SandboxContext " + spec().toString().replace('\n', ',');
     }
 }

@@ -172,7 +172,7 @@ final class HostSupport implements AutoCloseable {
      * {@code prestart}), the next children are started ahead, {@link #SPARES_PER_SPEC} of them, so
      * that their JVM and JUnit start-up overlap this test and each other.
      */
-    SandboxRun startChild(SandboxSpec spec, java.io.Serializable request, boolean prestart) throws InterruptedException {
+    SandboxRun startChild(SandboxSpec spec, Messages.Request request, boolean prestart) throws InterruptedException {
         String key = spareKey(spec);
         Deque<SandboxRun> ready = spares.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
         SandboxRun run;

@@ -80,7 +80,7 @@ public final class IsolatedTests {
         requireEnforceable(host, spec, context.getDisplayName(), Configuration.failUnenforceable(context));
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         ChildReport report = SandboxRun.run(host, spec,
-                new Messages.RunTest(context.getUniqueId(), context.getDisplayName(), spec,
+                Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
                         ChildJvm.forwardedSystemProperties()), timeout, Configuration.prestart(context));
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);

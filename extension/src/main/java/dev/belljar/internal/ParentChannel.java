@@ -1,8 +1,10 @@
 package dev.belljar.internal;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
@@ -19,12 +21,12 @@ final class ParentChannel implements AutoCloseable {
 
     private final UnixDomainSocketAddress address;
     private SocketChannel socket;
-    private ObjectOutputStream out;
-    private ObjectInputStream in;
+    private DataOutputStream out;
+    private DataInputStream in;
     private boolean detached;
     private boolean closed;
 
-    private ParentChannel(UnixDomainSocketAddress address, SocketChannel socket) throws IOException {
+    private ParentChannel(UnixDomainSocketAddress address, SocketChannel socket) {
         this.address = address;
         attach(socket);
     }
@@ -35,28 +37,23 @@ final class ParentChannel implements AutoCloseable {
     }
 
     /** A channel to nowhere: warm-up runs the real code paths without a parent. */
-    static ObjectOutputStream nowhere() throws IOException {
-        return new ObjectOutputStream(OutputStream.nullOutputStream());
+    static DataOutputStream nowhere() {
+        return new DataOutputStream(OutputStream.nullOutputStream());
     }
 
-    /** Both sides write their stream header first, then read the other's: no side waits on the other. */
-    private void attach(SocketChannel connected) throws IOException {
+    private void attach(SocketChannel connected) {
         socket = connected;
-        out = new ObjectOutputStream(SocketStreams.output(connected));
-        out.flush();
-        in = null;
+        out = new DataOutputStream(new BufferedOutputStream(SocketStreams.output(connected)));
+        in = new DataInputStream(new BufferedInputStream(SocketStreams.input(connected)));
     }
 
     /** The next message from the parent. */
-    Object receive() throws IOException, ClassNotFoundException {
-        ObjectInputStream current;
+    Object receive() throws IOException {
+        DataInputStream current;
         synchronized (this) {
-            if (in == null) {
-                in = new ObjectInputStream(SocketStreams.input(socket));
-            }
             current = in;
         }
-        return current.readObject();
+        return Messages.receive(current);
     }
 
     /** Sends {@code message}; while detached for a checkpoint, waits until the channel is back. */
@@ -69,7 +66,7 @@ final class ParentChannel implements AutoCloseable {
                 throw new IOException("interrupted while the channel was detached", e);
             }
         }
-        ChildMain.send(out, message);
+        Messages.send(out, message);
     }
 
     /**
@@ -87,7 +84,7 @@ final class ParentChannel implements AutoCloseable {
                 }
             } catch (AsynchronousCloseException | InterruptedException orderlyEnd) {
                 // the JVM exits, or the channel was closed
-            } catch (IOException | ClassNotFoundException e) {
+            } catch (IOException e) {
                 // the parent is gone: the lifeline ends this JVM
             }
         }, "belljar-channel-control");

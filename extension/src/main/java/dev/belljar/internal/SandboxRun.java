@@ -6,8 +6,10 @@ import dev.belljar.linux.ns.LaunchCommand;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -67,7 +69,7 @@ final class SandboxRun implements AutoCloseable {
      * Runs the test or task {@code request} names in a sandbox built from {@code spec}, with a child
      * that may have been started ahead ({@link HostSupport#startChild}); blocks until the child is gone.
      */
-    static ChildReport run(HostSupport host, SandboxSpec spec, java.io.Serializable request, Duration timeout,
+    static ChildReport run(HostSupport host, SandboxSpec spec, Messages.Request request, Duration timeout,
                            boolean prestart) throws InterruptedException {
         try (SandboxRun run = host.startChild(spec, request, prestart)) {
             return run.awaitReport(timeout);
@@ -75,7 +77,7 @@ final class SandboxRun implements AutoCloseable {
     }
 
     /** Starts the child of a new sandbox and sends it {@code request}; the caller owns the run and must close it. */
-    static SandboxRun start(HostSupport host, SandboxSpec spec, java.io.Serializable request) throws InterruptedException {
+    static SandboxRun start(HostSupport host, SandboxSpec spec, Messages.Request request) throws InterruptedException {
         SandboxRun run = prestart(host, spec, false);
         run.submit(request);
         return run;
@@ -148,7 +150,7 @@ final class SandboxRun implements AutoCloseable {
     }
 
     /** Sends the child its test or task; wall time, timeout and timeline count from here. */
-    void submit(java.io.Serializable request) {
+    void submit(Messages.Request request) {
         startNanos = System.nanoTime();
         timeline = Timeline.start(cgroup, startNanos);
         oomWatch = watchOomKills(timeline);
@@ -427,7 +429,7 @@ final class SandboxRun implements AutoCloseable {
      */
     private static final class ChannelReader implements Runnable {
         private ServerSocketChannel server;
-        private final java.util.concurrent.CompletableFuture<java.io.Serializable> request =
+        private final java.util.concurrent.CompletableFuture<Messages.Request> request =
                 new java.util.concurrent.CompletableFuture<>();
         private final Cgroup cgroup;
         private final List<Messages.ContainerFailed> containerFailures = Collections.synchronizedList(new ArrayList<>());
@@ -436,7 +438,7 @@ final class SandboxRun implements AutoCloseable {
         private volatile Messages.CannotRun cannotRun;
         private volatile CgroupStats baseline;
         private volatile boolean orderlyExit;
-        private ObjectOutputStream out;
+        private DataOutputStream out;
         /** Set while a checkpoint is in progress: the reader waits for the next server instead of ending. */
         private boolean detaching;
         private boolean connected;
@@ -452,20 +454,18 @@ final class SandboxRun implements AutoCloseable {
             ServerSocketChannel current = server;
             while (current != null) {
                 try (SocketChannel socket = current.accept()) {
-                    ObjectOutputStream toChild = new ObjectOutputStream(SocketStreams.output(socket));
+                    DataOutputStream toChild = new DataOutputStream(new BufferedOutputStream(SocketStreams.output(socket)));
                     if (first) {
-                        toChild.writeObject(request.get());
+                        Messages.send(toChild, request.get());
                         first = false;
                     }
-                    toChild.flush();
                     synchronized (this) {
                         out = toChild;
                         connected = true;
                         notifyAll();
                     }
-                    ObjectInputStream in = new ObjectInputStream(SocketStreams.input(socket));
-                    readMessages(in);
-                } catch (IOException | ClassNotFoundException | RuntimeException | java.util.concurrent.ExecutionException e) {
+                    readMessages(new DataInputStream(new BufferedInputStream(SocketStreams.input(socket))));
+                } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException e) {
                     // EOF or a closed server: the child is gone, or let go for a checkpoint
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -500,7 +500,7 @@ final class SandboxRun implements AutoCloseable {
             }
             detaching = true;
             server = null;
-            ChildMain.send(out, new Messages.Detach());
+            Messages.send(out, new Messages.Detach());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (connected) {
                 long left = deadline - System.nanoTime();
@@ -537,9 +537,9 @@ final class SandboxRun implements AutoCloseable {
             return connected;
         }
 
-        private void readMessages(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        private void readMessages(DataInputStream in) throws IOException {
             while (true) {
-                Object message = in.readObject();
+                Object message = Messages.receive(in);
                 if (message instanceof Messages.TestStarted) {
                     baseline = cgroup.stats();
                 } else if (message instanceof Messages.Finished m) {
