@@ -5,7 +5,6 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
@@ -34,11 +33,6 @@ final class ParentChannel implements AutoCloseable {
     static ParentChannel connect(Path socketFile) throws IOException {
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socketFile);
         return new ParentChannel(address, SocketChannel.open(address));
-    }
-
-    /** A channel to nowhere: warm-up runs the real code paths without a parent. */
-    static DataOutputStream nowhere() {
-        return new DataOutputStream(OutputStream.nullOutputStream());
     }
 
     private void attach(SocketChannel connected) {
