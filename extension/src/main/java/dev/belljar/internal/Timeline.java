@@ -2,7 +2,7 @@ package dev.belljar.internal;
 
 import dev.belljar.linux.cgroup.Cgroup;
 import dev.belljar.linux.cgroup.CgroupException;
-import dev.belljar.linux.cgroup.CgroupStats;
+import dev.belljar.linux.cgroup.CgroupUsage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,10 +47,10 @@ final class Timeline implements AutoCloseable {
 
     /** Takes a sample at once: the sampler does every interval, an OOM kill notification does too. */
     void sampleNow() {
-        CgroupStats stats = cgroup.stats();
+        CgroupUsage usage = cgroup.usage();
         synchronized (samples) {
-            samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, stats.memoryCurrentBytes(),
-                    stats.cpuUsageNanos(), stats.oomKills()));
+            samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, usage.memoryCurrentBytes(),
+                    usage.cpuUsageNanos(), usage.oomKills()));
             if (samples.size() > MAX_SAMPLES) {
                 List<Sample> kept = thinned(samples);
                 samples.clear();

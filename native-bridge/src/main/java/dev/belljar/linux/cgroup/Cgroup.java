@@ -30,6 +30,9 @@ public interface Cgroup extends AutoCloseable {
     /** Version-neutral accounting as of now. */
     CgroupStats stats();
 
+    /** Memory, CPU time and OOM kills as of now: what {@link #stats()} says of them, for a fraction of its reads. */
+    CgroupUsage usage();
+
     /**
      * Calls {@code onKill} with the new OOM kill count each time the kernel reports a kill, from a
      * thread of its own, until the watch is closed.

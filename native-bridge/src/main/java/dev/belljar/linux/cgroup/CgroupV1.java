@@ -150,6 +150,14 @@ final class CgroupV1 implements Cgroup {
                 pressure("io.pressure"));
     }
 
+    @Override
+    public CgroupUsage usage() {
+        Path oomControl = file("memory", "memory.oom_control");
+        return new CgroupUsage(files.readLong(file("memory", "memory.usage_in_bytes")),
+                files.readLong(file("cpuacct", "cpuacct.usage")),
+                files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"));
+    }
+
     /**
      * Mainline cgroup v1 has no per-cgroup pressure files: empty. Some vendor kernels add them to
      * the cpuacct hierarchy; there they are read.
@@ -182,7 +190,7 @@ final class CgroupV1 implements Cgroup {
             return files.readIfExists(serviceBytes).map(text -> {
                 IoBytes sum = IoBytes.NONE;
                 for (String line : text.split("\n")) {
-                    String[] fields = line.strip().split("\\s+");
+                    String[] fields = ControlFiles.WHITESPACE.split(line.strip());
                     if (fields.length == 3 && fields[1].equals("Read")) {
                         sum = sum.plus(new IoBytes(ControlFiles.parseLong(serviceBytes, fields[2]), 0));
                     } else if (fields.length == 3 && fields[1].equals("Write")) {

@@ -119,6 +119,15 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public CgroupUsage usage() {
+        Path cpuStat = file("cpu.stat");
+        Path events = file("memory.events");
+        return new CgroupUsage(files.readLong(file("memory.current")),
+                micros(files.requireKey(cpuStat, files.readKeyed(cpuStat), "usage_usec")),
+                files.requireKey(events, files.readKeyed(events), "oom_kill"));
+    }
+
+    @Override
     public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
         Path events = file("memory.events");
         return OomWatch.onMemoryEvents(name, events.toString(),
@@ -209,7 +218,7 @@ final class CgroupV2 implements Cgroup {
         Path ioStat = file("io.stat");
         return files.readIfExists(ioStat).map(text -> {
             IoBytes sum = IoBytes.NONE;
-            for (String field : text.split("\\s+")) {
+            for (String field : ControlFiles.WHITESPACE.split(text)) {
                 if (field.startsWith("rbytes=")) {
                     sum = sum.plus(new IoBytes(ControlFiles.parseLong(ioStat, field.substring("rbytes=".length())), 0));
                 } else if (field.startsWith("wbytes=")) {

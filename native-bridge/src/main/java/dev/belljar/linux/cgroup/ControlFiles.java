@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * Reads, parses and writes cgroup control files; every failure is a {@link CgroupException} that
@@ -22,6 +23,8 @@ final class ControlFiles {
 
     /** What cgroup v2 (and v1 {@code pids.max}) print for "no limit". */
     static final String UNLIMITED = "max";
+    /** Compiled once: accounting is read every few milliseconds while sandboxes run. */
+    static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final CgroupFs fs;
 
@@ -63,7 +66,7 @@ final class ControlFiles {
     Map<String, Long> readKeyed(Path file) {
         Map<String, Long> values = new HashMap<>();
         for (String line : read(file).split("\n")) {
-            String[] fields = line.strip().split("\\s+");
+            String[] fields = WHITESPACE.split(line.strip());
             if (fields.length == 2) {
                 values.put(fields[0], parseLong(file, fields[1]));
             }
@@ -119,10 +122,10 @@ final class ControlFiles {
      * {@code 8:0 ...}) and reads back the line the kernel keeps for that key.
      */
     void writeVerifiedLine(Path file, String line) {
-        String key = line.split("\\s+", 2)[0];
+        String key = WHITESPACE.split(line, 2)[0];
         write(file, line);
         String kept = read(file).lines()
-                .filter(each -> each.split("\\s+", 2)[0].equals(key))
+                .filter(each -> WHITESPACE.split(each, 2)[0].equals(key))
                 .findFirst()
                 .orElse("no line for " + key);
         if (!kept.strip().equals(line)) {
@@ -151,7 +154,7 @@ final class ControlFiles {
         OptionalLong some = OptionalLong.empty();
         OptionalLong full = OptionalLong.empty();
         for (String line : text.split("\n")) {
-            String[] fields = line.strip().split("\\s+");
+            String[] fields = WHITESPACE.split(line.strip());
             for (String field : fields) {
                 if (field.startsWith("total=")) {
                     long total = parseLong(file, field.substring("total=".length()));

@@ -89,6 +89,10 @@ class CgroupKernelTest {
                 Duration.ofSeconds(30))).as("sh, dd holding 4 MB and sleep in %s: %s", cgroup, cgroup.stats()).isTrue();
         CgroupStats stats = cgroup.stats();
         assertThat(stats.oomKills()).isZero();
+        CgroupUsage usage = cgroup.usage();
+        assertThat(usage.memoryCurrentBytes()).isGreaterThan(4_000_000);
+        assertThat(usage.cpuUsageNanos()).isGreaterThanOrEqualTo(stats.cpuUsageNanos());
+        assertThat(usage.oomKills()).isZero();
 
         cgroup.killAll();
 
@@ -107,6 +111,7 @@ class CgroupKernelTest {
 
         assertThat(hog.waitFor(60, TimeUnit.SECONDS)).as("the memory hog ends").isTrue();
         assertThat(cgroup.stats().oomKills()).isPositive();
+        assertThat(cgroup.usage().oomKills()).isEqualTo(cgroup.stats().oomKills());
     }
 
     @Test

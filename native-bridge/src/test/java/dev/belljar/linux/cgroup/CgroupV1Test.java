@@ -100,6 +100,9 @@ class CgroupV1Test {
         assertThat(stats).isEqualTo(new CgroupStats(15241216, OptionalLong.of(16777216), 1,
                 2519418327L, 1_980_000_000L, 470_000_000L, 54, 21, 1503283760L,
                 3, OptionalLong.empty(), OptionalLong.of(4096 + 8192), OptionalLong.of(1048576)));
+        assertThat(cgroup(CgroupFs.REAL).usage()).as("the light sample agrees with the full stats")
+                .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills()))
+                .isEqualTo(new CgroupUsage(15241216, 2519418327L, 1));
     }
 
     @Test
