@@ -45,6 +45,15 @@ final class CgroupDirectories {
      * Only directories are removed: the control files in them go with the rmdir. Already gone is fine.
      */
     static void remove(Path dir) {
+        // Most sandboxes make no cgroups of their own: one rmdir, no walk over every control file.
+        try {
+            Files.delete(dir);
+            return;
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            // cgroups beneath it, or the kernel has not freed it yet: removed one by one, with retries
+        }
         for (Path each : deepestFirst(dir)) {
             removeOne(each);
         }

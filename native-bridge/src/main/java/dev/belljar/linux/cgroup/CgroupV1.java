@@ -268,7 +268,10 @@ final class CgroupV1 implements Cgroup {
     @Override
     public void close() {
         if (directories().stream().anyMatch(Files::isDirectory)) {
-            killAll();
+            // Nothing joins a cgroup without a process in it: an empty one needs no freeze and kill.
+            if (!pids().isEmpty()) {
+                killAll();
+            }
             destroy();
         }
     }

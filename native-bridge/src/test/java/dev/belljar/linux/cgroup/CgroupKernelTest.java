@@ -103,6 +103,18 @@ class CgroupKernelTest {
     }
 
     @Test
+    void cgroupsMadeBeneathASandboxGoWithIt() throws Exception {
+        sandbox(CgroupLimits.none().withPidsMax(32));
+        for (Path procs : cgroup.procsFiles()) {
+            Files.createDirectories(procs.getParent().resolve("inner").resolve("innermost"));
+        }
+
+        cgroup.close();
+
+        assertThat(cgroup.procsFiles()).allSatisfy(procs -> assertThat(procs.getParent()).doesNotExist());
+    }
+
+    @Test
     void anOomKillIsCounted() throws Exception {
         sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
 
