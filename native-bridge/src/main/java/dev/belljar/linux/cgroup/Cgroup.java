@@ -39,7 +39,10 @@ public interface Cgroup extends AutoCloseable {
      */
     OomWatch watchOomKills(java.util.function.LongConsumer onKill);
 
-    /** PIDs of all processes in the cgroup (every hierarchy), empty when none is left. */
+    /**
+     * PIDs of all processes in the cgroup and in any cgroup a process made beneath it (every
+     * hierarchy), empty when none is left.
+     */
     List<Long> pids();
 
     /**

@@ -59,6 +59,26 @@ final class CgroupDirectories {
         }
     }
 
+    /**
+     * {@code dir} and every cgroup beneath it, for the PIDs of a whole sandbox: a process in it may
+     * have made cgroups of its own and moved into them. A directory's link count is 2 plus its
+     * subdirectories on cgroupfs, so the common case (none) costs one stat, not a walk.
+     */
+    static List<Path> withDescendants(Path dir) {
+        try {
+            if ((Integer) Files.getAttribute(dir, "unix:nlink") <= 2) {
+                return List.of(dir);
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException | UnsupportedOperationException | ClassCastException e) {
+            // no link count here: walk
+        }
+        List<Path> all = new java.util.ArrayList<>(deepestFirst(dir));
+        java.util.Collections.reverse(all);
+        return all;
+    }
+
     private static List<Path> deepestFirst(Path dir) {
         try (Stream<Path> tree = Files.walk(dir)) {
             return tree.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).collect(Collectors.toList());

@@ -225,7 +225,9 @@ final class CgroupV1 implements Cgroup {
     @Override
     public List<Long> pids() {
         TreeSet<Long> pids = new TreeSet<>();
-        procsFiles().forEach(procs -> pids.addAll(files.readPids(procs)));
+        for (Path dir : directories()) {
+            CgroupDirectories.withDescendants(dir).forEach(each -> pids.addAll(files.readPids(each.resolve("cgroup.procs"))));
+        }
         return new ArrayList<>(pids);
     }
 

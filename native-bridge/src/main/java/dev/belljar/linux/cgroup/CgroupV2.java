@@ -159,7 +159,9 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public List<Long> pids() {
-        return files.readPids(file("cgroup.procs"));
+        List<Long> pids = new java.util.ArrayList<>();
+        CgroupDirectories.withDescendants(dir).forEach(each -> pids.addAll(files.readPids(each.resolve("cgroup.procs"))));
+        return pids;
     }
 
     /**

@@ -115,6 +115,29 @@ class CgroupKernelTest {
     }
 
     @Test
+    void aProcessThatMovedIntoACgroupOfItsOwnIsKilledWithTheSandbox() throws Exception {
+        sandbox(CgroupLimits.none().withPidsMax(32));
+        Process escapee = startInside("sleep 60");
+        assertThat(Poll.until(() -> cgroup.pids().contains(escapee.pid()), Duration.ofSeconds(10))).isTrue();
+        for (Path procs : cgroup.procsFiles()) {
+            Path inner = Files.createDirectories(procs.getParent().resolve("inner"));
+            for (String cpuset : List.of("cpuset.cpus", "cpuset.mems")) {
+                // A v1 cpuset cgroup takes no process before it has CPUs and memory nodes.
+                if (Files.exists(inner.resolve(cpuset)) && Files.readString(inner.resolve(cpuset)).isBlank()) {
+                    Files.writeString(inner.resolve(cpuset), Files.readString(procs.getParent().resolve(cpuset)).strip());
+                }
+            }
+            Files.writeString(inner.resolve("cgroup.procs"), Long.toString(escapee.pid()));
+        }
+        assertThat(cgroup.pids()).as("PIDs of the sandbox, the cgroup beneath it included").containsExactly(escapee.pid());
+
+        cgroup.close();
+
+        assertThat(escapee.waitFor(10, TimeUnit.SECONDS)).as("the process in the inner cgroup is killed").isTrue();
+        assertThat(cgroup.procsFiles()).allSatisfy(procs -> assertThat(procs.getParent()).doesNotExist());
+    }
+
+    @Test
     void anOomKillIsCounted() throws Exception {
         sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
 
