@@ -5,11 +5,11 @@ import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.linux.ns.LaunchCommand;
 import dev.belljar.spec.SandboxSpec;
 
-import java.io.IOException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
