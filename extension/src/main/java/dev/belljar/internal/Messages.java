@@ -1,10 +1,8 @@
 package dev.belljar.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -114,17 +112,17 @@ final class Messages {
         } else if (message instanceof ContainerFailed m) {
             out.writeByte(CONTAINER_FAILED);
             writeString(out, m.displayName());
-            writeBytes(out, javaSerialized(m.failure()));
+            writeThrowable(out, m.failure());
         } else if (message instanceof Finished m) {
             out.writeByte(FINISHED);
             writeString(out, m.displayName());
             out.writeByte(m.status().ordinal());
-            writeBytes(out, m.failure() == null ? null : javaSerialized(m.failure()));
+            writeThrowable(out, m.failure());
             writeBytes(out, m.value());
         } else if (message instanceof CannotRun m) {
             out.writeByte(CANNOT_RUN);
             writeString(out, m.reason());
-            writeBytes(out, m.failure() == null ? null : javaSerialized(m.failure()));
+            writeThrowable(out, m.failure());
         } else if (message instanceof Exiting) {
             out.writeByte(EXITING);
         } else if (message instanceof Detach) {
@@ -151,14 +149,17 @@ final class Messages {
         };
     }
 
-    static byte[] javaSerialized(Serializable value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(value);
+    private static byte[] javaSerialized(Serializable value) {
+        try {
+            return TaskRunner.bytesOf(value);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot serialize " + value.getClass().getName(), e);
         }
-        return bytes.toByteArray();
+    }
+
+    /** A failure as Java-serialized bytes, null as none: the mirror of {@link #readThrowable}. */
+    private static void writeThrowable(DataOutputStream out, RemoteThrowable failure) throws IOException {
+        writeBytes(out, failure == null ? null : javaSerialized(failure));
     }
 
     private static RemoteThrowable readThrowable(DataInputStream in) throws IOException {

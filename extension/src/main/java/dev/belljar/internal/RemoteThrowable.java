@@ -4,10 +4,8 @@ import org.opentest4j.AssertionFailedError;
 import org.opentest4j.ValueWrapper;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -131,13 +129,11 @@ final class RemoteThrowable implements Serializable {
     }
 
     private static byte[] trySerialize(Throwable t) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(t);
+        try {
+            return TaskRunner.bytesOf(t);
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        return bytes.toByteArray();
     }
 
     /** Resolves classes through the test's class loader, not the one that loaded Belljar. */

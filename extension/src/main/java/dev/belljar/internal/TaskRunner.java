@@ -10,18 +10,28 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
 
-/** Serializes a {@link Sandbox} task in the parent and runs it in the child. */
+/**
+ * Serializes a {@link Sandbox} task in the parent and runs it in the child; holds the Java
+ * serialization of everything that crosses the channel as bytes (tasks, values, specs, failures).
+ */
 final class TaskRunner {
     private TaskRunner() {
     }
 
     static byte[] serialize(Serializable task, String what) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(task);
+        try {
+            return bytesOf(task);
         } catch (IOException e) {
             throw new IllegalArgumentException(what + " cannot be sent to the sandbox's JVM: " + e
                     + ". Use a static method reference, or a lambda that captures only serializable values", e);
+        }
+    }
+
+    /** {@code value} Java-serialized. */
+    static byte[] bytesOf(Serializable value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
         }
         return bytes.toByteArray();
     }
