@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -45,24 +44,15 @@ final class CgroupDirectories {
      * Only directories are removed: the control files in them go with the rmdir. Already gone is fine.
      */
     static void remove(Path dir) {
-        // Most sandboxes make no cgroups of their own: one rmdir, no walk over every control file.
-        try {
-            Files.delete(dir);
-            return;
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            // cgroups beneath it, or the kernel has not freed it yet: removed one by one, with retries
-        }
-        for (Path each : deepestFirst(dir)) {
-            removeOne(each);
-        }
+        List<Path> all = new java.util.ArrayList<>(withDescendants(dir));
+        java.util.Collections.reverse(all);
+        all.forEach(CgroupDirectories::removeOne);
     }
 
     /**
-     * {@code dir} and every cgroup beneath it, for the PIDs of a whole sandbox: a process in it may
-     * have made cgroups of its own and moved into them. A directory's link count is 2 plus its
-     * subdirectories on cgroupfs, so the common case (none) costs one stat, not a walk.
+     * {@code dir} and every cgroup beneath it, parents first: a process in a sandbox may have made
+     * cgroups of its own and moved into them. A directory's link count is 2 plus its subdirectories
+     * on cgroupfs, so the common case (none) costs one stat, not a walk over every control file.
      */
     static List<Path> withDescendants(Path dir) {
         try {
@@ -74,14 +64,12 @@ final class CgroupDirectories {
         } catch (IOException | UnsupportedOperationException | ClassCastException e) {
             // no link count here: walk
         }
-        List<Path> all = new java.util.ArrayList<>(deepestFirst(dir));
-        java.util.Collections.reverse(all);
-        return all;
+        return parentsFirst(dir);
     }
 
-    private static List<Path> deepestFirst(Path dir) {
+    private static List<Path> parentsFirst(Path dir) {
         try (Stream<Path> tree = Files.walk(dir)) {
-            return tree.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+            return tree.filter(Files::isDirectory).sorted().collect(Collectors.toList());
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
