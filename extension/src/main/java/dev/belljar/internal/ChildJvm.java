@@ -38,9 +38,13 @@ final class ChildJvm {
      * test's stderr. The class-data-sharing archives (the JDK's and the child's) are mapped where
      * they were dumped: JDK builds that relocate them on every start by default (for address-space
      * randomization) rewrite every pointer in them, which made about 8 MiB of each child's memory
-     * private copies charged to its cgroup, and cost CPU.
+     * private copies charged to its cgroup, and cost CPU. These are tuning flags, some of them
+     * diagnostic ones that a JDK may drop: a JDK that does not know one ignores it rather than
+     * refusing to start the child. Every {@code -XX} option on the child's command line is Belljar's
+     * own (the inherited flags are agents, module and assertion flags), so nobody's typo is hidden.
      */
-    static final List<String> BASE_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+    static final List<String> BASE_FLAGS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
             "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-XX:CompileThresholdScaling=10", "--enable-native-access=ALL-UNNAMED",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
 
