@@ -14,6 +14,8 @@ import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherFactory;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -21,14 +23,19 @@ import java.io.DataOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
@@ -50,7 +57,10 @@ public final class ChildMain {
     static final int NOBODY = 65534;
     /** Set in the child to the unique id of the test it runs: the extension there runs it in place. */
     static final String CHILD_TEST_PROPERTY = "belljar.child.uniqueId";
-    /** The only argument of a training child: it runs {@link TrainingWorkload} without a parent, then exits. */
+    /**
+     * The first of a training child's two arguments, the second being a work dir for its channel:
+     * it runs {@link TrainingWorkload} with a parent of its own, then exits.
+     */
     static final String TRAIN_ARGUMENT = "--train";
     /** A pre-started child warms the JUnit launcher up while it waits for its test. */
     static final String WARM_UP_STEP = "warmup";
@@ -59,12 +69,15 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 1 && args[0].equals(TRAIN_ARGUMENT)) {
-            // JNA's classes join the archive too: the setup steps of many sandboxes call the kernel.
-            Syscalls.close(Syscalls.eventFd());
-            warmUp();
-            return;
+        if (args.length == 2 && args[0].equals(TRAIN_ARGUMENT)) {
+            train(Path.of(args[1]));
+        } else {
+            runChild(args);
         }
+        System.exit(0);
+    }
+
+    private static void runChild(String[] args) throws Exception {
         Path workDir = Path.of(args[0]);
         watchLifeline();
         List<String> steps = List.of(args).subList(1, args.length).stream()
@@ -102,7 +115,45 @@ public final class ChildMain {
                 run((Messages.RunTest) request, parent::send);
             }
         }
-        System.exit(0);
+    }
+
+    /**
+     * The training run: a child's whole path, as a pre-started child goes it, with a parent in
+     * this JVM serving the channel. So the archive holds what every child loads before and around
+     * its test too (lifeline, socket, codec), not only JUnit: a child loaded over a hundred JDK
+     * classes from the runtime image and linked its own lambdas anew when the training ran the
+     * test alone. The test it is sent is a repetition that publishes a report entry: those paths
+     * join the archive too, which a pre-started child's warm-up leaves out.
+     */
+    private static void train(Path workDir) throws Exception {
+        // JNA's classes join the archive too: the setup steps of many sandboxes call the kernel.
+        Syscalls.close(Syscalls.eventFd());
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(workDir.resolve(SOCKET_FILE)));
+            FutureTask<Object> parent = new FutureTask<>(() -> serveTraining(server));
+            new Thread(parent, "belljar-training-parent").start();
+            runChild(new String[] {workDir.toString(), WARM_UP_STEP});
+            Object outcome = parent.get();
+            if (!(outcome instanceof Messages.Finished finished) || finished.status() != Messages.Status.SUCCESSFUL) {
+                throw new IllegalStateException("the training test did not pass: " + outcome);
+            }
+        }
+    }
+
+    /** The parent's side of a training run: sends the test, returns how it ended. */
+    private static Object serveTraining(ServerSocketChannel server) throws IOException {
+        try (SocketChannel child = server.accept()) {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(SocketStreams.output(child)));
+            Messages.send(out, new Messages.RunTest(TrainingWorkload.TRAINING_ID, "train(TestReporter)", null,
+                    Map.of("k", "v")));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(SocketStreams.input(child)));
+            while (true) {
+                Object message = Messages.receive(in);
+                if (message instanceof Messages.Finished || message instanceof Messages.CannotRun) {
+                    return message;
+                }
+            }
+        }
     }
 
     private static void run(Messages.RunTest request, Sender out) throws IOException {
@@ -167,11 +218,11 @@ public final class ChildMain {
                 .build();
     }
 
-    /** Loads and runs what every test needs (launcher, engine, extension, channel) on a test of Belljar's own. */
+    /** Loads and runs what every test needs (launcher, engine, extension, codec) on a test of Belljar's own. */
     private static void warmUp() throws IOException {
-        // Messages go nowhere: there is no parent yet, and writing them runs the real code paths.
+        // Messages go nowhere: the parent waits for the child's test, and writing them runs the real code paths.
         DataOutputStream nowhere = new DataOutputStream(java.io.OutputStream.nullOutputStream());
-        run(readBack(new Messages.RunTest(TrainingWorkload.UNIQUE_ID, "warmUp(TestReporter)", null, Map.of("k", "v"))),
+        run(readBack(new Messages.RunTest(TrainingWorkload.WARM_UP_ID, "warmUp()", null, Map.of("k", "v"))),
                 message -> Messages.send(nowhere, message));
     }
 

@@ -144,8 +144,11 @@ final class ClassDataSharing {
     }
 
     private boolean train() {
+        Path workDir = null;
         try {
             Files.createDirectories(archive.getParent());
+            // The training child's channel socket lives here; it goes however the training ends.
+            workDir = Files.createTempDirectory(archive.getParent(), "training-");
             Path partial = Files.createTempFile(archive.getParent(), archive.getFileName().toString(), ".partial");
             Files.delete(partial);
             List<String> command = new ArrayList<>();
@@ -157,6 +160,7 @@ final class ClassDataSharing {
             command.add(classPath("").replaceAll(java.io.File.pathSeparator + "$", ""));
             command.add(ChildMain.class.getName());
             command.add(ChildMain.TRAIN_ARGUMENT);
+            command.add(workDir.toString());
             Process training = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -179,6 +183,19 @@ final class ClassDataSharing {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        } finally {
+            if (workDir != null) {
+                deleteTrainingDir(workDir);
+            }
+        }
+    }
+
+    private static void deleteTrainingDir(Path workDir) {
+        try {
+            Files.deleteIfExists(workDir.resolve(ChildMain.SOCKET_FILE));
+            Files.deleteIfExists(workDir);
+        } catch (IOException e) {
+            // a leftover empty directory in the archive directory, beside the archives
         }
     }
 
