@@ -45,6 +45,9 @@ public final class Bench {
         Run plain = run(TrivialTests.Plain.class, false);
         Run isolated = run(TrivialTests.IsolatedTrivial.class, false);
         Run parallel = run(TrivialTests.IsolatedTrivial.class, true);
+        // Without spares each test waits for its own child's start: what parallel execution adds shows alone.
+        Run unaided = run(TrivialTests.IsolatedTrivial.class, false, false);
+        Run unaidedParallel = run(TrivialTests.IsolatedTrivial.class, true, false);
         Run withSetup = run(TrivialTests.IsolatedWithSetup.class, false);
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
 
@@ -59,6 +62,8 @@ public final class Bench {
         System.out.printf(Locale.ROOT, "%d isolated tests, parallel on %d cores       %8.3f s  (%.2fx faster than sequential)%n",
                 TESTS, Runtime.getRuntime().availableProcessors(), parallel.wallSeconds,
                 isolated.wallSeconds / parallel.wallSeconds);
+        System.out.printf(Locale.ROOT, "  the same without pre-started children: sequential %.3f s, parallel %.3f s (%.2fx faster)%n",
+                unaided.wallSeconds, unaidedParallel.wallSeconds, unaided.wallSeconds / unaidedParallel.wallSeconds);
         System.out.printf(Locale.ROOT, "extra wall time per isolated test           %8.3f s  = %.1fx a bare JVM start (target <= 4x, stretch 2x)%n",
                 extraPerTest, extraPerTest / hello);
         double extraWithSetup = (withSetup.wallSeconds - plain.wallSeconds) / TESTS;
@@ -117,6 +122,10 @@ public final class Bench {
     }
 
     private static Run run(Class<?> tests, boolean parallel) {
+        return run(tests, parallel, true);
+    }
+
+    private static Run run(Class<?> tests, boolean parallel, boolean prestart) {
         Launcher launcher = LauncherFactory.create();
         Run run = new Run();
         long cpuStart = OWN_PROCESS.getProcessCpuTime();
@@ -125,6 +134,7 @@ public final class Bench {
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(parallel))
                 .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
                 .configurationParameter("belljar.summary", "false")
+                .configurationParameter("belljar.child.prestart", Boolean.toString(prestart))
                 .build(), run);
         run.wallSeconds = (System.nanoTime() - start) / 1e9;
         run.ownCpuSeconds = (OWN_PROCESS.getProcessCpuTime() - cpuStart) / 1e9;
