@@ -23,13 +23,9 @@ import java.io.DataOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,7 +46,6 @@ import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.r
 public final class ChildMain {
     /** Exit status when stdin (the lifeline to the parent) reaches EOF: the parent is gone. */
     static final int PARENT_GONE = 120;
-    static final String SOCKET_FILE = "channel.sock";
     /** An empty, unreadable file that hidden files are covered with. */
     static final String HIDDEN_FILE = "hidden-empty-file";
     /** uid and gid of {@code User.NOBODY}. */
@@ -93,7 +88,7 @@ public final class ChildMain {
             Files.createFile(workDir.resolve(HIDDEN_FILE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
         }
-        try (ParentChannel parent = ParentChannel.connect(workDir.resolve(SOCKET_FILE))) {
+        try (ParentChannel parent = ParentChannel.connect(workDir)) {
             // Connected: from here the work dir may be covered by a mount, and privileges may go.
             for (String step : steps) {
                 if (isAfterConnect(step)) {
@@ -120,7 +115,7 @@ public final class ChildMain {
     /**
      * The training run: a child's whole path, as a pre-started child goes it, with a parent in
      * this JVM serving the channel. So the archive holds what every child loads before and around
-     * its test too (lifeline, socket, codec), not only JUnit: a child loaded over a hundred JDK
+     * its test too (lifeline, channel, codec), not only JUnit: a child loaded over a hundred JDK
      * classes from the runtime image and linked its own lambdas anew when the training ran the
      * test alone. The test it is sent is a repetition that publishes a report entry: those paths
      * join the archive too, which a pre-started child's warm-up leaves out.
@@ -128,9 +123,8 @@ public final class ChildMain {
     private static void train(Path workDir) throws Exception {
         // JNA's classes join the archive too: the setup steps of many sandboxes call the kernel.
         Syscalls.close(Syscalls.eventFd());
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(workDir.resolve(SOCKET_FILE)));
-            FutureTask<Object> parent = new FutureTask<>(() -> serveTraining(server));
+        try (ChannelPipes pipes = ChannelPipes.make(workDir, false)) {
+            FutureTask<Object> parent = new FutureTask<>(() -> serveTraining(pipes));
             new Thread(parent, "belljar-training-parent").start();
             runChild(new String[] {workDir.toString(), WARM_UP_STEP});
             Object outcome = parent.get();
@@ -141,12 +135,12 @@ public final class ChildMain {
     }
 
     /** The parent's side of a training run: sends the test, returns how it ended. */
-    private static Object serveTraining(ServerSocketChannel server) throws IOException {
-        try (SocketChannel child = server.accept()) {
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(SocketStreams.output(child)));
+    private static Object serveTraining(ChannelPipes pipes) throws IOException {
+        try (ChannelPipes.Connection child = pipes.accept()) {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(child.output()));
             Messages.send(out, new Messages.RunTest(TrainingWorkload.TRAINING_ID, "train(TestReporter)", null,
                     Map.of("k", "v")));
-            DataInputStream in = new DataInputStream(new BufferedInputStream(SocketStreams.input(child)));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(child.input()));
             while (true) {
                 Object message = Messages.receive(in);
                 if (message instanceof Messages.Finished || message instanceof Messages.CannotRun) {

@@ -147,7 +147,7 @@ final class ClassDataSharing {
         Path workDir = null;
         try {
             Files.createDirectories(archive.getParent());
-            // The training child's channel socket lives here; it goes however the training ends.
+            // The training child's channel pipes live here; they go however the training ends.
             workDir = Files.createTempDirectory(archive.getParent(), "training-");
             Path partial = Files.createTempFile(archive.getParent(), archive.getFileName().toString(), ".partial");
             Files.delete(partial);
@@ -192,7 +192,8 @@ final class ClassDataSharing {
 
     private static void deleteTrainingDir(Path workDir) {
         try {
-            Files.deleteIfExists(workDir.resolve(ChildMain.SOCKET_FILE));
+            Files.deleteIfExists(workDir.resolve(ChannelPipes.FROM_CHILD));
+            Files.deleteIfExists(workDir.resolve(ChannelPipes.TO_CHILD));
             Files.deleteIfExists(workDir);
         } catch (IOException e) {
             // a leftover empty directory in the archive directory, beside the archives

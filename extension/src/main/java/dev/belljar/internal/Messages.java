@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What parent and child say to each other over the work dir's Unix-domain socket, and how it is
- * written there: a tag byte, then the fields. Not Java serialization: in a child's cold JVM that
+ * What parent and child say to each other through the work dir's pipes ({@link ChannelPipes}),
+ * and how it is written there: a tag byte, then the fields. Not Java serialization: in a child's cold JVM that
  * cost about a tenth of its CPU (stream classes, a generated constructor per class, method-handle
  * trees per record). Only what is Java-serializable by nature goes as serialized bytes: the spec
  * (read in the child only when a test asks for it), a failure, a task and its value.
@@ -78,7 +78,7 @@ final class Messages {
 
     /**
      * Parent to child, before a checkpoint: close the channel (CRIU cannot dump one end of a
-     * connection) and connect again once the socket file is back, i.e. after the restore.
+     * connection) and connect again once the pipes are back, i.e. after the restore.
      */
     record Detach() {
     }

@@ -5,9 +5,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.SocketChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -15,30 +14,30 @@ import java.nio.file.Path;
  * and take it up again after the restore: messages sent meanwhile wait, none is lost.
  */
 final class ParentChannel implements AutoCloseable {
-    /** How often a detached child looks for the parent's socket again. */
+    /** How often a detached child looks for the parent's pipes again. */
     private static final long RECONNECT_MILLIS = 20;
 
-    private final UnixDomainSocketAddress address;
-    private SocketChannel socket;
+    private final Path workDir;
+    private ChannelPipes.Connection connection;
     private DataOutputStream out;
     private DataInputStream in;
     private boolean detached;
     private boolean closed;
 
-    private ParentChannel(UnixDomainSocketAddress address, SocketChannel socket) {
-        this.address = address;
-        attach(socket);
+    private ParentChannel(Path workDir, ChannelPipes.Connection connection) {
+        this.workDir = workDir;
+        attach(connection);
     }
 
-    static ParentChannel connect(Path socketFile) throws IOException {
-        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socketFile);
-        return new ParentChannel(address, SocketChannel.open(address));
+    /** Connects through the pipes in {@code workDir}; waits until the parent accepted. */
+    static ParentChannel connect(Path workDir) throws IOException {
+        return new ParentChannel(workDir, ChannelPipes.connect(workDir));
     }
 
-    private void attach(SocketChannel connected) {
-        socket = connected;
-        out = new DataOutputStream(new BufferedOutputStream(SocketStreams.output(connected)));
-        in = new DataInputStream(new BufferedInputStream(SocketStreams.input(connected)));
+    private void attach(ChannelPipes.Connection connected) {
+        connection = connected;
+        out = new DataOutputStream(new BufferedOutputStream(connected.output()));
+        in = new DataInputStream(new BufferedInputStream(connected.input()));
     }
 
     /** The next message from the parent. */
@@ -88,7 +87,7 @@ final class ParentChannel implements AutoCloseable {
 
     private synchronized void detach() throws IOException {
         detached = true;
-        socket.close();
+        connection.close();
     }
 
     private void reattach() throws IOException, InterruptedException {
@@ -99,14 +98,14 @@ final class ParentChannel implements AutoCloseable {
                 }
             }
             try {
-                SocketChannel connected = SocketChannel.open(address);
+                ChannelPipes.Connection connected = ChannelPipes.connect(workDir);
                 synchronized (this) {
                     attach(connected);
                     detached = false;
                     notifyAll();
                 }
                 return;
-            } catch (IOException notYet) {
+            } catch (NoSuchFileException notYet) {
                 Thread.sleep(RECONNECT_MILLIS);
             }
         }
@@ -118,7 +117,7 @@ final class ParentChannel implements AutoCloseable {
         closed = true;
         notifyAll();
         try {
-            socket.close();
+            connection.close();
         } catch (IOException ignored) {
             // closed either way
         }

@@ -11,10 +11,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,7 +41,7 @@ final class SandboxRun implements AutoCloseable {
     private final Cgroup cgroup;
     private final Path workDir;
     private Process process;
-    private ServerSocketChannel server;
+    private ChannelPipes pipes;
     private ChannelReader reader;
     private Thread readerThread;
     private Timeline timeline;
@@ -57,7 +53,7 @@ final class SandboxRun implements AutoCloseable {
     /** The checkpointed tree's stdin (the lifeline), which the restore replaces with a new pipe. */
     private String stdinPipeOfCheckpoint;
     private boolean restored;
-    /** The child runs as nobody: the socket it connects to must be open to it. */
+    /** The child runs as nobody: the pipes it connects to must be open to it. */
     private boolean childIsNobody;
 
     private SandboxRun(Cgroup cgroup, Path workDir) {
@@ -123,10 +119,9 @@ final class SandboxRun implements AutoCloseable {
                 .exitStatusFile(exitStatusFile())
                 .build(ChildJvm.command(spec, workDir, host.classDataSharing(), warmUp));
         // Closed once the child is gone: that ends a reader still waiting in accept().
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
-        if (spec.user() == dev.belljar.User.NOBODY) {
-            childIsNobody = true;
+        childIsNobody = spec.user() == dev.belljar.User.NOBODY;
+        pipes = ChannelPipes.make(workDir, childIsNobody);
+        if (childIsNobody) {
             handOverToNobody();
         }
         synchronized (this) {
@@ -138,7 +133,7 @@ final class SandboxRun implements AutoCloseable {
                     .redirectError(workDir.resolve("stderr").toFile())
                     .start();
         }
-        reader = new ChannelReader(server, cgroup);
+        reader = new ChannelReader(pipes, cgroup);
         readerThread = new Thread(reader, "belljar-channel-" + cgroup.name());
         readerThread.setDaemon(true);
         readerThread.start();
@@ -220,7 +215,7 @@ final class SandboxRun implements AutoCloseable {
         try {
             criu.dump(root, images);
         } catch (dev.belljar.linux.criu.CheckpointFailedException e) {
-            // The tree runs on (CRIU resumes it on failure); it reconnects once the socket is back.
+            // The tree runs on (CRIU resumes it on failure); it reconnects once the pipes are back.
             rebindChannel();
             throw new dev.belljar.CheckpointException(e.getMessage(), e);
         }
@@ -273,23 +268,18 @@ final class SandboxRun implements AutoCloseable {
     void detachChannel() {
         try {
             // Unreachable first: the child starts to reconnect the moment it let go.
-            Files.deleteIfExists(workDir.resolve(ChildMain.SOCKET_FILE));
-            server.close();
+            pipes.close();
             reader.detach();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot detach the channel of sandbox " + cgroup.name(), e);
         }
     }
 
-    /** Listens for the detached child again; it connects within its reconnect interval. */
+    /** Makes the pipes for the detached child again; it connects within its reconnect interval. */
     void rebindChannel() {
         try {
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(workDir.resolve(ChildMain.SOCKET_FILE)));
-            if (childIsNobody) {
-                Files.setPosixFilePermissions(workDir.resolve(ChildMain.SOCKET_FILE), PosixFilePermissions.fromString("rw-rw-rw-"));
-            }
-            reader.reattachTo(server);
+            pipes = ChannelPipes.make(workDir, childIsNobody);
+            reader.reattachTo(pipes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for the child of sandbox " + cgroup.name() + " again", e);
         }
@@ -345,7 +335,7 @@ final class SandboxRun implements AutoCloseable {
         }
         timeline.close();
         try {
-            server.close();
+            pipes.close();
             readerThread.join(TimeUnit.SECONDS.toMillis(5));
             CgroupStats stats = cgroup.stats();
             return new ChildReport(restored ? restoredExitStatus() : process.exitValue(), reader.orderlyExit,
@@ -366,14 +356,13 @@ final class SandboxRun implements AutoCloseable {
         }
     }
 
-    /** The child drops to nobody before it connects: it must reach the socket and write its exit marker. */
+    /** The child as nobody opens the pipes again after a restore, and writes its exit marker: both must be open to it. */
     private void handOverToNobody() throws IOException {
         java.nio.file.attribute.UserPrincipalLookupService users = workDir.getFileSystem().getUserPrincipalLookupService();
         java.nio.file.attribute.PosixFileAttributeView dir = Files.getFileAttributeView(workDir,
                 java.nio.file.attribute.PosixFileAttributeView.class);
         dir.setOwner(users.lookupPrincipalByName(Integer.toString(ChildMain.NOBODY)));
         dir.setGroup(users.lookupPrincipalByGroupName(Integer.toString(ChildMain.NOBODY)));
-        Files.setPosixFilePermissions(workDir.resolve(ChildMain.SOCKET_FILE), PosixFilePermissions.fromString("rw-rw-rw-"));
     }
 
     /** Kills everything in the sandbox, removes its cgroup and work dir. Idempotent. */
@@ -389,8 +378,8 @@ final class SandboxRun implements AutoCloseable {
             if (process != null) {
                 process.getOutputStream().close();
             }
-            if (server != null) {
-                server.close();
+            if (pipes != null) {
+                pipes.close();
             }
         } catch (IOException ignored) {
             // the lifeline and the channel are closed either way
@@ -425,10 +414,10 @@ final class SandboxRun implements AutoCloseable {
 
     /**
      * Accepts the child's connection, sends the test to run, collects what the child reports. For a
-     * checkpoint it lets the child go and, after the restore, accepts it again on a new server.
+     * checkpoint it lets the child go and, after the restore, accepts it again on new pipes.
      */
     private static final class ChannelReader implements Runnable {
-        private ServerSocketChannel server;
+        private ChannelPipes pipes;
         private final java.util.concurrent.CompletableFuture<Messages.Request> request =
                 new java.util.concurrent.CompletableFuture<>();
         private final Cgroup cgroup;
@@ -439,22 +428,22 @@ final class SandboxRun implements AutoCloseable {
         private volatile CgroupStats baseline;
         private volatile boolean orderlyExit;
         private DataOutputStream out;
-        /** Set while a checkpoint is in progress: the reader waits for the next server instead of ending. */
+        /** Set while a checkpoint is in progress: the reader waits for the next pipes instead of ending. */
         private boolean detaching;
         private boolean connected;
 
-        ChannelReader(ServerSocketChannel server, Cgroup cgroup) {
-            this.server = server;
+        ChannelReader(ChannelPipes pipes, Cgroup cgroup) {
+            this.pipes = pipes;
             this.cgroup = cgroup;
         }
 
         @Override
         public void run() {
             boolean first = true;
-            ServerSocketChannel current = server;
+            ChannelPipes current = pipes;
             while (current != null) {
-                try (SocketChannel socket = current.accept()) {
-                    DataOutputStream toChild = new DataOutputStream(new BufferedOutputStream(SocketStreams.output(socket)));
+                try (ChannelPipes.Connection connection = current.accept()) {
+                    DataOutputStream toChild = new DataOutputStream(new BufferedOutputStream(connection.output()));
                     if (first) {
                         Messages.send(toChild, request.get());
                         first = false;
@@ -464,23 +453,23 @@ final class SandboxRun implements AutoCloseable {
                         connected = true;
                         notifyAll();
                     }
-                    readMessages(new DataInputStream(new BufferedInputStream(SocketStreams.input(socket))));
+                    readMessages(new DataInputStream(new BufferedInputStream(connection.input())));
                 } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException e) {
-                    // EOF or a closed server: the child is gone, or let go for a checkpoint
+                    // EOF or closed pipes: the child is gone, or let go for a checkpoint
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                current = nextServer();
+                current = nextPipes();
             }
         }
 
-        /** After the connection ended: the server of the restore while a checkpoint is in progress, else none. */
-        private synchronized ServerSocketChannel nextServer() {
+        /** After the connection ended: the pipes of the restore while a checkpoint is in progress, else none. */
+        private synchronized ChannelPipes nextPipes() {
             connected = false;
             out = null;
             notifyAll();
-            while (detaching && server == null) {
+            while (detaching && pipes == null) {
                 try {
                     wait();
                 } catch (InterruptedException e) {
@@ -488,7 +477,7 @@ final class SandboxRun implements AutoCloseable {
                     return null;
                 }
             }
-            ServerSocketChannel next = detaching ? server : null;
+            ChannelPipes next = detaching ? pipes : null;
             detaching = false;
             return next;
         }
@@ -499,7 +488,7 @@ final class SandboxRun implements AutoCloseable {
                 throw new IOException("the child is not connected");
             }
             detaching = true;
-            server = null;
+            pipes = null;
             Messages.send(out, new Messages.Detach());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (connected) {
@@ -522,9 +511,9 @@ final class SandboxRun implements AutoCloseable {
             notifyAll();
         }
 
-        /** The server the child reconnects to after a restore (or after a failed checkpoint). */
-        synchronized void reattachTo(ServerSocketChannel next) {
-            server = next;
+        /** The pipes the child reconnects to after a restore (or after a failed checkpoint). */
+        synchronized void reattachTo(ChannelPipes next) {
+            pipes = next;
             notifyAll();
         }
 

@@ -33,6 +33,8 @@ interface LibC extends Library {
 
     int open(String path, int flags);
 
+    int mkfifo(String path, int mode);
+
     long read(int fd, Pointer buffer, long count);
 
     long write(int fd, Pointer buffer, long count);

@@ -98,6 +98,11 @@ public final class Syscalls {
         return check(LibC.INSTANCE.eventfd(0, EFD_CLOEXEC), "eventfd(0, EFD_CLOEXEC)");
     }
 
+    /** Makes a named pipe at {@code path} with permission bits {@code mode} (less the umask). */
+    public static void makeFifo(String path, int mode) {
+        check(LibC.INSTANCE.mkfifo(path, mode), "mkfifo(\"" + path + "\", 0" + Integer.toOctalString(mode) + ")");
+    }
+
     public static int openReadOnly(String path) {
         return check(LibC.INSTANCE.open(path, O_RDONLY | O_CLOEXEC), "open(\"" + path + "\", O_RDONLY)");
     }
