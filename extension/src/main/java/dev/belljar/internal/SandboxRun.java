@@ -118,8 +118,8 @@ final class SandboxRun implements AutoCloseable {
                 .timeNamespace(spec.uptime().map(java.time.Duration::getSeconds).orElse(0L))
                 .exitStatusFile(exitStatusFile())
                 .build(ChildJvm.command(spec, workDir, host.classDataSharing(), warmUp));
-        // Closed once the child is gone: that ends a reader still waiting in accept().
         childIsNobody = spec.user() == dev.belljar.User.NOBODY;
+        // Closed once the child is gone: that ends a reader still waiting in accept().
         pipes = ChannelPipes.make(workDir, childIsNobody);
         if (childIsNobody) {
             handOverToNobody();
@@ -356,7 +356,10 @@ final class SandboxRun implements AutoCloseable {
         }
     }
 
-    /** The child as nobody opens the pipes again after a restore, and writes its exit marker: both must be open to it. */
+    /**
+     * The child, as nobody, opens the pipes again after a restore and writes its exit marker: the
+     * work dir must be open to it.
+     */
     private void handOverToNobody() throws IOException {
         java.nio.file.attribute.UserPrincipalLookupService users = workDir.getFileSystem().getUserPrincipalLookupService();
         java.nio.file.attribute.PosixFileAttributeView dir = Files.getFileAttributeView(workDir,
