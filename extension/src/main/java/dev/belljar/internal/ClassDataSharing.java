@@ -185,18 +185,12 @@ final class ClassDataSharing {
             return false;
         } finally {
             if (workDir != null) {
-                deleteTrainingDir(workDir);
+                try {
+                    SandboxRun.deleteRecursively(workDir);
+                } catch (java.io.UncheckedIOException e) {
+                    // a leftover directory in the archive directory, beside the archives
+                }
             }
-        }
-    }
-
-    private static void deleteTrainingDir(Path workDir) {
-        try {
-            Files.deleteIfExists(workDir.resolve(ChannelPipes.FROM_CHILD));
-            Files.deleteIfExists(workDir.resolve(ChannelPipes.TO_CHILD));
-            Files.deleteIfExists(workDir);
-        } catch (IOException e) {
-            // a leftover empty directory in the archive directory, beside the archives
         }
     }
 

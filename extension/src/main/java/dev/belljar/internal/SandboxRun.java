@@ -405,13 +405,14 @@ final class SandboxRun implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Removes a child's work dir with all it holds: a sandbox's, or a training run's. */
+    static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the sandbox work dir " + dir, e);
+            throw new UncheckedIOException("cannot remove the work dir " + dir, e);
         }
     }
 
