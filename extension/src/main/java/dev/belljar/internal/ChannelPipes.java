@@ -26,20 +26,17 @@ import java.nio.file.attribute.PosixFilePermissions;
  * socket's accept and connect. EOF on either pipe means the other side is gone.
  */
 final class ChannelPipes implements AutoCloseable {
-    static final String FROM_CHILD = "from-child.fifo";
-    static final String TO_CHILD = "to-child.fifo";
-
     private final Path fromChild;
     private final Path toChild;
     private volatile boolean closed;
 
-    private ChannelPipes(Path dir) {
-        this.fromChild = dir.resolve(FROM_CHILD);
-        this.toChild = dir.resolve(TO_CHILD);
+    private ChannelPipes(WorkDir dir) {
+        this.fromChild = dir.fromChildPipe();
+        this.toChild = dir.toChildPipe();
     }
 
     /** Makes the pipes in {@code dir}, open to the owner only, or to anyone for a child that runs as nobody. */
-    static ChannelPipes make(Path dir, boolean openToAnyone) throws IOException {
+    static ChannelPipes make(WorkDir dir, boolean openToAnyone) throws IOException {
         ChannelPipes pipes = new ChannelPipes(dir);
         for (Path pipe : new Path[] {pipes.fromChild, pipes.toChild}) {
             try {
@@ -73,10 +70,10 @@ final class ChannelPipes implements AutoCloseable {
     }
 
     /** The child's side: waits until the parent accepted. Throws NoSuchFileException while there are no pipes. */
-    static Connection connect(Path dir) throws IOException {
-        FileChannel out = FileChannel.open(dir.resolve(FROM_CHILD), StandardOpenOption.WRITE);
+    static Connection connect(WorkDir dir) throws IOException {
+        FileChannel out = FileChannel.open(dir.fromChildPipe(), StandardOpenOption.WRITE);
         try {
-            return new Connection(FileChannel.open(dir.resolve(TO_CHILD), StandardOpenOption.READ), out);
+            return new Connection(FileChannel.open(dir.toChildPipe(), StandardOpenOption.READ), out);
         } catch (IOException | RuntimeException e) {
             out.close();
             throw e;

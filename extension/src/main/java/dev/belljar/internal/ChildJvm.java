@@ -1,17 +1,21 @@
 package dev.belljar.internal;
 
-import dev.belljar.Net;
 import dev.belljar.linux.libc.NativeStartup;
 import dev.belljar.spec.SandboxSpec;
+import dev.belljar.spec.SpecException;
 
-import java.io.IOException;
+import java.io.File;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The child JVM's command line. The child is short-lived and often small: Serial GC, C1 only,
@@ -19,7 +23,6 @@ import java.util.Set;
  * (the JVM's own container detection cannot be trusted inside a cgroup it did not start in).
  */
 final class ChildJvm {
-    static final String ARGUMENT_FILE = "jvm.args";
     /** Share of the memory limit the child's heap may take; the rest is the JVM itself (metaspace, code, threads). */
     static final int HEAP_PERCENT_OF_LIMIT = 50;
     private static final Set<String> FORWARDED_SYSTEM_PROPERTY_PREFIXES_EXCLUDED = Set.of(
@@ -69,57 +72,26 @@ final class ChildJvm {
         }
     }
 
-    /** Writes the argument file into {@code workDir}; returns the java command. */
-    static List<String> command(SandboxSpec spec, Path workDir, Optional<ClassDataSharing> sharing, boolean warmUp)
-            throws IOException {
-        List<String> jvmArgs = new ArrayList<>(commonFlags());
-        String classPath = testClassPath();
-        if (sharing.isPresent()) {
-            jvmArgs.addAll(sharing.get().jvmFlags());
-            classPath = sharing.get().classPath(classPath);
-        }
+    /** The flags of a child for {@code spec}: the {@link #commonFlags}, and its heap and CPU count sized from its limits. */
+    static List<String> flags(SandboxSpec spec) {
+        List<String> flags = new ArrayList<>(commonFlags());
         spec.memoryBytes().ifPresent(limit -> {
-            jvmArgs.add("-XX:MaxRAM=" + limit);
-            jvmArgs.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_LIMIT);
+            flags.add("-XX:MaxRAM=" + limit);
+            flags.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_LIMIT);
         });
         // With a cpuset and no quota the JVM counts its CPUs from its affinity mask itself.
-        spec.cpuCores().ifPresent(cores -> jvmArgs.add("-XX:ActiveProcessorCount="
+        spec.cpuCores().ifPresent(cores -> flags.add("-XX:ActiveProcessorCount="
                 + Math.min((int) Math.ceil(cores), spec.cpuset().map(ChildJvm::cpuCount).orElse(Integer.MAX_VALUE))));
-        requireReachable(spec, classPath);
-        jvmArgs.add("-cp");
-        jvmArgs.add(classPath);
-        Path argumentFile = workDir.resolve(ARGUMENT_FILE);
-        List<String> quoted = new ArrayList<>();
-        for (String arg : jvmArgs) {
-            quoted.add(quote(arg));
-        }
-        Files.write(argumentFile, quoted);
+        return flags;
+    }
 
+    /** The command that starts the child's JVM from its argument file, with the child's own arguments. */
+    static List<String> command(Path argumentFile, List<String> childArguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("@" + argumentFile);
         command.add(ChildMain.class.getName());
-        command.add(workDir.toString());
-        if (warmUp) {
-            command.add(ChildMain.WARM_UP_STEP);
-        }
-        // Setup steps run in order; dropping privileges comes last, after everything that needs them.
-        spec.hostname().ifPresent(name -> command.add("hostname=" + name));
-        spec.domainname().ifPresent(name -> command.add("domainname=" + name));
-        if (spec.net() == Net.PRIVATE) {
-            command.add("loopback=up");
-        }
-        // Mounts come after the child connected: a tmpfs or hidden path may cover the work dir.
-        if (spec.cgroupNamespace()) {
-            command.add("cgroupfs=remount");
-        }
-        spec.readOnly().forEach(path -> command.add("readonly=" + path));
-        spec.writable().forEach(path -> command.add("writable=" + path));
-        spec.tmpfs().forEach((path, size) -> command.add("tmpfs=" + size + ":" + path));
-        spec.hidden().forEach(path -> command.add("hidden=" + path));
-        if (spec.user() == dev.belljar.User.NOBODY) {
-            command.add("user=nobody");
-        }
+        command.addAll(childArguments);
         return command;
     }
 
@@ -129,18 +101,18 @@ final class ChildJvm {
      * own URLClassLoader, which {@code java.class.path} does not show.
      */
     static String testClassPath() {
-        java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>(
-                List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        LinkedHashSet<String> entries = new LinkedHashSet<>(
+                List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
         List<String> added = new ArrayList<>();
         for (ClassLoader loader = Thread.currentThread().getContextClassLoader(); loader != null;
              loader = loader.getParent()) {
-            if (loader instanceof java.net.URLClassLoader urls) {
+            if (loader instanceof URLClassLoader urls) {
                 List<String> own = new ArrayList<>();
-                for (java.net.URL url : urls.getURLs()) {
+                for (URL url : urls.getURLs()) {
                     if (url.getProtocol().equals("file")) {
                         try {
                             own.add(Path.of(url.toURI()).toString());
-                        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                        } catch (URISyntaxException | IllegalArgumentException e) {
                             // not a local file: the child could not load from it either
                         }
                     }
@@ -150,19 +122,19 @@ final class ChildJvm {
         }
         entries.addAll(added);
         entries.remove("");
-        return String.join(java.io.File.pathSeparator, entries);
+        return String.join(File.pathSeparator, entries);
     }
 
     /** A tmpfs or hidden path must not cover what the child JVM still loads from: its JDK and class path. */
-    private static void requireReachable(SandboxSpec spec, String classPath) {
-        List<String> needed = new ArrayList<>(List.of(classPath.split(java.io.File.pathSeparator)));
+    static void requireReachable(SandboxSpec spec, String classPath) {
+        List<String> needed = new ArrayList<>(List.of(classPath.split(File.pathSeparator)));
         needed.add(System.getProperty("java.home"));
         List<String> covering = new ArrayList<>(spec.tmpfs().keySet());
         covering.addAll(spec.hidden());
         for (String cover : covering) {
             for (String entry : needed) {
                 if (entry.equals(cover) || entry.startsWith(cover.endsWith("/") ? cover : cover + "/")) {
-                    throw new dev.belljar.spec.SpecException((spec.tmpfs().containsKey(cover) ? "tmpfs" : "hidden")
+                    throw new SpecException((spec.tmpfs().containsKey(cover) ? "tmpfs" : "hidden")
                             + " = \"" + cover + "\" would cover " + entry + ", which the sandbox's JVM loads classes or"
                             + " libraries from: choose a path that holds no JDK or class path entry");
                 }
@@ -205,8 +177,8 @@ final class ChildJvm {
     }
 
     /** System properties set at run time (Surefire's systemPropertyVariables, for one), for the child's request. */
-    static java.util.Map<String, String> forwardedSystemProperties() {
-        java.util.Map<String, String> forwarded = new java.util.TreeMap<>();
+    static Map<String, String> forwardedSystemProperties() {
+        Map<String, String> forwarded = new TreeMap<>();
         System.getProperties().forEach((key, value) -> {
             if (key instanceof String name && value instanceof String text && !excluded(name)) {
                 forwarded.put(name, text);
@@ -222,10 +194,5 @@ final class ChildJvm {
             }
         }
         return false;
-    }
-
-    /** Quoting for a java {@code @argfile}: double quotes, with backslashes and quotes escaped. */
-    private static String quote(String arg) {
-        return "\"" + arg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -2,6 +2,7 @@ package dev.belljar.internal;
 
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -144,11 +145,11 @@ final class ClassDataSharing {
     }
 
     private boolean train() {
-        Path workDir = null;
+        WorkDir workDir = null;
         try {
             Files.createDirectories(archive.getParent());
             // The training child's channel pipes live here; they go however the training ends.
-            workDir = Files.createTempDirectory(archive.getParent(), "training-");
+            workDir = WorkDir.createIn(archive.getParent(), "training-");
             Path partial = Files.createTempFile(archive.getParent(), archive.getFileName().toString(), ".partial");
             Files.delete(partial);
             List<String> command = new ArrayList<>();
@@ -159,8 +160,8 @@ final class ClassDataSharing {
             command.add("-cp");
             command.add(classPath("").replaceAll(java.io.File.pathSeparator + "$", ""));
             command.add(ChildMain.class.getName());
-            command.add(ChildMain.TRAIN_ARGUMENT);
-            command.add(workDir.toString());
+            command.add(Training.ARGUMENT);
+            command.add(workDir.path().toString());
             Process training = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -186,8 +187,8 @@ final class ClassDataSharing {
         } finally {
             if (workDir != null) {
                 try {
-                    SandboxRun.deleteRecursively(workDir);
-                } catch (java.io.UncheckedIOException e) {
+                    workDir.close();
+                } catch (UncheckedIOException e) {
                     // a leftover directory in the archive directory, beside the archives
                 }
             }

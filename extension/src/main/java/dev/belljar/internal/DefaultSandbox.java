@@ -5,9 +5,12 @@ import dev.belljar.SandboxProcess;
 import dev.belljar.SandboxResult;
 import dev.belljar.spec.SandboxSpec;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The {@link Sandbox} a test receives as a parameter: each call runs one child in a new sandbox. */
@@ -47,9 +50,11 @@ final class DefaultSandbox implements Sandbox {
     @Override
     public SandboxProcess start(Task task) {
         byte[] serialized = TaskRunner.serialize(Objects.requireNonNull(task, "task"), "the task " + task);
-        IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
+        LaunchPlan plan = host.plan(spec);
+        IsolatedTests.requireEnforceable(host, plan, "this sandbox", failUnenforceable);
         try {
-            return new DefaultSandboxProcess(host, SandboxRun.start(host, spec, new Messages.RunTask(serialized, ChildJvm.forwardedSystemProperties())), spec);
+            return new DefaultSandboxProcess(host, SandboxRun.start(host, plan,
+                    new Messages.RunTask(serialized, ChildJvm.forwardedSystemProperties())), spec);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the sandbox started; it was removed", e);
@@ -76,24 +81,27 @@ final class DefaultSandbox implements Sandbox {
     }
 
     private SandboxResult execute(byte[] task) {
-        IsolatedTests.requireEnforceable(host, spec, "this sandbox", failUnenforceable);
+        LaunchPlan plan = host.plan(spec);
+        IsolatedTests.requireEnforceable(host, plan, "this sandbox", failUnenforceable);
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         try {
-            ChildReport report = SandboxRun.run(host, spec, new Messages.RunTask(task, ChildJvm.forwardedSystemProperties()),
-                    timeout, false);
+            ChildReport report;
+            try (SandboxRun run = SandboxRun.start(host, plan, new Messages.RunTask(task, ChildJvm.forwardedSystemProperties()))) {
+                report = run.awaitReport(timeout);
+            }
             IsolatedTests.replayOutput(report);
             return Verdict.of(spec, timeout, report).result();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the sandbox ran; it was killed", e);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     @Override
-    public java.util.Optional<String> cannotCheckpoint() {
-        return java.util.Optional.ofNullable(host.criu().unavailable());
+    public Optional<String> cannotCheckpoint() {
+        return Optional.ofNullable(host.probe().criu().unavailable());
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.belljar.internal;
 
+import dev.belljar.CheckpointException;
+import dev.belljar.Net;
 import dev.belljar.SandboxProcess;
 import dev.belljar.SandboxResult;
 import dev.belljar.linux.cgroup.CgroupStats;
+import dev.belljar.linux.criu.Criu;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
@@ -11,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** A started {@link SandboxRun} seen from the test: its output, usage and freezer. */
 final class DefaultSandboxProcess implements SandboxProcess {
@@ -29,12 +33,12 @@ final class DefaultSandboxProcess implements SandboxProcess {
 
     @Override
     public synchronized String stdout() {
-        return result != null ? finalStdout : read(run.stdoutFile());
+        return result != null ? finalStdout : read(run.workDir().stdout());
     }
 
     @Override
     public synchronized String stderr() {
-        return result != null ? finalStderr : read(run.stderrFile());
+        return result != null ? finalStderr : read(run.workDir().stderr());
     }
 
     private static String read(Path file) {
@@ -54,23 +58,23 @@ final class DefaultSandboxProcess implements SandboxProcess {
 
     @Override
     public boolean isAlive() {
-        return !run.isCheckpointed() && run.process().isAlive();
+        return !run.checkpoint().isCheckpointed() && run.process().isAlive();
     }
 
     @Override
     public void checkpoint(Path directory) {
         if (!spec.pidNamespace()) {
-            throw new dev.belljar.CheckpointException("a checkpoint needs the sandbox's own PID namespace (pid = true):"
+            throw new CheckpointException("a checkpoint needs the sandbox's own PID namespace (pid = true):"
                     + " CRIU dumps the tree under its init", null);
         }
-        dev.belljar.linux.criu.Criu criu = usableCriu("checkpoint");
-        if (spec.net() != dev.belljar.Net.HOST) {
-            dev.belljar.linux.criu.Criu.cannotDumpNetworkNamespace().ifPresent(reason -> {
-                throw new dev.belljar.CheckpointException("cannot checkpoint a sandbox with net = " + spec.net() + ": " + reason, null);
+        Criu criu = usableCriu("checkpoint");
+        if (spec.net() != Net.HOST) {
+            Criu.cannotDumpNetworkNamespace().ifPresent(reason -> {
+                throw new CheckpointException("cannot checkpoint a sandbox with net = " + spec.net() + ": " + reason, null);
             });
         }
         try {
-            run.checkpoint(criu, directory.toAbsolutePath());
+            run.checkpoint().checkpoint(criu, directory.toAbsolutePath());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during the checkpoint", e);
@@ -78,17 +82,17 @@ final class DefaultSandboxProcess implements SandboxProcess {
     }
 
     /** CRIU, or the reason this host has none, as the exception of {@code action}. */
-    private dev.belljar.linux.criu.Criu usableCriu(String action) {
-        dev.belljar.linux.criu.Criu.Availability criu = host.criu();
-        return criu.usable().orElseThrow(() -> new dev.belljar.CheckpointException(
+    private Criu usableCriu(String action) {
+        Criu.Availability criu = host.probe().criu();
+        return criu.usable().orElseThrow(() -> new CheckpointException(
                 "this host cannot " + action + " sandboxes: " + criu.unavailable(), null));
     }
 
     @Override
     public void restore() {
-        dev.belljar.linux.criu.Criu criu = usableCriu("restore");
+        Criu criu = usableCriu("restore");
         try {
-            run.restore(criu);
+            run.checkpoint().restore(criu);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during the restore", e);
@@ -114,11 +118,11 @@ final class DefaultSandboxProcess implements SandboxProcess {
     @Override
     public synchronized Optional<SandboxResult> awaitExit(Duration timeout) {
         if (result == null) {
-            if (run.isCheckpointed()) {
+            if (run.checkpoint().isCheckpointed()) {
                 throw new IllegalStateException("the sandbox is checkpointed: restore() it before awaiting its exit");
             }
             try {
-                if (!run.process().waitFor(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                if (!run.process().waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                     return Optional.empty();
                 }
                 ChildReport report = run.awaitReport(Duration.ZERO);

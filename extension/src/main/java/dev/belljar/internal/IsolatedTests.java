@@ -19,7 +19,7 @@ public final class IsolatedTests {
 
     /** Whether this JVM is a sandbox's child; there the test runs in place. */
     static boolean inChild() {
-        return System.getProperty(ChildMain.CHILD_TEST_PROPERTY) != null;
+        return System.getProperty(TestRunner.CHILD_TEST_PROPERTY) != null;
     }
 
     public static void interceptTest(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
@@ -77,11 +77,15 @@ public final class IsolatedTests {
     private static void runIsolated(ExtensionContext context) throws Throwable {
         SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = host(context);
-        requireEnforceable(host, spec, context.getDisplayName(), Configuration.failUnenforceable(context));
+        LaunchPlan plan = host.plan(spec);
+        requireEnforceable(host, plan, context.getDisplayName(), Configuration.failUnenforceable(context));
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
-        ChildReport report = SandboxRun.run(host, spec,
-                Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
-                        ChildJvm.forwardedSystemProperties()), timeout, Configuration.prestart(context));
+        Messages.RunTest request = Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
+                ChildJvm.forwardedSystemProperties());
+        ChildReport report;
+        try (SandboxRun run = host.spares().start(plan, request, Configuration.prestart(context))) {
+            report = run.awaitReport(timeout);
+        }
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);
         Verdict verdict = Verdict.of(spec, timeout, report);
@@ -99,11 +103,11 @@ public final class IsolatedTests {
     }
 
     /** Never run unenforced: abort (or fail, as configured) with the reason and the fix. */
-    static void requireEnforceable(HostSupport host, SandboxSpec spec, String what, boolean fail) {
-        Optional<String> reason = host.cannotEnforce(spec);
+    static void requireEnforceable(HostSupport host, LaunchPlan plan, String what, boolean fail) {
+        Optional<String> reason = host.cannotEnforce(plan);
         if (reason.isPresent()) {
             String message = "this host cannot enforce the sandbox of " + what + ": " + reason.get()
-                    + " (spec: " + spec.toString().replace('\n', ',') + "); the test did not run";
+                    + " (spec: " + plan.spec().toString().replace('\n', ',') + "); the test did not run";
             if (fail) {
                 throw new AssertionFailedError(message);
             }

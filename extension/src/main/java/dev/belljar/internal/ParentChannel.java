@@ -7,7 +7,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 
 /**
  * The child's end of the channel to its parent. It can let go of the connection for a checkpoint
@@ -17,20 +16,20 @@ final class ParentChannel implements AutoCloseable {
     /** How often a detached child looks for the parent's pipes again. */
     private static final long RECONNECT_MILLIS = 20;
 
-    private final Path workDir;
+    private final WorkDir workDir;
     private ChannelPipes.Connection connection;
     private DataOutputStream out;
     private DataInputStream in;
     private boolean detached;
     private boolean closed;
 
-    private ParentChannel(Path workDir, ChannelPipes.Connection connection) {
+    private ParentChannel(WorkDir workDir, ChannelPipes.Connection connection) {
         this.workDir = workDir;
         attach(connection);
     }
 
     /** Connects through the pipes in {@code workDir}; waits until the parent accepted. */
-    static ParentChannel connect(Path workDir) throws IOException {
+    static ParentChannel connect(WorkDir workDir) throws IOException {
         return new ParentChannel(workDir, ChannelPipes.connect(workDir));
     }
 

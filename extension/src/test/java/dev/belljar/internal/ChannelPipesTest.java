@@ -23,9 +23,9 @@ class ChannelPipesTest {
 
     @Test
     void messagesGoBothWaysAndTheParentSeesEofWhenTheChildLetsGo(@TempDir Path dir) throws Exception {
-        try (ChannelPipes pipes = ChannelPipes.make(dir, false)) {
+        try (ChannelPipes pipes = ChannelPipes.make(WorkDir.at(dir), false)) {
             CompletableFuture<ChannelPipes.Connection> accepted = acceptAsync(pipes);
-            try (ChannelPipes.Connection child = ChannelPipes.connect(dir);
+            try (ChannelPipes.Connection child = ChannelPipes.connect(WorkDir.at(dir));
                  ChannelPipes.Connection parent = accepted.get(30, TimeUnit.SECONDS)) {
                 DataOutputStream toChild = new DataOutputStream(parent.output());
                 toChild.writeUTF("run this");
@@ -42,7 +42,7 @@ class ChannelPipesTest {
 
     @Test
     void closingEndsAnAcceptThatWaitsForAChildAndLeavesNothingToConnectTo(@TempDir Path dir) throws Exception {
-        ChannelPipes pipes = ChannelPipes.make(dir, false);
+        ChannelPipes pipes = ChannelPipes.make(WorkDir.at(dir), false);
         CompletableFuture<ChannelPipes.Connection> accepted = acceptAsync(pipes);
         Thread.sleep(200); // the accept waits in its open
 
@@ -50,7 +50,7 @@ class ChannelPipesTest {
 
         assertThatThrownBy(() -> accepted.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasRootCauseInstanceOf(IOException.class);
-        assertThatThrownBy(() -> ChannelPipes.connect(dir)).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> ChannelPipes.connect(WorkDir.at(dir))).isInstanceOf(NoSuchFileException.class);
         try (var left = Files.list(dir)) {
             assertThat(left).isEmpty();
         }
@@ -58,8 +58,8 @@ class ChannelPipesTest {
 
     @Test
     void pipesForAChildThatRunsAsNobodyAreOpenToAnyone(@TempDir Path dir) throws Exception {
-        try (ChannelPipes pipes = ChannelPipes.make(dir, true)) {
-            for (String pipe : new String[] {ChannelPipes.FROM_CHILD, ChannelPipes.TO_CHILD}) {
+        try (ChannelPipes pipes = ChannelPipes.make(WorkDir.at(dir), true)) {
+            for (String pipe : new String[] {WorkDir.FROM_CHILD_PIPE, WorkDir.TO_CHILD_PIPE}) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(pipe))))
                         .isEqualTo("rw-rw-rw-");
             }

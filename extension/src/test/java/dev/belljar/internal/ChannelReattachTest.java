@@ -7,7 +7,9 @@ import dev.belljar.linux.host.Host;
 import dev.belljar.spec.SandboxSpec;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,16 +30,17 @@ class ChannelReattachTest {
     void aResultSentWhileDetachedArrivesAfterTheParentListensAgain() throws Exception {
         assumeTrue(Host.effectiveUid() == 0, "sandboxes need root");
         try (HostSupport host = HostSupport.probe(Optional.empty(), false)) {
-            assumeTrue(host.cannotEnforce(SandboxSpec.empty()).isEmpty(), "this host cannot build sandboxes");
+            LaunchPlan plan = host.plan(SandboxSpec.empty());
+            assumeTrue(host.cannotEnforce(plan).isEmpty(), "this host cannot build sandboxes");
             Sandbox.Computation<String> task = ChannelReattachTest::slowAnswer;
-            try (SandboxRun run = SandboxRun.start(host, SandboxSpec.empty(),
-                    new Messages.RunTask(TaskRunner.serialize(task, "slowAnswer"), java.util.Map.of()))) {
+            try (SandboxRun run = SandboxRun.start(host, plan,
+                    new Messages.RunTask(TaskRunner.serialize(task, "slowAnswer"), Map.of()))) {
                 run.awaitConnected();
-                run.detachChannel();
+                run.transport().detach();
                 Thread.sleep(3000); // the task has finished by now; its result waits in the child
-                assertThat(run.process().isAlive()).as("the child waits to deliver its result: %s %s", java.nio.file.Files.readString(run.stderrFile()), java.nio.file.Files.readString(run.stdoutFile())).isTrue();
+                assertThat(run.process().isAlive()).as("the child waits to deliver its result: %s %s", Files.readString(run.workDir().stderr()), Files.readString(run.workDir().stdout())).isTrue();
 
-                run.rebindChannel();
+                run.transport().reattach();
                 ChildReport report = run.awaitReport(Duration.ofMinutes(2));
                 SandboxResult result = Verdict.of(SandboxSpec.empty(), Duration.ofMinutes(2), report).result();
                 assertThat(result.outcome()).isEqualTo(Outcome.PASSED);

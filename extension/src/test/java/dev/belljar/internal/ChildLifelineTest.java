@@ -14,7 +14,7 @@ class ChildLifelineTest {
 
     @Test
     void childWaitingForItsTestHaltsWhenTheParentGoes(@TempDir Path workDir) throws Exception {
-        try (ChannelPipes parent = ChannelPipes.make(workDir, false)) {
+        try (ChannelPipes parent = ChannelPipes.make(WorkDir.at(workDir), false)) {
             CompletableFuture<ChannelPipes.Connection> accepted = CompletableFuture.supplyAsync(() -> {
                 try {
                     return parent.accept();
