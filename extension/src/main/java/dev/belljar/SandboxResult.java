@@ -30,12 +30,6 @@ public record SandboxResult(
         Optional<Throwable> failure,
         Optional<Object> value) {
 
-    /** A result without pressure figures, a failure or a value. */
-    public SandboxResult(Outcome outcome, OptionalInt exitStatus, long wallTimeNanos, Memory memory, Cpu cpu,
-                         Pids pids, Io io) {
-        this(outcome, exitStatus, wallTimeNanos, memory, cpu, pids, io, Pressure.NONE, Optional.empty(), Optional.empty());
-    }
-
     /** The value a {@link Sandbox#call} task returned, as {@code type}; fails when there is none. */
     public <T> T value(Class<T> type) {
         return type.cast(value.orElseThrow(() -> new IllegalStateException("the sandbox returned no value: it ended "

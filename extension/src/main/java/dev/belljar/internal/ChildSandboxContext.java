@@ -1,10 +1,11 @@
 package dev.belljar.internal;
 
 import dev.belljar.SandboxContext;
+import dev.belljar.SandboxProcess;
 import dev.belljar.linux.cgroup.CgroupManager;
-import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.spec.SandboxSpec;
 
+import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -14,7 +15,7 @@ final class ChildSandboxContext implements SandboxContext {
     private static volatile SandboxSpec spec;
     private static volatile CgroupManager cgroups;
 
-    /** Set by {@link ChildMain} when it learns the test it runs; read only if the test asks for it. */
+    /** Set by {@link TestRunner} when it learns the test it runs; read only if the test asks for it. */
     static void setSpec(byte[] serialized) {
         serializedSpec = serialized;
         spec = null;
@@ -31,7 +32,7 @@ final class ChildSandboxContext implements SandboxContext {
                 if (spec == null) {
                     try {
                         spec = (SandboxSpec) TaskRunner.deserialize(serializedSpec);
-                    } catch (java.io.IOException | ClassNotFoundException e) {
+                    } catch (IOException | ClassNotFoundException e) {
                         throw new IllegalStateException("the sandbox's JVM cannot read its spec", e);
                     }
                 }
@@ -40,7 +41,7 @@ final class ChildSandboxContext implements SandboxContext {
         return spec;
     }
 
-    private static CgroupStats stats() {
+    private static SandboxProcess.Usage usage() {
         if (cgroups == null) {
             synchronized (ChildSandboxContext.class) {
                 if (cgroups == null) {
@@ -48,37 +49,37 @@ final class ChildSandboxContext implements SandboxContext {
                 }
             }
         }
-        return cgroups.ownStats();
+        return Accounting.usage(cgroups.ownStats());
     }
 
     @Override
     public long memoryCurrentBytes() {
-        return stats().memoryCurrentBytes();
+        return usage().memoryCurrentBytes();
     }
 
     @Override
     public OptionalLong memoryPeakBytes() {
-        return stats().memoryPeakBytes();
+        return usage().memoryPeakBytes();
     }
 
     @Override
     public long cpuTimeNanos() {
-        return stats().cpuUsageNanos();
+        return usage().cpuTimeNanos();
     }
 
     @Override
     public long throttledPeriods() {
-        return stats().cpuThrottledPeriods();
+        return usage().throttledPeriods();
     }
 
     @Override
     public long throttledTimeNanos() {
-        return stats().cpuThrottledNanos();
+        return usage().throttledTimeNanos();
     }
 
     @Override
     public long pidsCurrent() {
-        return stats().pidsCurrent();
+        return usage().pidsCurrent();
     }
 
     @Override

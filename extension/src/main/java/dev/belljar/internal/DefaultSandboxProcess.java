@@ -4,7 +4,6 @@ import dev.belljar.CheckpointException;
 import dev.belljar.Net;
 import dev.belljar.SandboxProcess;
 import dev.belljar.SandboxResult;
-import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.spec.SandboxSpec;
 
@@ -51,9 +50,7 @@ final class DefaultSandboxProcess implements SandboxProcess {
 
     @Override
     public Usage usage() {
-        CgroupStats stats = run.cgroup().stats();
-        return new Usage(stats.memoryCurrentBytes(), stats.memoryPeakBytes(), stats.cpuUsageNanos(),
-                stats.cpuThrottledPeriods(), stats.cpuThrottledNanos(), stats.pidsCurrent());
+        return Accounting.usage(run.cgroup().stats());
     }
 
     @Override

@@ -12,11 +12,10 @@ import dev.belljar.spec.Sizes;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 /** The parent's judgement of one child: its outcome, its accounting, and what the test must throw. */
 final class Verdict {
@@ -63,7 +62,7 @@ final class Verdict {
         }
         Throwable ownFailure = failure;
         Optional<Object> value = valueOf(report.finished());
-        SandboxResult result = resultOf(spec, report, outcome, Optional.ofNullable(ownFailure), value);
+        SandboxResult result = Accounting.result(spec, report, outcome, Optional.ofNullable(ownFailure), value);
         if (failure == null) {
             failure = describeFailure(outcome, result, timeout, report);
         }
@@ -109,32 +108,9 @@ final class Verdict {
         }
         try {
             return Optional.of(TaskRunner.deserialize(finished.value()));
-        } catch (java.io.IOException | ClassNotFoundException e) {
+        } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException("the value the sandbox returned cannot be read in the parent: " + e, e);
         }
-    }
-
-    private static SandboxResult resultOf(SandboxSpec spec, ChildReport report, Outcome outcome,
-                                          Optional<Throwable> failure, Optional<Object> value) {
-        CgroupStats stats = report.stats();
-        CgroupStats baseline = report.baseline();
-        return new SandboxResult(outcome,
-                report.timedOut() ? OptionalInt.empty() : OptionalInt.of(report.exitStatus()),
-                report.wallTimeNanos(),
-                new SandboxResult.Memory(spec.memoryBytes(), stats.memoryPeakBytes(), stats.memoryCurrentBytes(),
-                        baseline == null ? OptionalLong.empty() : OptionalLong.of(baseline.memoryCurrentBytes()),
-                        stats.oomKills()),
-                new SandboxResult.Cpu(spec.cpuCores(), stats.cpuUsageNanos(), stats.cpuUserNanos(), stats.cpuSystemNanos(),
-                        baseline == null ? OptionalLong.empty() : OptionalLong.of(baseline.cpuUsageNanos()),
-                        stats.cpuPeriods(), stats.cpuThrottledPeriods(), stats.cpuThrottledNanos()),
-                new SandboxResult.Pids(spec.pids(), stats.pidsCurrent(), stats.pidsPeak()),
-                new SandboxResult.Io(stats.ioReadBytes(), stats.ioWriteBytes()),
-                new SandboxResult.Pressure(stall(stats.cpuPressure()), stall(stats.memoryPressure()), stall(stats.ioPressure())),
-                failure, value);
-    }
-
-    private static Optional<SandboxResult.Stall> stall(Optional<dev.belljar.linux.cgroup.Pressure> pressure) {
-        return pressure.map(p -> new SandboxResult.Stall(p.someTotalMicros(), p.fullTotalMicros()));
     }
 
     /** Throws what the test must end with, given the expectation; returns when it passes. */

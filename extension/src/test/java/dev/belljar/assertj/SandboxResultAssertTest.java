@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SandboxResultAssertTest {
-    private static final SandboxResult OOM_KILLED = new SandboxResult(Outcome.OOM_KILLED, OptionalInt.of(137),
+    private static final SandboxResult OOM_KILLED = SandboxResults.result(Outcome.OOM_KILLED, OptionalInt.of(137),
             520 * SandboxResults.MS, new SandboxResult.Memory(OptionalLong.of(64 * SandboxResults.MIB),
             OptionalLong.of(64 * SandboxResults.MIB), 0, OptionalLong.of(30 * SandboxResults.MIB), 1),
             SandboxResults.CPU, SandboxResults.PIDS, SandboxResults.IO);
@@ -61,7 +61,7 @@ class SandboxResultAssertTest {
                 .hasMessageStartingWith(message("Expecting the kernel's OOM killer to have killed no process of the sandbox",
                         "but it ended:", "  OOM_KILLED, memory 64 MiB peak of 64 MiB (JVM baseline 30 MiB), 1 OOM kill,"));
         // a sandbox that timed out can still have lost a process to the OOM killer
-        SandboxResult timedOut = new SandboxResult(Outcome.TIMED_OUT, OptionalInt.empty(), 0, OOM_KILLED.memory(),
+        SandboxResult timedOut = SandboxResults.result(Outcome.TIMED_OUT, OptionalInt.empty(), 0, OOM_KILLED.memory(),
                 SandboxResults.CPU, SandboxResults.PIDS, SandboxResults.IO);
         assertThatThrownBy(() -> assertThat(timedOut).wasNotOomKilled())
                 .hasMessageContaining("but it ended:" + System.lineSeparator() + "  TIMED_OUT, memory 64 MiB peak of 64 MiB (JVM baseline 30 MiB), 1 OOM kill,");
@@ -97,7 +97,7 @@ class SandboxResultAssertTest {
 
     @Test
     void aSummaryWithoutAPeakSaysItIsNotReported() {
-        SandboxResult noPeak = new SandboxResult(Outcome.FAILED, OptionalInt.of(1), 0, new SandboxResult.Memory(
+        SandboxResult noPeak = SandboxResults.result(Outcome.FAILED, OptionalInt.of(1), 0, new SandboxResult.Memory(
                 OptionalLong.empty(), OptionalLong.empty(), 0, OptionalLong.empty(), 0),
                 SandboxResults.CPU, SandboxResults.PIDS, SandboxResults.IO);
         assertThatThrownBy(() -> assertThat(noPeak).succeeded())

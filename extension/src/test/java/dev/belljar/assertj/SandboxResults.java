@@ -3,6 +3,7 @@ package dev.belljar.assertj;
 import dev.belljar.Outcome;
 import dev.belljar.SandboxResult;
 
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -25,36 +26,43 @@ final class SandboxResults {
     }
 
     static SandboxResult passed() {
-        return new SandboxResult(Outcome.PASSED, OptionalInt.of(0), 1500 * MS, MEMORY, CPU, PIDS, IO);
+        return result(Outcome.PASSED, OptionalInt.of(0), 1500 * MS, MEMORY, CPU, PIDS, IO);
     }
 
     static SandboxResult ended(Outcome outcome, OptionalInt exitStatus) {
         SandboxResult r = passed();
-        return new SandboxResult(outcome, exitStatus, r.wallTimeNanos(), r.memory(), r.cpu(), r.pids(), r.io());
+        return result(outcome, exitStatus, r.wallTimeNanos(), r.memory(), r.cpu(), r.pids(), r.io());
     }
 
     static SandboxResult with(SandboxResult.Memory memory) {
         SandboxResult r = passed();
-        return new SandboxResult(r.outcome(), r.exitStatus(), r.wallTimeNanos(), memory, r.cpu(), r.pids(), r.io());
+        return result(r.outcome(), r.exitStatus(), r.wallTimeNanos(), memory, r.cpu(), r.pids(), r.io());
     }
 
     static SandboxResult with(SandboxResult.Cpu cpu) {
         SandboxResult r = passed();
-        return new SandboxResult(r.outcome(), r.exitStatus(), r.wallTimeNanos(), r.memory(), cpu, r.pids(), r.io());
+        return result(r.outcome(), r.exitStatus(), r.wallTimeNanos(), r.memory(), cpu, r.pids(), r.io());
     }
 
     static SandboxResult with(SandboxResult.Pids pids) {
         SandboxResult r = passed();
-        return new SandboxResult(r.outcome(), r.exitStatus(), r.wallTimeNanos(), r.memory(), r.cpu(), pids, r.io());
+        return result(r.outcome(), r.exitStatus(), r.wallTimeNanos(), r.memory(), r.cpu(), pids, r.io());
     }
 
     static SandboxResult with(SandboxResult.Io io) {
         SandboxResult r = passed();
-        return new SandboxResult(r.outcome(), r.exitStatus(), r.wallTimeNanos(), r.memory(), r.cpu(), r.pids(), io);
+        return result(r.outcome(), r.exitStatus(), r.wallTimeNanos(), r.memory(), r.cpu(), r.pids(), io);
     }
 
     /** AssertJ's layout: the message starts on a line of its own. */
     static String message(String... lines) {
         return System.lineSeparator() + String.join(System.lineSeparator(), lines);
+    }
+
+    /** A result without pressure figures, a failure or a value. */
+    static SandboxResult result(Outcome outcome, OptionalInt exitStatus, long wallTimeNanos, SandboxResult.Memory memory,
+                                SandboxResult.Cpu cpu, SandboxResult.Pids pids, SandboxResult.Io io) {
+        return new SandboxResult(outcome, exitStatus, wallTimeNanos, memory, cpu, pids, io, SandboxResult.Pressure.NONE,
+                Optional.empty(), Optional.empty());
     }
 }
