@@ -121,7 +121,7 @@ final class CgroupV1 implements Cgroup {
     public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
         Path oomControl = file("memory", "memory.oom_control");
         return OomWatch.onOomControl(name, oomControl.toString(), file("memory", "cgroup.event_control").toString(),
-                files, () -> files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"), onKill);
+                files, () -> files.readKey(oomControl, "oom_kill"), onKill);
     }
 
     @Override
@@ -134,7 +134,7 @@ final class CgroupV1 implements Cgroup {
         return new CgroupStats(
                 files.readLong(file("memory", "memory.usage_in_bytes")),
                 files.readLongIfExists(file("memory", "memory.max_usage_in_bytes")),
-                files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"),
+                files.readKey(oomControl, "oom_kill"),
                 files.readLong(file("cpuacct", "cpuacct.usage")),
                 files.requireKey(cpuacctStat, ticks, "user") * NANOS_PER_USER_HZ_TICK,
                 files.requireKey(cpuacctStat, ticks, "system") * NANOS_PER_USER_HZ_TICK,
@@ -155,7 +155,7 @@ final class CgroupV1 implements Cgroup {
         Path oomControl = file("memory", "memory.oom_control");
         return new CgroupUsage(files.readLong(file("memory", "memory.usage_in_bytes")),
                 files.readLong(file("cpuacct", "cpuacct.usage")),
-                files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"));
+                files.readKey(oomControl, "oom_kill"));
     }
 
     /**

@@ -102,7 +102,7 @@ final class CgroupV2 implements Cgroup {
         return new CgroupStats(
                 files.readLong(file("memory.current")),
                 files.readLongIfExists(file("memory.peak")),
-                files.requireKey(events, files.readKeyed(events), "oom_kill"),
+                files.readKey(events, "oom_kill"),
                 micros(files.requireKey(cpuStat, cpu, "usage_usec")),
                 micros(files.requireKey(cpuStat, cpu, "user_usec")),
                 micros(files.requireKey(cpuStat, cpu, "system_usec")),
@@ -123,15 +123,15 @@ final class CgroupV2 implements Cgroup {
         Path cpuStat = file("cpu.stat");
         Path events = file("memory.events");
         return new CgroupUsage(files.readLong(file("memory.current")),
-                micros(files.requireKey(cpuStat, files.readKeyed(cpuStat), "usage_usec")),
-                files.requireKey(events, files.readKeyed(events), "oom_kill"));
+                micros(files.readKey(cpuStat, "usage_usec")),
+                files.readKey(events, "oom_kill"));
     }
 
     @Override
     public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
         Path events = file("memory.events");
         return OomWatch.onMemoryEvents(name, events.toString(),
-                () -> files.requireKey(events, files.readKeyed(events), "oom_kill"), onKill);
+                () -> files.readKey(events, "oom_kill"), onKill);
     }
 
     @Override
@@ -209,7 +209,7 @@ final class CgroupV2 implements Cgroup {
 
     private long event(String key) {
         Path events = file("cgroup.events");
-        return files.requireKey(events, files.readKeyed(events), key);
+        return files.readKey(events, key);
     }
 
     /**

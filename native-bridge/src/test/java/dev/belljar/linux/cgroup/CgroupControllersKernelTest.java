@@ -102,12 +102,6 @@ class CgroupControllersKernelTest {
         return output;
     }
 
-    private static long keyed(Path file, String key) throws IOException {
-        return Files.readAllLines(file).stream().map(line -> line.strip().split("\\s+"))
-                .filter(fields -> fields.length == 2 && fields[0].equals(key))
-                .mapToLong(fields -> Long.parseLong(fields[1])).findFirst().orElseThrow();
-    }
-
     private static void assumeTwoCpus() {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
                 "pinning to one CPU proves nothing on a host with a single CPU");
@@ -127,14 +121,10 @@ class CgroupControllersKernelTest {
         // tail keeps the last line in memory, and /dev/zero has no newline: it grows past memory.high.
         Process hog = startInside(cgroup, "sh -c 'head -c 100000000 /dev/zero | tail -n 1 > /dev/null'");
 
-        assertThat(Poll.until(() -> {
-            try {
-                return keyed(events, "high") > 0 || !hog.isAlive();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, Duration.ofSeconds(60))).isTrue();
-        assertThat(keyed(events, "high")).as("memory.events high: the kernel throttled above memory.high").isPositive();
+        ControlFiles files = ControlFiles.real();
+        assertThat(Poll.until(() -> files.readKey(events, "high") > 0 || !hog.isAlive(), Duration.ofSeconds(60)))
+                .isTrue();
+        assertThat(files.readKey(events, "high")).as("memory.events high: the kernel throttled above memory.high").isPositive();
         assertThat(cgroup.stats().oomKills()).as("memory.high throttles, it never kills").isZero();
     }
 
