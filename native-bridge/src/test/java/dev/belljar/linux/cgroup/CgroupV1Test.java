@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,7 +100,8 @@ class CgroupV1Test {
 
         assertThat(stats).isEqualTo(new CgroupStats(15241216, OptionalLong.of(16777216), 1,
                 2519418327L, 1_980_000_000L, 470_000_000L, 54, 21, 1503283760L,
-                3, OptionalLong.empty(), OptionalLong.of(4096 + 8192), OptionalLong.of(1048576)));
+                3, OptionalLong.empty(), OptionalLong.of(4096 + 8192), OptionalLong.of(1048576),
+                Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(cgroup(CgroupFs.REAL).usage()).as("the light sample agrees with the full stats")
                 .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills()))
                 .isEqualTo(new CgroupUsage(15241216, 2519418327L, 1));

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,8 @@ class CgroupV2Test {
 
         assertThat(stats).isEqualTo(new CgroupStats(52355072, OptionalLong.of(67100672), 2,
                 1_234_567_000L, 1_000_000_000L, 234_567_000L, 120, 45, 2_500_000_000L,
-                7, OptionalLong.of(12), OptionalLong.of(1459200 + 90430464), OptionalLong.of(314773504 + 299008000)));
+                7, OptionalLong.of(12), OptionalLong.of(1459200 + 90430464), OptionalLong.of(314773504 + 299008000),
+                Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(cgroup(dir, CgroupFs.REAL).usage()).as("the light sample agrees with the full stats")
                 .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills()))
                 .isEqualTo(new CgroupUsage(52355072, 1_234_567_000L, 2));
