@@ -166,15 +166,7 @@ final class CgroupV1 implements Cgroup {
         return Optional.ofNullable(dirs.get("cpuacct")).flatMap(dir -> files.readPressure(dir.resolve(name)));
     }
 
-    /**
-     * Sums the {@code Read} and {@code Write} lines of {@code blkio.throttle.io_service_bytes}
-     * ({@code 8:0 Read 4096}); the closing {@code Total} line has no device and is skipped.
-     */
-    /**
-     * Bytes from {@code blkio.throttle.io_service_bytes}. The throttle layer counts only I/O that
-     * passes one of its rules (as seen on Linux 6.x): without a rule in this cgroup the figure would
-     * be a false zero, so it is absent.
-     */
+    /** Whether any of the four {@code blkio.throttle.*_device} files of {@code blkio} holds a rule. */
     private boolean hasThrottleRule(Path blkio) {
         for (String rules : List.of(READ_BPS, WRITE_BPS, READ_IOPS, WRITE_IOPS)) {
             if (files.readIfExists(blkio.resolve(rules)).map(text -> !text.isBlank()).orElse(false)) {
@@ -184,6 +176,13 @@ final class CgroupV1 implements Cgroup {
         return false;
     }
 
+    /**
+     * Sums the {@code Read} and {@code Write} lines of {@code blkio.throttle.io_service_bytes}
+     * ({@code 8:0 Read 4096}); the closing {@code Total} line has no device and is skipped. The
+     * throttle layer counts only I/O that passes one of its rules (as seen on Linux 6.x): without a
+     * rule in this cgroup the figure would be a false zero, so it is absent, as it is without the
+     * blkio hierarchy or the file.
+     */
     private Optional<IoBytes> readIo() {
         return Optional.ofNullable(dirs.get("blkio")).filter(this::hasThrottleRule).flatMap(dir -> {
             Path serviceBytes = dir.resolve("blkio.throttle.io_service_bytes");
