@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 
 /**
  * A sandbox on cgroup v1: one directory per hierarchy, all with the same name. Co-mounted
@@ -118,7 +119,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
+    public OomWatch watchOomKills(LongConsumer onKill) {
         Path oomControl = file("memory", "memory.oom_control");
         return OomWatch.onOomControl(name, oomControl.toString(), file("memory", "cgroup.event_control").toString(),
                 files, () -> files.readKey(oomControl, "oom_kill"), onKill);

@@ -3,9 +3,12 @@ package dev.belljar.linux.cgroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 
 /** A sandbox on the unified hierarchy: one directory holds every controller. */
 final class CgroupV2 implements Cgroup {
@@ -85,7 +88,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     /** An io.max value: the number, or the unlimited word every key of io.max prints when unset. */
-    private static String max(java.util.OptionalLong value) {
+    private static String max(OptionalLong value) {
         return value.isPresent() ? Long.toString(value.getAsLong()) : ControlFiles.UNLIMITED;
     }
 
@@ -128,7 +131,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
+    public OomWatch watchOomKills(LongConsumer onKill) {
         Path events = file("memory.events");
         return OomWatch.onMemoryEvents(name, events.toString(),
                 () -> files.readKey(events, "oom_kill"), onKill);
@@ -159,7 +162,7 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public List<Long> pids() {
-        List<Long> pids = new java.util.ArrayList<>();
+        List<Long> pids = new ArrayList<>();
         CgroupDirectories.withDescendants(dir).forEach(each -> pids.addAll(files.readPids(each.resolve("cgroup.procs"))));
         return pids;
     }

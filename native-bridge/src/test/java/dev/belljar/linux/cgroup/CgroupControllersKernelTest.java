@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,11 +101,11 @@ class CgroupControllersKernelTest {
         assertThat(Files.readAllLines(status)).contains("Cpus_allowed_list:\t0");
     }
 
-    private static java.util.List<String> linesOf(Path file) {
+    private static List<String> linesOf(Path file) {
         try {
             return Files.readAllLines(file);
-        } catch (java.io.IOException e) {
-            return java.util.List.of();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 
@@ -129,7 +130,7 @@ class CgroupControllersKernelTest {
         try {
             return Files.exists(file) ? Files.size(file) : 0;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -100,8 +102,8 @@ class CgroupKernelTest {
     @Test
     void anOomKillIsNoticedWhenTheKernelReportsIt() throws Exception {
         Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
-        java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        CountDownLatch killed = new CountDownLatch(1);
+        AtomicLong count = new AtomicLong();
         try (OomWatch watch = cgroup.watchOomKills(kills -> {
             count.set(kills);
             killed.countDown();

@@ -5,6 +5,8 @@ import static dev.belljar.linux.cgroup.FakeCgroupFs.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -170,16 +172,16 @@ class CgroupV1Test {
     void raisingMemoryAboveTheCurrentMemswWritesMemswFirst() {
         CgroupFs kernel = new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
+            public String read(Path file) throws IOException {
                 return CgroupFs.REAL.read(file);
             }
 
             /** Like the kernel: EINVAL when memory.limit_in_bytes would exceed memsw. */
             @Override
-            public void write(Path file, String value) throws java.io.IOException {
+            public void write(Path file, String value) throws IOException {
                 if (file.getFileName().toString().equals("memory.limit_in_bytes")
                         && Long.parseLong(value) > Long.parseLong(read(memory.resolve("memory.memsw.limit_in_bytes")).strip())) {
-                    throw new java.nio.file.FileSystemException(file.toString(), null, "Invalid argument");
+                    throw new FileSystemException(file.toString(), null, "Invalid argument");
                 }
                 CgroupFs.REAL.write(file, value);
             }

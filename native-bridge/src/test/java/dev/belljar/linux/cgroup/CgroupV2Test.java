@@ -5,6 +5,8 @@ import static dev.belljar.linux.cgroup.FakeCgroupFs.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -214,13 +216,13 @@ class CgroupV2Test {
         Path dir = sandbox();
         CgroupFs kernel = new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
+            public String read(Path file) throws IOException {
                 return CgroupFs.REAL.read(file);
             }
 
             /** Like the kernel: io.max lists every configured device, and ignored values stay max. */
             @Override
-            public void write(Path file, String value) throws java.io.IOException {
+            public void write(Path file, String value) throws IOException {
                 CgroupFs.REAL.write(file, "8:0 rbps=max wbps=max riops=1 wiops=max\n"
                         + value.replace("wbps=1048576", "wbps=max") + "\n");
             }
@@ -248,12 +250,12 @@ class CgroupV2Test {
         Path dir = sandbox();
         CgroupFs kernel = new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
+            public String read(Path file) throws IOException {
                 return CgroupFs.REAL.read(file);
             }
 
             @Override
-            public void write(Path file, String value) throws java.io.IOException {
+            public void write(Path file, String value) throws IOException {
                 CgroupFs.REAL.write(file, value);
                 CgroupFs.REAL.write(dir.resolve("cgroup.events"), "populated 1\nfrozen " + value + "\n");
             }
@@ -298,8 +300,8 @@ class CgroupV2Test {
         file(dir, "cpu.pressure", "");
         ControlFiles refusing = new ControlFiles(new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
-                throw new java.nio.file.FileSystemException(file.toString(), null, "Operation not supported");
+            public String read(Path file) throws IOException {
+                throw new FileSystemException(file.toString(), null, "Operation not supported");
             }
 
             @Override
