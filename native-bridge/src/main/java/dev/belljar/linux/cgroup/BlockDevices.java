@@ -1,5 +1,8 @@
 package dev.belljar.linux.cgroup;
 
+import dev.belljar.linux.host.Mountinfo;
+import dev.belljar.linux.host.Mountinfo.Mount;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +43,8 @@ final class BlockDevices {
         }
         Path real = realPath(path);
         Mount mount = mountOf(real);
-        if (!mount.device().startsWith("0:") && Files.isDirectory(sysDevBlock.resolve(mount.device()))) {
-            return wholeDisk(mount.device());
+        if (!mount.majorMinor().startsWith("0:") && Files.isDirectory(sysDevBlock.resolve(mount.majorMinor()))) {
+            return wholeDisk(mount.majorMinor());
         }
         if (mount.source().startsWith("/")) {
             OptionalLong source = blockDeviceNumber.apply(Path.of(mount.source()));
@@ -50,7 +53,7 @@ final class BlockDevices {
             }
         }
         throw new CgroupException(path + " is on " + mount.fsType() + " (source " + mount.source() + ", mounted at "
-                + mount.mountPoint() + ", device " + mount.device() + "), not on a block device: the kernel throttles"
+                + mount.mountPoint() + ", device " + mount.majorMinor() + "), not on a block device: the kernel throttles"
                 + " the I/O of block devices only; put the data on a disk-backed file system (ext4, xfs, btrfs)"
                 + " or a loop device");
     }
@@ -74,30 +77,20 @@ final class BlockDevices {
         return Files.exists(dir.resolve("partition")) ? read(dir.resolve("../dev")) : device;
     }
 
-    private record Mount(String device, String mountPoint, String fsType, String source) {
-    }
-
     /** The mount with the longest mount point containing {@code path}; of equal ones the last (it is on top). */
     private Mount mountOf(Path path) {
-        List<String> lines;
+        List<Mount> mounts;
         try {
-            lines = Files.readAllLines(mountinfo);
+            mounts = Mountinfo.read(mountinfo);
         } catch (IOException e) {
             throw new CgroupException("cannot read " + mountinfo + ": " + ControlFiles.reason(e), e);
         }
         Mount best = null;
-        for (String line : lines) {
-            // 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
-            String[] halves = line.split(" - ", 2);
-            String[] fields = halves[0].split(" ");
-            String[] fsFields = halves.length == 2 ? halves[1].split(" ") : new String[0];
-            if (fields.length < 5 || fsFields.length < 2) {
-                continue;
-            }
-            Path mountPoint = Path.of(CgroupMount.unescape(fields[4]));
+        for (Mount mount : mounts) {
+            Path mountPoint = Path.of(mount.mountPoint());
             if (path.startsWith(mountPoint)
                     && (best == null || mountPoint.getNameCount() >= Path.of(best.mountPoint()).getNameCount())) {
-                best = new Mount(fields[2], mountPoint.toString(), fsFields[0], CgroupMount.unescape(fsFields[1]));
+                best = mount;
             }
         }
         if (best == null) {

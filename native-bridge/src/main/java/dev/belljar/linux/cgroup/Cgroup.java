@@ -2,6 +2,7 @@ package dev.belljar.linux.cgroup;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * One sandbox cgroup: a single directory on cgroup v2, one directory per controller hierarchy on
@@ -37,7 +38,7 @@ public interface Cgroup extends AutoCloseable {
      * Calls {@code onKill} with the new OOM kill count each time the kernel reports a kill, from a
      * thread of its own, until the watch is closed.
      */
-    OomWatch watchOomKills(java.util.function.LongConsumer onKill);
+    OomWatch watchOomKills(LongConsumer onKill);
 
     /**
      * PIDs of all processes in the cgroup and in any cgroup a process made beneath it (every

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -44,8 +46,8 @@ final class CgroupDirectories {
      * Only directories are removed: the control files in them go with the rmdir. Already gone is fine.
      */
     static void remove(Path dir) {
-        List<Path> all = new java.util.ArrayList<>(withDescendants(dir));
-        java.util.Collections.reverse(all);
+        List<Path> all = new ArrayList<>(withDescendants(dir));
+        Collections.reverse(all);
         all.forEach(CgroupDirectories::removeOne);
     }
 

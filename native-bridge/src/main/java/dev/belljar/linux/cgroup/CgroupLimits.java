@@ -67,16 +67,10 @@ public record CgroupLimits(
         }
     }
 
-    /** The limits of the first release: memory, swap, CPU quota and pids. */
-    public CgroupLimits(OptionalLong memoryBytes, OptionalLong swapBytes, OptionalLong cpuQuotaMicros,
-            OptionalLong cpuPeriodMicros, OptionalLong pidsMax) {
-        this(memoryBytes, swapBytes, cpuQuotaMicros, cpuPeriodMicros, pidsMax, OptionalLong.empty(),
-                OptionalLong.empty(), Optional.empty(), List.of());
-    }
-
     public static CgroupLimits none() {
         return new CgroupLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty());
+                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+                Optional.empty(), List.of());
     }
 
     public CgroupLimits withMemoryBytes(long bytes) {

@@ -1,10 +1,10 @@
 package dev.belljar.linux.cgroup;
 
+import dev.belljar.linux.host.Mountinfo;
+
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,25 +22,17 @@ record CgroupMount(String root, String mountPoint, boolean v2, Set<String> optio
 
     /** Every cgroup and cgroup2 mount listed in a mountinfo file, in file order. */
     static List<CgroupMount> readAll(Path mountinfo) {
-        List<String> lines;
+        List<Mountinfo.Mount> all;
         try {
-            lines = Files.readAllLines(mountinfo);
+            all = Mountinfo.read(mountinfo);
         } catch (IOException e) {
             throw new CgroupException("cannot read " + mountinfo + ": " + ControlFiles.reason(e), e);
         }
         List<CgroupMount> mounts = new ArrayList<>();
-        for (String line : lines) {
-            // 35 31 0:32 / /sys/fs/cgroup/memory rw,relatime shared:5 - cgroup cgroup rw,memory
-            String[] halves = line.split(" - ", 2);
-            String[] fields = halves[0].split(" ");
-            String[] fsFields = halves.length == 2 ? halves[1].split(" ") : new String[0];
-            if (fields.length < 5 || fsFields.length < 3) {
-                continue;
-            }
-            String fsType = fsFields[0];
-            if (fsType.equals("cgroup") || fsType.equals("cgroup2")) {
-                mounts.add(new CgroupMount(unescape(fields[3]), unescape(fields[4]), fsType.equals("cgroup2"),
-                        new TreeSet<>(Arrays.asList(fsFields[2].split(",")))));
+        for (Mountinfo.Mount mount : all) {
+            if (mount.fsType().equals("cgroup") || mount.fsType().equals("cgroup2")) {
+                mounts.add(new CgroupMount(mount.root(), mount.mountPoint(), mount.fsType().equals("cgroup2"),
+                        new TreeSet<>(mount.superOptions())));
             }
         }
         return mounts;
@@ -66,20 +58,5 @@ record CgroupMount(String root, String mountPoint, boolean v2, Set<String> optio
 
     Path mountDirectory(Path hostRoot) {
         return hostRoot.resolve(mountPoint.substring(1));
-    }
-
-    /** mountinfo writes space, tab, newline and backslash in paths as octal escapes ({@code \040}). */
-    static String unescape(String field) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

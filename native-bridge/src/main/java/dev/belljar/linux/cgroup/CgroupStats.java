@@ -42,13 +42,4 @@ public record CgroupStats(
         Optional<Pressure> cpuPressure,
         Optional<Pressure> memoryPressure,
         Optional<Pressure> ioPressure) {
-
-    /** Accounting without pressure stall information. */
-    public CgroupStats(long memoryCurrentBytes, OptionalLong memoryPeakBytes, long oomKills, long cpuUsageNanos,
-            long cpuUserNanos, long cpuSystemNanos, long cpuPeriods, long cpuThrottledPeriods, long cpuThrottledNanos,
-            long pidsCurrent, OptionalLong pidsPeak, OptionalLong ioReadBytes, OptionalLong ioWriteBytes) {
-        this(memoryCurrentBytes, memoryPeakBytes, oomKills, cpuUsageNanos, cpuUserNanos, cpuSystemNanos, cpuPeriods,
-                cpuThrottledPeriods, cpuThrottledNanos, pidsCurrent, pidsPeak, ioReadBytes, ioWriteBytes,
-                Optional.empty(), Optional.empty(), Optional.empty());
-    }
 }

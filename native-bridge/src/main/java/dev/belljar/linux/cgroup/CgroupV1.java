@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 
 /**
  * A sandbox on cgroup v1: one directory per hierarchy, all with the same name. Co-mounted
@@ -118,10 +119,10 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
+    public OomWatch watchOomKills(LongConsumer onKill) {
         Path oomControl = file("memory", "memory.oom_control");
         return OomWatch.onOomControl(name, oomControl.toString(), file("memory", "cgroup.event_control").toString(),
-                files, () -> files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"), onKill);
+                files, () -> files.readKey(oomControl, "oom_kill"), onKill);
     }
 
     @Override
@@ -134,7 +135,7 @@ final class CgroupV1 implements Cgroup {
         return new CgroupStats(
                 files.readLong(file("memory", "memory.usage_in_bytes")),
                 files.readLongIfExists(file("memory", "memory.max_usage_in_bytes")),
-                files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"),
+                files.readKey(oomControl, "oom_kill"),
                 files.readLong(file("cpuacct", "cpuacct.usage")),
                 files.requireKey(cpuacctStat, ticks, "user") * NANOS_PER_USER_HZ_TICK,
                 files.requireKey(cpuacctStat, ticks, "system") * NANOS_PER_USER_HZ_TICK,
@@ -155,7 +156,7 @@ final class CgroupV1 implements Cgroup {
         Path oomControl = file("memory", "memory.oom_control");
         return new CgroupUsage(files.readLong(file("memory", "memory.usage_in_bytes")),
                 files.readLong(file("cpuacct", "cpuacct.usage")),
-                files.requireKey(oomControl, files.readKeyed(oomControl), "oom_kill"));
+                files.readKey(oomControl, "oom_kill"));
     }
 
     /**
@@ -166,15 +167,7 @@ final class CgroupV1 implements Cgroup {
         return Optional.ofNullable(dirs.get("cpuacct")).flatMap(dir -> files.readPressure(dir.resolve(name)));
     }
 
-    /**
-     * Sums the {@code Read} and {@code Write} lines of {@code blkio.throttle.io_service_bytes}
-     * ({@code 8:0 Read 4096}); the closing {@code Total} line has no device and is skipped.
-     */
-    /**
-     * Bytes from {@code blkio.throttle.io_service_bytes}. The throttle layer counts only I/O that
-     * passes one of its rules (as seen on Linux 6.x): without a rule in this cgroup the figure would
-     * be a false zero, so it is absent.
-     */
+    /** Whether any of the four {@code blkio.throttle.*_device} files of {@code blkio} holds a rule. */
     private boolean hasThrottleRule(Path blkio) {
         for (String rules : List.of(READ_BPS, WRITE_BPS, READ_IOPS, WRITE_IOPS)) {
             if (files.readIfExists(blkio.resolve(rules)).map(text -> !text.isBlank()).orElse(false)) {
@@ -184,6 +177,13 @@ final class CgroupV1 implements Cgroup {
         return false;
     }
 
+    /**
+     * Sums the {@code Read} and {@code Write} lines of {@code blkio.throttle.io_service_bytes}
+     * ({@code 8:0 Read 4096}); the closing {@code Total} line has no device and is skipped. The
+     * throttle layer counts only I/O that passes one of its rules (as seen on Linux 6.x): without a
+     * rule in this cgroup the figure would be a false zero, so it is absent, as it is without the
+     * blkio hierarchy or the file.
+     */
     private Optional<IoBytes> readIo() {
         return Optional.ofNullable(dirs.get("blkio")).filter(this::hasThrottleRule).flatMap(dir -> {
             Path serviceBytes = dir.resolve("blkio.throttle.io_service_bytes");

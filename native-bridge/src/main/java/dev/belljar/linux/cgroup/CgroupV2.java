@@ -3,9 +3,12 @@ package dev.belljar.linux.cgroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 
 /** A sandbox on the unified hierarchy: one directory holds every controller. */
 final class CgroupV2 implements Cgroup {
@@ -85,7 +88,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     /** An io.max value: the number, or the unlimited word every key of io.max prints when unset. */
-    private static String max(java.util.OptionalLong value) {
+    private static String max(OptionalLong value) {
         return value.isPresent() ? Long.toString(value.getAsLong()) : ControlFiles.UNLIMITED;
     }
 
@@ -102,7 +105,7 @@ final class CgroupV2 implements Cgroup {
         return new CgroupStats(
                 files.readLong(file("memory.current")),
                 files.readLongIfExists(file("memory.peak")),
-                files.requireKey(events, files.readKeyed(events), "oom_kill"),
+                files.readKey(events, "oom_kill"),
                 micros(files.requireKey(cpuStat, cpu, "usage_usec")),
                 micros(files.requireKey(cpuStat, cpu, "user_usec")),
                 micros(files.requireKey(cpuStat, cpu, "system_usec")),
@@ -123,15 +126,15 @@ final class CgroupV2 implements Cgroup {
         Path cpuStat = file("cpu.stat");
         Path events = file("memory.events");
         return new CgroupUsage(files.readLong(file("memory.current")),
-                micros(files.requireKey(cpuStat, files.readKeyed(cpuStat), "usage_usec")),
-                files.requireKey(events, files.readKeyed(events), "oom_kill"));
+                micros(files.readKey(cpuStat, "usage_usec")),
+                files.readKey(events, "oom_kill"));
     }
 
     @Override
-    public OomWatch watchOomKills(java.util.function.LongConsumer onKill) {
+    public OomWatch watchOomKills(LongConsumer onKill) {
         Path events = file("memory.events");
         return OomWatch.onMemoryEvents(name, events.toString(),
-                () -> files.requireKey(events, files.readKeyed(events), "oom_kill"), onKill);
+                () -> files.readKey(events, "oom_kill"), onKill);
     }
 
     @Override
@@ -159,7 +162,7 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public List<Long> pids() {
-        List<Long> pids = new java.util.ArrayList<>();
+        List<Long> pids = new ArrayList<>();
         CgroupDirectories.withDescendants(dir).forEach(each -> pids.addAll(files.readPids(each.resolve("cgroup.procs"))));
         return pids;
     }
@@ -209,7 +212,7 @@ final class CgroupV2 implements Cgroup {
 
     private long event(String key) {
         Path events = file("cgroup.events");
-        return files.requireKey(events, files.readKeyed(events), key);
+        return files.readKey(events, key);
     }
 
     /**

@@ -74,6 +74,16 @@ final class ControlFiles {
         return values;
     }
 
+    /**
+     * The value of {@code key} in a flat-keyed file, e.g. {@code oom_kill} of {@code memory.events}.
+     *
+     * @throws CgroupException naming the file and the key when the file has no such line
+     */
+    long readKey(Path file, String key) {
+        return requireKey(file, readKeyed(file), key);
+    }
+
+    /** The value of {@code key} among {@code values}, read from {@code file} by {@link #readKeyed}. */
     long requireKey(Path file, Map<String, Long> values, String key) {
         Long value = values.get(key);
         if (value == null) {

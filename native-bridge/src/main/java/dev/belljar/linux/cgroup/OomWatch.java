@@ -3,6 +3,7 @@ package dev.belljar.linux.cgroup;
 import dev.belljar.linux.libc.NativeException;
 import dev.belljar.linux.libc.Syscalls;
 
+import java.nio.file.Path;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -81,7 +82,7 @@ public final class OomWatch implements AutoCloseable {
             throw e;
         }
         try {
-            files.write(java.nio.file.Path.of(eventControl), eventFd + " " + controlFd);
+            files.write(Path.of(eventControl), eventFd + " " + controlFd);
         } catch (CgroupException e) {
             Syscalls.close(eventFd);
             Syscalls.close(controlFd);

@@ -1,14 +1,16 @@
 package dev.belljar.linux.ns;
 
+import dev.belljar.linux.host.Mountinfo;
+import dev.belljar.linux.host.Mountinfo.Mount;
 import dev.belljar.linux.libc.Syscalls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The mounts a sandbox process makes in its own (private) mount namespace, after exec: a
@@ -61,34 +63,36 @@ public final class Mounts {
      * tmpfs with each v1 hierarchy of the host (same controllers) mounted again.
      */
     public static void cgroupfsOfThisNamespace(Path mountinfo) {
-        List<String[]> hierarchies = new ArrayList<>();
+        List<Mount> hierarchies;
         try {
-            for (String line : Files.readAllLines(mountinfo)) {
-                String[] halves = line.split(" - ", 2);
-                String mountPoint = halves[0].split(" ")[4];
-                String[] after = halves[1].split(" ");
-                if ((after[0].equals("cgroup") || after[0].equals("cgroup2")) && mountPoint.startsWith("/sys/fs/cgroup")) {
-                    String options = String.join(",", List.of(after[2].split(",")).stream()
-                            .filter(option -> !option.equals("rw") && !option.equals("ro")).toList());
-                    hierarchies.add(new String[] {after[0], mountPoint, options.toLowerCase(Locale.ROOT)});
-                }
-            }
+            hierarchies = Mountinfo.read(mountinfo).stream()
+                    .filter(mount -> mount.fsType().equals("cgroup") || mount.fsType().equals("cgroup2"))
+                    .filter(mount -> mount.mountPoint().startsWith("/sys/fs/cgroup"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + mountinfo, e);
         }
         long flags = Syscalls.MS_NOSUID | Syscalls.MS_NODEV;
-        boolean unifiedOnly = hierarchies.stream().anyMatch(h -> h[0].equals("cgroup2") && h[1].equals("/sys/fs/cgroup"));
+        boolean unifiedOnly = hierarchies.stream()
+                .anyMatch(h -> h.fsType().equals("cgroup2") && h.mountPoint().equals("/sys/fs/cgroup"));
         // A tmpfs first: the kernel refuses (EBUSY) to mount a filesystem right on top of itself.
         Syscalls.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755");
         if (unifiedOnly) {
             Syscalls.mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, null);
             return;
         }
-        for (String[] hierarchy : hierarchies) {
-            createDirectories(Path.of(hierarchy[1]));
-            boolean v1 = hierarchy[0].equals("cgroup");
-            Syscalls.mount(hierarchy[0], hierarchy[1], hierarchy[0], flags, v1 ? hierarchy[2] : null);
+        for (Mount hierarchy : hierarchies) {
+            createDirectories(Path.of(hierarchy.mountPoint()));
+            boolean v1 = hierarchy.fsType().equals("cgroup");
+            Syscalls.mount(hierarchy.fsType(), hierarchy.mountPoint(), hierarchy.fsType(), flags,
+                    v1 ? controllers(hierarchy) : null);
         }
+    }
+
+    /** The super options of a v1 hierarchy without {@code rw}/{@code ro}: its controllers and flags. */
+    private static String controllers(Mount hierarchy) {
+        return hierarchy.superOptions().stream().filter(option -> !option.equals("rw") && !option.equals("ro"))
+                .collect(Collectors.joining(",")).toLowerCase(Locale.ROOT);
     }
 
     private static void createDirectories(Path path) {

@@ -1,96 +1,35 @@
 package dev.belljar.linux.cgroup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * memory.high, cpu weight, cpuset, io throttling, the freezer and PSI on the real kernel. Each test
  * proves the kernel enforced the limit by the kernel's own evidence (counters, affinity, a ratio of
- * CPU time), never by elapsed time; each removes its processes, cgroups and loop device.
+ * CPU time), never by elapsed time; each removes its processes, cgroups and loop device
+ * ({@link KernelCgroups}).
  */
 @Tag("kernel")
 class CgroupControllersKernelTest {
 
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    @RegisterExtension
+    final KernelCgroups kernel = new KernelCgroups();
 
     @TempDir
     Path tmp;
-
-    private CgroupManager manager;
-    private final List<Cgroup> cgroups = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-    private String loopDevice;
-    private String ownCgroups;
-
-    @BeforeEach
-    void requireRoot() throws IOException {
-        assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(line -> line.matches("Uid:\\s+0\\s.*")), "creating cgroups needs root");
-        ownCgroups = Files.readString(Path.of("/proc/self/cgroup"));
-        manager = CgroupManager.detect(Optional.empty());
-    }
-
-    @AfterEach
-    void removeEverything() throws Exception {
-        try {
-            for (Process process : processes) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            for (Cgroup cgroup : cgroups) {
-                cgroup.close();
-            }
-        } finally {
-            try {
-                if (loopDevice != null) {
-                    run("losetup", "-d", loopDevice);
-                }
-            } finally {
-                if (manager != null) {
-                    manager.close();
-                }
-            }
-        }
-        for (Cgroup cgroup : cgroups) {
-            assertThat(cgroup.procsFiles()).allSatisfy(procs -> assertThat(procs.getParent()).doesNotExist());
-        }
-        assertThat(Files.readString(Path.of("/proc/self/cgroup"))).isEqualTo(ownCgroups);
-    }
-
-    private Cgroup sandbox(CgroupLimits limits) {
-        Optional<String> reason = manager.cannotEnforce(limits);
-        assumeTrue(reason.isEmpty(), () -> manager.describe() + ": " + reason.orElseThrow());
-        Cgroup cgroup = manager.create("belljar-kt-" + ProcessHandle.current().pid() + "-c" + SEQUENCE.incrementAndGet());
-        cgroups.add(cgroup);
-        cgroup.apply(limits);
-        return cgroup;
-    }
-
-    private Process startInside(Cgroup cgroup, String command) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("sh", "-c",
-                "for f; do echo $$ > \"$f\" || exit 99; done; exec " + command, "sh"));
-        cgroup.procsFiles().forEach(file -> argv.add(file.toString()));
-        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        processes.add(process);
-        assertThat(Poll.until(() -> cgroup.pids().contains(process.pid()) || !process.isAlive(), Duration.ofSeconds(10)))
-                .as("%s joined %s", process.pid(), cgroup).isTrue();
-        return process;
-    }
 
     private static String run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -102,12 +41,6 @@ class CgroupControllersKernelTest {
         return output;
     }
 
-    private static long keyed(Path file, String key) throws IOException {
-        return Files.readAllLines(file).stream().map(line -> line.strip().split("\\s+"))
-                .filter(fields -> fields.length == 2 && fields[0].equals(key))
-                .mapToLong(fields -> Long.parseLong(fields[1])).findFirst().orElseThrow();
-    }
-
     private static void assumeTwoCpus() {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
                 "pinning to one CPU proves nothing on a host with a single CPU");
@@ -115,36 +48,33 @@ class CgroupControllersKernelTest {
 
     @Test
     void memoryHighThrottlesBeforeAnyKill() throws Exception {
-        if (manager.version() == CgroupVersion.V1) {
-            assertThat(manager.cannotEnforce(CgroupLimits.none().withMemoryHighBytes(16 << 20)))
+        if (kernel.manager().version() == CgroupVersion.V1) {
+            assertThat(kernel.manager().cannotEnforce(CgroupLimits.none().withMemoryHighBytes(16 << 20)))
                     .hasValue("memoryHigh is not supported on cgroup v1 (memory.high exists only in cgroup v2):"
                             + " remove it or run on a cgroup v2 host");
             return;
         }
-        Cgroup cgroup = sandbox(CgroupLimits.none().withMemoryHighBytes(16 << 20));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withMemoryHighBytes(16 << 20));
         Path events = cgroup.procsFiles().get(0).resolveSibling("memory.events");
 
         // tail keeps the last line in memory, and /dev/zero has no newline: it grows past memory.high.
-        Process hog = startInside(cgroup, "sh -c 'head -c 100000000 /dev/zero | tail -n 1 > /dev/null'");
+        Process hog = kernel.startInside(cgroup, "sh -c 'head -c 100000000 /dev/zero | tail -n 1 > /dev/null'");
 
-        assertThat(Poll.until(() -> {
-            try {
-                return keyed(events, "high") > 0 || !hog.isAlive();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, Duration.ofSeconds(60))).isTrue();
-        assertThat(keyed(events, "high")).as("memory.events high: the kernel throttled above memory.high").isPositive();
+        ControlFiles files = ControlFiles.real();
+        assertThat(Poll.until(() -> files.readKey(events, "high") > 0 || !hog.isAlive(), Duration.ofSeconds(60)))
+                .isTrue();
+        assertThat(files.readKey(events, "high")).as("memory.events high: the kernel throttled above memory.high")
+                .isPositive();
         assertThat(cgroup.stats().oomKills()).as("memory.high throttles, it never kills").isZero();
     }
 
     @Test
     void cpuWeightsShareOneCpuInTheirRatio() throws Exception {
         assumeTwoCpus();
-        Cgroup light = sandbox(CgroupLimits.none().withCpusetCpus("0").withCpuWeight(100));
-        Cgroup heavy = sandbox(CgroupLimits.none().withCpusetCpus("0").withCpuWeight(300));
-        startInside(light, "sh -c 'while :; do :; done'");
-        startInside(heavy, "sh -c 'while :; do :; done'");
+        Cgroup light = kernel.sandbox(CgroupLimits.none().withCpusetCpus("0").withCpuWeight(100));
+        Cgroup heavy = kernel.sandbox(CgroupLimits.none().withCpusetCpus("0").withCpuWeight(300));
+        kernel.startInside(light, "sh -c 'while :; do :; done'");
+        kernel.startInside(heavy, "sh -c 'while :; do :; done'");
 
         long lightStart = light.stats().cpuUsageNanos();
         long heavyStart = heavy.stats().cpuUsageNanos();
@@ -160,9 +90,9 @@ class CgroupControllersKernelTest {
     @Test
     void cpusetPinsTheProcess() throws Exception {
         assumeTwoCpus();
-        Cgroup cgroup = sandbox(CgroupLimits.none().withCpusetCpus("0"));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withCpusetCpus("0"));
 
-        Process sleeper = startInside(cgroup, "sleep 30");
+        Process sleeper = kernel.startInside(cgroup, "sleep 30");
 
         // The shell joins the cgroup and then execs sleep: read the status once it is sleep.
         Path status = Path.of("/proc/" + sleeper.pid() + "/status");
@@ -171,19 +101,19 @@ class CgroupControllersKernelTest {
         assertThat(Files.readAllLines(status)).contains("Cpus_allowed_list:\t0");
     }
 
-    private static java.util.List<String> linesOf(Path file) {
+    private static List<String> linesOf(Path file) {
         try {
             return Files.readAllLines(file);
-        } catch (java.io.IOException e) {
-            return java.util.List.of();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 
     @Test
     void aFrozenCgroupStopsAndAThawedOneRunsOn() throws Exception {
-        Cgroup cgroup = sandbox(CgroupLimits.none());
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none());
         Path counter = tmp.resolve("counter");
-        startInside(cgroup, "sh -c 'i=0; while :; do i=$((i+1)); echo $i >> " + counter + "; done'");
+        kernel.startInside(cgroup, "sh -c 'i=0; while :; do i=$((i+1)); echo $i >> " + counter + "; done'");
         assertThat(Poll.until(() -> size(counter) > 0, Duration.ofSeconds(10))).isTrue();
 
         cgroup.freeze();
@@ -200,7 +130,7 @@ class CgroupControllersKernelTest {
         try {
             return Files.exists(file) ? Files.size(file) : 0;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -213,47 +143,42 @@ class CgroupControllersKernelTest {
     @Test
     void writeBpsThrottlesABlockDevice() throws Exception {
         Path backing = Files.createTempFile(Path.of("/tmp"), "belljar-kt-loop", ".img");
+        kernel.afterwards(() -> Files.deleteIfExists(backing));
+        run("truncate", "-s", "80M", backing.toString());
+        String loopDevice = attachLoopDevice(backing);
+        kernel.afterwards(() -> run("losetup", "-d", loopDevice));
+        IoLimit device = IoLimit.forPath(Path.of(loopDevice));
+        assertThat(device.device()).isEqualTo(Files.readString(
+                Path.of("/sys/class/block", Path.of(loopDevice).getFileName().toString(), "dev")).strip());
+        Cgroup throttled = kernel.sandbox(CgroupLimits.none().withIoLimit(device.withWriteBps(1 << 20)));
+        Cgroup free = kernel.sandbox(CgroupLimits.none());
+
+        String dd = "dd if=/dev/zero of=" + loopDevice + " bs=64k count=512 oflag=direct conv=notrunc seek=";
+        Process slow = kernel.startInside(throttled, dd + "0");
+        Process fast = kernel.startInside(free, dd + "512");
+
+        assertThat(fast.waitFor(120, TimeUnit.SECONDS)).as("the unthrottled dd ends").isTrue();
+        assertThat(fast.exitValue()).as(new String(fast.getInputStream().readAllBytes())).isZero();
+        long slowWritten = throttled.stats().ioWriteBytes().orElseThrow();
+        assertThat(slow.isAlive()).as("the throttled dd is still writing").isTrue();
+        if (free.version() == CgroupVersion.V2) {
+            // At least: on v2 io.stat also counts the writeback of a disk-backed loop file to that disk.
+            assertThat(free.stats().ioWriteBytes().orElseThrow()).as("the kernel counted the free dd's bytes")
+                    .isGreaterThanOrEqualTo(32L << 20);
+        } else {
+            // v1 blkio counts only what passes a throttle rule: without one the figure is absent, not 0.
+            assertThat(free.stats().ioWriteBytes()).isEmpty();
+        }
+        assertThat(slowWritten).as("bytes the throttled dd wrote meanwhile (of 32 MiB)")
+                .isPositive().isLessThan(16L << 20);
+    }
+
+    /** A new loop device over {@code backing}; the test is skipped where none can be made. */
+    private static String attachLoopDevice(Path backing) throws InterruptedException {
         try {
-            run("truncate", "-s", "80M", backing.toString());
-            try {
-                loopDevice = run("losetup", "-f", "--show", backing.toString());
-            } catch (IOException e) {
-                assumeTrue(false, "no loop device can be created here (losetup -f --show " + backing + "): "
-                        + e.getMessage());
-            }
-            IoLimit device = IoLimit.forPath(Path.of(loopDevice));
-            assertThat(device.device()).isEqualTo(Files.readString(
-                    Path.of("/sys/class/block", Path.of(loopDevice).getFileName().toString(), "dev")).strip());
-            Cgroup throttled = sandbox(CgroupLimits.none().withIoLimit(device.withWriteBps(1 << 20)));
-            Cgroup free = sandbox(CgroupLimits.none());
-
-            String dd = "dd if=/dev/zero of=" + loopDevice + " bs=64k count=512 oflag=direct conv=notrunc seek=";
-            Process slow = startInside(throttled, dd + "0");
-            Process fast = startInside(free, dd + "512");
-
-            assertThat(fast.waitFor(120, TimeUnit.SECONDS)).as("the unthrottled dd ends").isTrue();
-            assertThat(fast.exitValue()).as(new String(fast.getInputStream().readAllBytes())).isZero();
-            long slowWritten = throttled.stats().ioWriteBytes().orElseThrow();
-            assertThat(slow.isAlive()).as("the throttled dd is still writing").isTrue();
-            if (free.version() == CgroupVersion.V2) {
-                // At least: on v2 io.stat also counts the writeback of a disk-backed loop file to that disk.
-                assertThat(free.stats().ioWriteBytes().orElseThrow()).as("the kernel counted the free dd's bytes")
-                        .isGreaterThanOrEqualTo(32L << 20);
-            } else {
-                // v1 blkio counts only what passes a throttle rule: without one the figure is absent, not 0.
-                assertThat(free.stats().ioWriteBytes()).isEmpty();
-            }
-            assertThat(slowWritten).as("bytes the throttled dd wrote meanwhile (of 32 MiB)")
-                    .isPositive().isLessThan(16L << 20);
-        } finally {
-            for (Cgroup cgroup : cgroups) {
-                cgroup.killAll();
-            }
-            if (loopDevice != null) {
-                run("losetup", "-d", loopDevice);
-                loopDevice = null;
-            }
-            Files.deleteIfExists(backing);
+            return run("losetup", "-f", "--show", backing.toString());
+        } catch (IOException e) {
+            return abort("no loop device can be created here (losetup -f --show " + backing + "): " + e.getMessage());
         }
     }
 
@@ -266,9 +191,9 @@ class CgroupControllersKernelTest {
     @Test
     void pressureIsReportedWhereTheKernelOffersIt() throws Exception {
         assumeTwoCpus();
-        Cgroup cgroup = sandbox(CgroupLimits.none().withCpusetCpus("0"));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withCpusetCpus("0"));
         // Two busy loops on one CPU: one always waits for it.
-        startInside(cgroup, "sh -c 'while :; do :; done & while :; do :; done'");
+        kernel.startInside(cgroup, "sh -c 'while :; do :; done & while :; do :; done'");
         Thread.sleep(1_000);
 
         CgroupStats stats = cgroup.stats();

@@ -1,90 +1,40 @@
 package dev.belljar.linux.cgroup;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The cgroup layer on the real kernel of this host (v1, hybrid or v2). Sandboxes are created only
- * beneath this JVM's own cgroup; every process and cgroup a test makes is removed after it.
+ * beneath this JVM's own cgroup; every process and cgroup a test makes is removed after it
+ * ({@link KernelCgroups}).
  */
 @Tag("kernel")
 class CgroupKernelTest {
 
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
-
-    private CgroupManager manager;
-    private Cgroup cgroup;
-    private Process process;
-    private String ownCgroups;
-
-    @BeforeEach
-    void requireRoot() throws IOException {
-        assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(line -> line.matches("Uid:\\s+0\\s.*")), "creating cgroups needs root");
-        ownCgroups = Files.readString(Path.of("/proc/self/cgroup"));
-        manager = CgroupManager.detect(Optional.empty());
-    }
-
-    @AfterEach
-    void removeEverything() throws InterruptedException, IOException {
-        try {
-            if (process != null) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            if (cgroup != null) {
-                cgroup.close();
-            }
-        } finally {
-            if (manager != null) {
-                manager.close();
-            }
-        }
-        // On v2 the manager may have moved this JVM into belljar-host to delegate; close moves it back.
-        assertThat(Files.readString(Path.of("/proc/self/cgroup"))).isEqualTo(ownCgroups);
-    }
-
-    private Cgroup sandbox(CgroupLimits limits) {
-        Optional<String> reason = manager.cannotEnforce(limits);
-        assumeTrue(reason.isEmpty(), () -> manager.describe() + ": " + reason.orElseThrow());
-        cgroup = manager.create("belljar-kt-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
-        cgroup.apply(limits);
-        return cgroup;
-    }
-
-    /** {@code sh} writes its own PID into every procs file, then execs {@code command}: the same join as a sandbox child. */
-    private Process startInside(String command) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("sh", "-c", "for f; do echo $$ > \"$f\" || exit 99; done; exec " + command, "sh"));
-        cgroup.procsFiles().forEach(file -> argv.add(file.toString()));
-        process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        return process;
-    }
+    @RegisterExtension
+    final KernelCgroups kernel = new KernelCgroups();
 
     @Test
     void limitsAccountingKillAndRemoval() throws Exception {
-        sandbox(CgroupLimits.none().withMemoryBytes(64 << 20).withCpuQuota(50_000, 100_000).withPidsMax(32));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withMemoryBytes(64 << 20).withCpuQuota(50_000, 100_000)
+                .withPidsMax(32));
 
         // dd holds a 4 MB buffer, filled after it joined (v1 charges a process's older pages where they were
         // faulted, and charges in per-CPU batches: a bare sleep can read as 0 bytes), and blocks writing it to
         // a sleep that never reads. Reading /dev/zero costs next to no CPU, even at half a core under emulation.
-        Process sleeper = startInside("sh -c 'dd if=/dev/zero bs=4000000 count=1 2>/dev/null | sleep 30'");
+        Process sleeper = kernel.startInside(cgroup,
+                "sh -c 'dd if=/dev/zero bs=4000000 count=1 2>/dev/null | sleep 30'");
 
-        assertThat(Poll.until(() -> cgroup.pids().contains(sleeper.pid()), Duration.ofSeconds(10)))
-                .as("%s joined %s", sleeper.pid(), cgroup).isTrue();
         assertThat(Poll.until(() -> cgroup.stats().pidsCurrent() == 3 && cgroup.stats().memoryCurrentBytes() > 4_000_000,
                 Duration.ofSeconds(30))).as("sh, dd holding 4 MB and sleep in %s: %s", cgroup, cgroup.stats()).isTrue();
         CgroupStats stats = cgroup.stats();
@@ -104,7 +54,7 @@ class CgroupKernelTest {
 
     @Test
     void cgroupsMadeBeneathASandboxGoWithIt() throws Exception {
-        sandbox(CgroupLimits.none().withPidsMax(32));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withPidsMax(32));
         for (Path procs : cgroup.procsFiles()) {
             Files.createDirectories(procs.getParent().resolve("inner").resolve("innermost"));
         }
@@ -116,8 +66,8 @@ class CgroupKernelTest {
 
     @Test
     void aProcessThatMovedIntoACgroupOfItsOwnIsKilledWithTheSandbox() throws Exception {
-        sandbox(CgroupLimits.none().withPidsMax(32));
-        Process escapee = startInside("sleep 60");
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withPidsMax(32));
+        Process escapee = kernel.startInside(cgroup, "sleep 60");
         assertThat(Poll.until(() -> cgroup.pids().contains(escapee.pid()), Duration.ofSeconds(10))).isTrue();
         for (Path procs : cgroup.procsFiles()) {
             Path inner = Files.createDirectories(procs.getParent().resolve("inner"));
@@ -139,10 +89,10 @@ class CgroupKernelTest {
 
     @Test
     void anOomKillIsCounted() throws Exception {
-        sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
 
         // tail keeps the last line in memory, and /dev/zero has no newline: it grows until killed.
-        Process hog = startInside("sh -c 'head -c 200000000 /dev/zero | tail -n 1 > /dev/null'");
+        Process hog = kernel.startInside(cgroup, "sh -c 'head -c 200000000 /dev/zero | tail -n 1 > /dev/null'");
 
         assertThat(hog.waitFor(60, TimeUnit.SECONDS)).as("the memory hog ends").isTrue();
         assertThat(cgroup.stats().oomKills()).isPositive();
@@ -151,14 +101,14 @@ class CgroupKernelTest {
 
     @Test
     void anOomKillIsNoticedWhenTheKernelReportsIt() throws Exception {
-        sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
-        java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withMemoryBytes(16 << 20));
+        CountDownLatch killed = new CountDownLatch(1);
+        AtomicLong count = new AtomicLong();
         try (OomWatch watch = cgroup.watchOomKills(kills -> {
             count.set(kills);
             killed.countDown();
         })) {
-            Process hog = startInside("sh -c 'head -c 200000000 /dev/zero | tail -n 1 > /dev/null'");
+            Process hog = kernel.startInside(cgroup, "sh -c 'head -c 200000000 /dev/zero | tail -n 1 > /dev/null'");
             assertThat(killed.await(60, TimeUnit.SECONDS)).as("the watch reported the kill").isTrue();
             assertThat(count.get()).isPositive();
             hog.waitFor(60, TimeUnit.SECONDS);
@@ -167,9 +117,9 @@ class CgroupKernelTest {
 
     @Test
     void aCpuQuotaThrottlesABusyLoop() throws Exception {
-        sandbox(CgroupLimits.none().withCpuQuota(10_000, 100_000));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withCpuQuota(10_000, 100_000));
 
-        Process spinner = startInside("timeout 1 sh -c 'while :; do :; done'");
+        Process spinner = kernel.startInside(cgroup, "timeout 1 sh -c 'while :; do :; done'");
 
         assertThat(spinner.waitFor(30, TimeUnit.SECONDS)).isTrue();
         CgroupStats stats = cgroup.stats();
@@ -180,9 +130,9 @@ class CgroupKernelTest {
 
     @Test
     void aPidsLimitStopsForks() throws Exception {
-        sandbox(CgroupLimits.none().withPidsMax(3));
+        Cgroup cgroup = kernel.sandbox(CgroupLimits.none().withPidsMax(3));
 
-        Process forker = startInside("sh -c 'for i in 1 2 3 4 5 6; do sleep 5 & done; wait'");
+        Process forker = kernel.startInside(cgroup, "sh -c 'for i in 1 2 3 4 5 6; do sleep 5 & done; wait'");
 
         assertThat(forker.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(new String(forker.getInputStream().readAllBytes())).contains("fork");

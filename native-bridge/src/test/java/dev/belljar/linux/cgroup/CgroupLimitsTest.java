@@ -11,15 +11,18 @@ import org.junit.jupiter.api.Test;
 class CgroupLimitsTest {
 
     @Test
-    void theOldConstructorAndNoneLeaveTheNewLimitsUnset() {
-        CgroupLimits limits = new CgroupLimits(OptionalLong.of(1), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty());
+    void noneLeavesEveryLimitUnset() {
+        CgroupLimits limits = CgroupLimits.none().withMemoryBytes(1);
 
+        assertThat(limits.memoryBytes()).hasValue(1);
+        assertThat(limits.swapBytes()).isEmpty();
+        assertThat(limits.cpuQuotaMicros()).isEmpty();
+        assertThat(limits.cpuPeriodMicros()).isEmpty();
+        assertThat(limits.pidsMax()).isEmpty();
         assertThat(limits.memoryHighBytes()).isEmpty();
         assertThat(limits.cpuWeight()).isEmpty();
         assertThat(limits.cpusetCpus()).isEmpty();
         assertThat(limits.ioLimits()).isEmpty();
-        assertThat(CgroupLimits.none().withMemoryBytes(1)).isEqualTo(limits);
     }
 
     @Test

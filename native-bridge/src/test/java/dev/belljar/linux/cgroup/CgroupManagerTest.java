@@ -4,11 +4,17 @@ import static dev.belljar.linux.cgroup.FakeCgroupFs.file;
 import static dev.belljar.linux.cgroup.FakeCgroupFs.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -233,16 +239,16 @@ class CgroupManagerTest {
     @Test
     void anUnwritableParentIsNamed() throws IOException {
         file(cg("job"), "cgroup.controllers", "cpu io memory pids\n");
-        Files.setPosixFilePermissions(cg("job"), java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setPosixFilePermissions(cg("job"), PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
             CgroupManager manager = detect(V2_MOUNTINFO, "0::/job\n", NO_SWAP, Optional.empty());
-            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(cg("job")), "root writes anywhere");
+            assumeFalse(Files.isWritable(cg("job")), "root writes anywhere");
 
             assertThat(manager.cannotEnforce(CgroupLimits.none()))
                     .hasValueSatisfying(reason -> assertThat(reason).contains("the sandbox parent cgroup " + cg("job")
                             + " is not writable").contains("Belljar needs root or a delegated cgroup subtree"));
         } finally {
-            Files.setPosixFilePermissions(cg("job"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(cg("job"), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 
@@ -339,7 +345,7 @@ class CgroupManagerTest {
         file(cg("cpuset"), "cpuset.cpus", "0-1\n");
         file(cg("cpuset"), "cpuset.mems", "0\n");
         Path memory = file(cg("memory/job"), "memory.limit_in_bytes", "max\n");
-        java.util.Map<String, Path> parents = new java.util.LinkedHashMap<>();
+        Map<String, Path> parents = new LinkedHashMap<>();
         parents.put("memory", memory);
         parents.put("cpuset", cg("cpuset/configured"));
         // Like cgroupfs: mkdir makes the control files, empty in a new cpuset cgroup.
@@ -402,8 +408,8 @@ class CgroupManagerTest {
                     if (!procs(file.getParent()).isEmpty()) {
                         throw new FileSystemException(file.toString(), null, "Device or resource busy");
                     }
-                    java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>(
-                            java.util.Arrays.asList(read(file).split(" ")));
+                    LinkedHashSet<String> words = new LinkedHashSet<>(
+                            Arrays.asList(read(file).split(" ")));
                     words.remove("");
                     for (String word : value.split(" ")) {
                         if (word.startsWith("+")) {

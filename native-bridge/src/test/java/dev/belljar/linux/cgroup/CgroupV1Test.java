@@ -5,11 +5,14 @@ import static dev.belljar.linux.cgroup.FakeCgroupFs.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,7 +102,8 @@ class CgroupV1Test {
 
         assertThat(stats).isEqualTo(new CgroupStats(15241216, OptionalLong.of(16777216), 1,
                 2519418327L, 1_980_000_000L, 470_000_000L, 54, 21, 1503283760L,
-                3, OptionalLong.empty(), OptionalLong.of(4096 + 8192), OptionalLong.of(1048576)));
+                3, OptionalLong.empty(), OptionalLong.of(4096 + 8192), OptionalLong.of(1048576),
+                Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(cgroup(CgroupFs.REAL).usage()).as("the light sample agrees with the full stats")
                 .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills()))
                 .isEqualTo(new CgroupUsage(15241216, 2519418327L, 1));
@@ -168,16 +172,16 @@ class CgroupV1Test {
     void raisingMemoryAboveTheCurrentMemswWritesMemswFirst() {
         CgroupFs kernel = new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
+            public String read(Path file) throws IOException {
                 return CgroupFs.REAL.read(file);
             }
 
             /** Like the kernel: EINVAL when memory.limit_in_bytes would exceed memsw. */
             @Override
-            public void write(Path file, String value) throws java.io.IOException {
+            public void write(Path file, String value) throws IOException {
                 if (file.getFileName().toString().equals("memory.limit_in_bytes")
                         && Long.parseLong(value) > Long.parseLong(read(memory.resolve("memory.memsw.limit_in_bytes")).strip())) {
-                    throw new java.nio.file.FileSystemException(file.toString(), null, "Invalid argument");
+                    throw new FileSystemException(file.toString(), null, "Invalid argument");
                 }
                 CgroupFs.REAL.write(file, value);
             }

@@ -5,9 +5,12 @@ import static dev.belljar.linux.cgroup.FakeCgroupFs.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +67,8 @@ class CgroupV2Test {
 
         assertThat(stats).isEqualTo(new CgroupStats(52355072, OptionalLong.of(67100672), 2,
                 1_234_567_000L, 1_000_000_000L, 234_567_000L, 120, 45, 2_500_000_000L,
-                7, OptionalLong.of(12), OptionalLong.of(1459200 + 90430464), OptionalLong.of(314773504 + 299008000)));
+                7, OptionalLong.of(12), OptionalLong.of(1459200 + 90430464), OptionalLong.of(314773504 + 299008000),
+                Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(cgroup(dir, CgroupFs.REAL).usage()).as("the light sample agrees with the full stats")
                 .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills()))
                 .isEqualTo(new CgroupUsage(52355072, 1_234_567_000L, 2));
@@ -212,13 +216,13 @@ class CgroupV2Test {
         Path dir = sandbox();
         CgroupFs kernel = new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
+            public String read(Path file) throws IOException {
                 return CgroupFs.REAL.read(file);
             }
 
             /** Like the kernel: io.max lists every configured device, and ignored values stay max. */
             @Override
-            public void write(Path file, String value) throws java.io.IOException {
+            public void write(Path file, String value) throws IOException {
                 CgroupFs.REAL.write(file, "8:0 rbps=max wbps=max riops=1 wiops=max\n"
                         + value.replace("wbps=1048576", "wbps=max") + "\n");
             }
@@ -246,12 +250,12 @@ class CgroupV2Test {
         Path dir = sandbox();
         CgroupFs kernel = new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
+            public String read(Path file) throws IOException {
                 return CgroupFs.REAL.read(file);
             }
 
             @Override
-            public void write(Path file, String value) throws java.io.IOException {
+            public void write(Path file, String value) throws IOException {
                 CgroupFs.REAL.write(file, value);
                 CgroupFs.REAL.write(dir.resolve("cgroup.events"), "populated 1\nfrozen " + value + "\n");
             }
@@ -296,8 +300,8 @@ class CgroupV2Test {
         file(dir, "cpu.pressure", "");
         ControlFiles refusing = new ControlFiles(new CgroupFs() {
             @Override
-            public String read(Path file) throws java.io.IOException {
-                throw new java.nio.file.FileSystemException(file.toString(), null, "Operation not supported");
+            public String read(Path file) throws IOException {
+                throw new FileSystemException(file.toString(), null, "Operation not supported");
             }
 
             @Override

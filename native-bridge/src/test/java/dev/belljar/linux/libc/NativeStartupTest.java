@@ -1,5 +1,6 @@
 package dev.belljar.linux.libc;
 
+import com.sun.jna.Native;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,7 @@ class NativeStartupTest {
     void aJvmWithTheFlagsUsesTheKeptLibraryAndTheGivenPath(@TempDir Path cache) throws Exception {
         List<String> flags = NativeStartup.jvmFlags(cache);
 
-        Path dir = cache.resolve("jna-" + com.sun.jna.Native.VERSION_NATIVE);
+        Path dir = cache.resolve("jna-" + Native.VERSION_NATIVE);
         Path kept = dir.resolve("libjnidispatch.so");
         String platformPath = System.getProperty("jna.platform.library.path");
         assertThat(flags).containsExactly("-Djna.platform.library.path=" + platformPath, "-Djna.boot.library.path=" + dir);
