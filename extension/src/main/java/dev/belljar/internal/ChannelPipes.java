@@ -18,8 +18,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * The channel between the parent and a child: two named pipes in the sandbox's work dir, one
  * each way. The child opens them with the file classes its JVM has loaded at start anyway. A
- * Unix-domain socket cost every child 40-50 ms of CPU for its first socket alone (the JDK seeds a
- * SecureRandom for socket names, which sets up the security providers): a tenth of a child's CPU.
+ * Unix-domain socket cost every child a sizeable share of its CPU for its first socket alone (the JDK
+ * seeds a SecureRandom for socket names, which sets up the security providers).
  *
  * <p>Both sides open the pipe from the child first, then the one to it. Each open waits for the
  * other side's, so the parent's {@link #accept} and the child's {@link #connect} meet like a

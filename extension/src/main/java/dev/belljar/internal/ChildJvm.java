@@ -35,12 +35,12 @@ final class ChildJvm {
     /**
      * The flags of every child, whatever its spec: they suit a short-lived, often small JVM. C1
      * compiles a method only after 10 times the usual calls and loop turns: most of JUnit's start-up
-     * code runs a few times, and compiling it cost more CPU than interpreting it (a child's CPU fell
-     * 10-20% in {@code bench/run}); hot test code is still compiled within milliseconds. Native
+     * code runs a few times, and compiling it cost more CPU than interpreting it ({@code bench/run}
+     * measures it); hot test code is still compiled within milliseconds. Native
      * access is Belljar's own (JNA, for the child's setup): JDK 24+ would warn about it on the
      * test's stderr. The class-data-sharing archives (the JDK's and the child's) are mapped where
      * they were dumped: JDK builds that relocate them on every start by default (for address-space
-     * randomization) rewrite every pointer in them, which made about 8 MiB of each child's memory
+     * randomization) rewrite every pointer in them, which made megabytes of each child's memory
      * private copies charged to its cgroup, and cost CPU. These are tuning flags, some of them
      * diagnostic ones that a JDK may drop: a JDK that does not know one ignores it rather than
      * refusing to start the child. Every {@code -XX} option on the child's command line is Belljar's

@@ -31,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * children start without an archive.
  *
  * <p>On JDK 25 and later the archive is an AOT cache instead (JEP 483, 514, 515): its classes
- * come already linked (lambda call sites included) and its methods with profiles: a child needs
- * little more than half the CPU it needs on JDK 17. It follows the same class path rules.
+ * come already linked (lambda call sites included) and its methods with profiles, so a child needs
+ * less CPU than on JDK 17 (the guide's "Speed" has this build's figures). It follows the same class
+ * path rules.
  */
 final class ClassDataSharing {
     /** A class from each jar every child loads: Belljar, JUnit's launcher and Jupiter engine, their dependencies. */

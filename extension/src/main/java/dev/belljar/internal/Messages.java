@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * What parent and child say to each other through the work dir's pipes ({@link ChannelPipes}),
  * and how it is written there: a tag byte, then the fields. Not Java serialization: in a child's cold JVM that
- * cost about a tenth of its CPU (stream classes, a generated constructor per class, method-handle
- * trees per record). Only what is Java-serializable by nature goes as serialized bytes: the spec
+ * costs a large share of its CPU (stream classes, a generated constructor per class, method-handle
+ * trees per record; the guide's "How it works inside" has the figures). Only what is Java-serializable by nature goes as serialized bytes: the spec
  * (read in the child only when a test asks for it), a failure, a task and its value.
  */
 final class Messages {
