@@ -24,7 +24,7 @@ final class HostSupport implements AutoCloseable {
         this.classDataSharing = classDataSharing;
     }
 
-    static HostSupport probe(Optional<Path> cgroupParent, boolean classDataSharing) {
+    static HostSupport detect(Optional<Path> cgroupParent, boolean classDataSharing) {
         HostProbe probe = HostProbe.run();
         if (probe.unavailable().isPresent()) {
             return new HostSupport(probe, null, Optional.empty());

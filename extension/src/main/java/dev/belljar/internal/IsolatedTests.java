@@ -98,7 +98,7 @@ public final class IsolatedTests {
     /** What the host offers, probed once per test run (the root context's store). */
     static HostSupport host(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
-                key -> HostSupport.probe(Configuration.cgroupParent(context), Configuration.classDataSharing(context)),
+                key -> HostSupport.detect(Configuration.cgroupParent(context), Configuration.classDataSharing(context)),
                 HostSupport.class);
     }
 

@@ -29,7 +29,7 @@ class ChannelReattachTest {
     @Test
     void aResultSentWhileDetachedArrivesAfterTheParentListensAgain() throws Exception {
         assumeTrue(Host.effectiveUid() == 0, "sandboxes need root");
-        try (HostSupport host = HostSupport.probe(Optional.empty(), false)) {
+        try (HostSupport host = HostSupport.detect(Optional.empty(), false)) {
             LaunchPlan plan = host.plan(SandboxSpec.empty());
             assumeTrue(host.cannotEnforce(plan).isEmpty(), "this host cannot build sandboxes");
             Sandbox.Computation<String> task = ChannelReattachTest::slowAnswer;
