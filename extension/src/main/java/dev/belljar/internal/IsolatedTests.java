@@ -77,11 +77,12 @@ public final class IsolatedTests {
     private static void runIsolated(ExtensionContext context) throws Throwable {
         SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = host(context);
-        requireEnforceable(host, spec, context.getDisplayName(), Configuration.failUnenforceable(context));
+        Configuration configuration = Configuration.of(context);
+        requireEnforceable(host, spec, context.getDisplayName(), configuration.failUnenforceable());
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         ChildReport report = SandboxRun.run(host, spec,
                 Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
-                        ChildJvm.forwardedSystemProperties()), timeout, Configuration.prestart(context));
+                        ChildJvm.forwardedSystemProperties()), timeout, configuration.prestart());
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);
         Verdict verdict = Verdict.of(spec, timeout, report);
@@ -94,7 +95,8 @@ public final class IsolatedTests {
     /** What the host offers, probed once per test run (the root context's store). */
     static HostSupport host(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
-                key -> HostSupport.probe(Configuration.cgroupParent(context), Configuration.classDataSharing(context)),
+                key -> HostSupport.probe(Configuration.of(context).cgroupParent(),
+                        Configuration.of(context).classDataSharing()),
                 HostSupport.class);
     }
 
@@ -134,8 +136,8 @@ public final class IsolatedTests {
     /** The {@link dev.belljar.Sandbox} parameter: the class's {@code @Isolated} spec (if any) is its default. */
     public static dev.belljar.Sandbox sandboxFor(ExtensionContext context) {
         SandboxSpec spec = context.getTestMethod().isPresent() && IsolatedSpecs.isIsolated(context)
-                ? IsolatedSpecs.resolve(context) : Configuration.defaults(context);
-        return new DefaultSandbox(host(context), spec, Configuration.failUnenforceable(context));
+                ? IsolatedSpecs.resolve(context) : Configuration.of(context).defaults();
+        return new DefaultSandbox(host(context), spec, Configuration.of(context).failUnenforceable());
     }
 
     /** The child's output, shown as this test's output (Surefire and IDEs capture it per test). */
