@@ -99,7 +99,8 @@ class ExpectationsTest extends KernelTest {
     void badConfigurationDefaultNamesTheKey() {
         run(Cases.class, "noLimitsDeclared", "belljar.default.net", "INTERNET").assertThatEvents().haveExactly(1,
                 event(test("noLimitsDeclared"), finishedWithFailure(message(
-                        "configuration parameter belljar.default.net: \"INTERNET\" is not a network: use HOST, PRIVATE or NONE"))));
+                        "configuration parameter belljar.default.net = \"INTERNET\" is not a network;"
+                                + " allowed: HOST, PRIVATE, NONE (case-insensitive)"))));
     }
 
     static class Cases {

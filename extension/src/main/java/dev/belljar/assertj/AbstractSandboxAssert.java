@@ -1,5 +1,6 @@
 package dev.belljar.assertj;
 
+import dev.belljar.spec.Comparison;
 import org.assertj.core.api.AbstractAssert;
 
 import java.util.OptionalLong;
@@ -13,60 +14,37 @@ import java.util.function.LongFunction;
 abstract class AbstractSandboxAssert<SELF extends AbstractSandboxAssert<SELF, ACTUAL>, ACTUAL>
         extends AbstractAssert<SELF, ACTUAL> {
 
-    /** How an actual value must relate to the expected one, phrased as a message reads it. */
-    enum Relation {
-        BELOW("to be below"),
-        AT_MOST("to be at most"),
-        AT_LEAST("to be at least"),
-        EQUAL_TO("to be");
-
-        private final String phrase;
-
-        Relation(String phrase) {
-            this.phrase = phrase;
-        }
-
-        boolean holds(long actual, long expected) {
-            return switch (this) {
-                case BELOW -> actual < expected;
-                case AT_MOST -> actual <= expected;
-                case AT_LEAST -> actual >= expected;
-                case EQUAL_TO -> actual == expected;
-            };
-        }
-    }
-
     AbstractSandboxAssert(ACTUAL actual, Class<?> selfType) {
         super(actual, selfType);
     }
 
     /**
-     * Fails unless {@code value} is reported and stands in {@code relation} to {@code expected}.
+     * Fails unless {@code value} is reported and stands in {@code comparison} to {@code expected}.
      *
      * @param subject what the value is, e.g. {@code the sandbox's peak memory}
      * @param value   empty where the host does not report it
      * @param format  how people read a value, e.g. {@code Sizes::describe}
      * @param context what helps to read the actual value, e.g. {@code " (limit 64 MiB)"}; empty for nothing
      */
-    final SELF assertReported(String subject, OptionalLong value, Relation relation, long expected,
+    final SELF assertReported(String subject, OptionalLong value, Comparison comparison, long expected,
                               LongFunction<String> format, String context) {
-        long reported = value.orElseThrow(() -> failureExpecting(subject, relation, format.apply(expected),
+        long reported = value.orElseThrow(() -> failureExpecting(subject, comparison, format.apply(expected),
                 "this host does not report " + subject));
-        return assertValue(subject, reported, relation, expected, format, context);
+        return assertValue(subject, reported, comparison, expected, format, context);
     }
 
-    /** Fails unless {@code value} stands in {@code relation} to {@code expected}; parameters as in {@link #assertReported}. */
-    final SELF assertValue(String subject, long value, Relation relation, long expected,
+    /** Fails unless {@code value} stands in {@code comparison} to {@code expected}; parameters as in {@link #assertReported}. */
+    final SELF assertValue(String subject, long value, Comparison comparison, long expected,
                            LongFunction<String> format, String context) {
-        if (!relation.holds(value, expected)) {
+        if (!comparison.holds(value, expected)) {
             throw failureWithActualExpected(value, expected, "%nExpecting %s %s:%n  %s%nbut was:%n  %s%s",
-                    subject, relation.phrase, format.apply(expected), format.apply(value), context);
+                    subject, comparison.phrase(), format.apply(expected), format.apply(value), context);
         }
         return myself;
     }
 
     /** A failure for an expectation that cannot be checked, {@code but} saying why. */
-    final AssertionError failureExpecting(String subject, Relation relation, String expected, String but) {
-        return failure("%nExpecting %s %s:%n  %s%nbut %s", subject, relation.phrase, expected, but);
+    final AssertionError failureExpecting(String subject, Comparison comparison, String expected, String but) {
+        return failure("%nExpecting %s %s:%n  %s%nbut %s", subject, comparison.phrase(), expected, but);
     }
 }

@@ -1,6 +1,7 @@
 package dev.belljar.assertj;
 
 import dev.belljar.SandboxResult;
+import dev.belljar.spec.Comparison;
 import dev.belljar.spec.Durations;
 
 import java.math.BigDecimal;
@@ -52,7 +53,7 @@ public final class CpuAssert extends AbstractGroupAssert<CpuAssert, SandboxResul
      */
     public CpuAssert timeIsBelow(String duration) {
         isNotNull();
-        return assertValue(TIME, actual.usageNanos(), Relation.BELOW, Durations.parse(duration, "timeIsBelow").toNanos(),
+        return assertValue(TIME, actual.usageNanos(), Comparison.BELOW, Durations.parse(duration, "timeIsBelow").toNanos(),
                 Durations::describe, limitNote());
     }
 
@@ -64,7 +65,7 @@ public final class CpuAssert extends AbstractGroupAssert<CpuAssert, SandboxResul
      */
     public CpuAssert timeIsAtLeast(String duration) {
         isNotNull();
-        return assertValue(TIME, actual.usageNanos(), Relation.AT_LEAST, Durations.parse(duration, "timeIsAtLeast").toNanos(),
+        return assertValue(TIME, actual.usageNanos(), Comparison.AT_LEAST, Durations.parse(duration, "timeIsAtLeast").toNanos(),
                 Durations::describe, limitNote());
     }
 
@@ -78,9 +79,9 @@ public final class CpuAssert extends AbstractGroupAssert<CpuAssert, SandboxResul
     public CpuAssert testTimeIsBelow(String duration) {
         isNotNull();
         long expected = Durations.parse(duration, "testTimeIsBelow").toNanos();
-        long baseline = actual.baselineNanos().orElseThrow(() -> failureExpecting(TEST_TIME, Relation.BELOW,
+        long baseline = actual.baselineNanos().orElseThrow(() -> failureExpecting(TEST_TIME, Comparison.BELOW,
                 Durations.describe(expected), "the sandbox recorded no baseline: the test itself never started"));
-        return assertValue(TEST_TIME, actual.usageNanos() - baseline, Relation.BELOW, expected, Durations::describe,
+        return assertValue(TEST_TIME, actual.usageNanos() - baseline, Comparison.BELOW, expected, Durations::describe,
                 " (total " + Durations.describe(actual.usageNanos()) + ", baseline " + Durations.describe(baseline) + ")");
     }
 
@@ -92,7 +93,7 @@ public final class CpuAssert extends AbstractGroupAssert<CpuAssert, SandboxResul
      */
     public CpuAssert throttledTimeIsAtLeast(String duration) {
         isNotNull();
-        return assertValue("the sandbox's throttled time", actual.throttledNanos(), Relation.AT_LEAST,
+        return assertValue("the sandbox's throttled time", actual.throttledNanos(), Comparison.AT_LEAST,
                 Durations.parse(duration, "throttledTimeIsAtLeast").toNanos(), Durations::describe,
                 " (" + throttling() + ")");
     }

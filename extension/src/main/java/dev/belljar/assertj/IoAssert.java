@@ -1,6 +1,7 @@
 package dev.belljar.assertj;
 
 import dev.belljar.SandboxResult;
+import dev.belljar.spec.Comparison;
 import dev.belljar.spec.Sizes;
 
 /**
@@ -23,7 +24,7 @@ public final class IoAssert extends AbstractGroupAssert<IoAssert, SandboxResult.
      */
     public IoAssert wroteAtLeast(String size) {
         isNotNull();
-        return assertReported(WRITTEN, actual.writeBytes(), Relation.AT_LEAST, Sizes.parse(size, "wroteAtLeast"),
+        return assertReported(WRITTEN, actual.writeBytes(), Comparison.AT_LEAST, Sizes.parse(size, "wroteAtLeast"),
                 Sizes::describe, "");
     }
 
@@ -35,7 +36,7 @@ public final class IoAssert extends AbstractGroupAssert<IoAssert, SandboxResult.
      */
     public IoAssert wroteAtMost(String size) {
         isNotNull();
-        return assertReported(WRITTEN, actual.writeBytes(), Relation.AT_MOST, Sizes.parse(size, "wroteAtMost", true),
+        return assertReported(WRITTEN, actual.writeBytes(), Comparison.AT_MOST, Sizes.parse(size, "wroteAtMost", true),
                 Sizes::describe, "");
     }
 
@@ -47,7 +48,7 @@ public final class IoAssert extends AbstractGroupAssert<IoAssert, SandboxResult.
      */
     public IoAssert readAtLeast(String size) {
         isNotNull();
-        return assertReported(READ, actual.readBytes(), Relation.AT_LEAST, Sizes.parse(size, "readAtLeast"),
+        return assertReported(READ, actual.readBytes(), Comparison.AT_LEAST, Sizes.parse(size, "readAtLeast"),
                 Sizes::describe, "");
     }
 
@@ -59,7 +60,7 @@ public final class IoAssert extends AbstractGroupAssert<IoAssert, SandboxResult.
      */
     public IoAssert readAtMost(String size) {
         isNotNull();
-        return assertReported(READ, actual.readBytes(), Relation.AT_MOST, Sizes.parse(size, "readAtMost", true),
+        return assertReported(READ, actual.readBytes(), Comparison.AT_MOST, Sizes.parse(size, "readAtMost", true),
                 Sizes::describe, "");
     }
 }

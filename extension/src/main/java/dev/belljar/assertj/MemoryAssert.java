@@ -1,6 +1,7 @@
 package dev.belljar.assertj;
 
 import dev.belljar.SandboxResult;
+import dev.belljar.spec.Comparison;
 import dev.belljar.spec.Sizes;
 
 /**
@@ -24,7 +25,7 @@ public final class MemoryAssert extends AbstractGroupAssert<MemoryAssert, Sandbo
      */
     public MemoryAssert peakIsBelow(String size) {
         isNotNull();
-        return assertReported(PEAK, actual.peakBytes(), Relation.BELOW, Sizes.parse(size, "peakIsBelow"),
+        return assertReported(PEAK, actual.peakBytes(), Comparison.BELOW, Sizes.parse(size, "peakIsBelow"),
                 Sizes::describe, limitNote());
     }
 
@@ -37,7 +38,7 @@ public final class MemoryAssert extends AbstractGroupAssert<MemoryAssert, Sandbo
      */
     public MemoryAssert peakIsAtLeast(String size) {
         isNotNull();
-        return assertReported(PEAK, actual.peakBytes(), Relation.AT_LEAST, Sizes.parse(size, "peakIsAtLeast"),
+        return assertReported(PEAK, actual.peakBytes(), Comparison.AT_LEAST, Sizes.parse(size, "peakIsAtLeast"),
                 Sizes::describe, limitNote());
     }
 
@@ -52,11 +53,11 @@ public final class MemoryAssert extends AbstractGroupAssert<MemoryAssert, Sandbo
     public MemoryAssert testShareIsBelow(String size) {
         isNotNull();
         long expected = Sizes.parse(size, "testShareIsBelow");
-        long peak = actual.peakBytes().orElseThrow(() -> failureExpecting(TEST_SHARE, Relation.BELOW,
+        long peak = actual.peakBytes().orElseThrow(() -> failureExpecting(TEST_SHARE, Comparison.BELOW,
                 Sizes.describe(expected), "this host does not report " + PEAK));
-        long baseline = actual.baselineBytes().orElseThrow(() -> failureExpecting(TEST_SHARE, Relation.BELOW,
+        long baseline = actual.baselineBytes().orElseThrow(() -> failureExpecting(TEST_SHARE, Comparison.BELOW,
                 Sizes.describe(expected), "the sandbox recorded no baseline: the test itself never started"));
-        return assertValue(TEST_SHARE, peak - baseline, Relation.BELOW, expected, Sizes::describe,
+        return assertValue(TEST_SHARE, peak - baseline, Comparison.BELOW, expected, Sizes::describe,
                 " (peak " + Sizes.describe(peak) + ", baseline " + Sizes.describe(baseline) + ")");
     }
 
@@ -69,7 +70,7 @@ public final class MemoryAssert extends AbstractGroupAssert<MemoryAssert, Sandbo
     public MemoryAssert oomKills(long expected) {
         isNotNull();
         return assertValue("the number of processes the kernel's OOM killer killed in the sandbox", actual.oomKills(),
-                Relation.EQUAL_TO, expected, Long::toString, limitNote());
+                Comparison.EQUAL_TO, expected, Long::toString, limitNote());
     }
 
     /**
@@ -82,9 +83,9 @@ public final class MemoryAssert extends AbstractGroupAssert<MemoryAssert, Sandbo
         isNotNull();
         String subject = "the sandbox's memory limit";
         long expected = Sizes.parse(size, "limitIs");
-        long limit = actual.limitBytes().orElseThrow(() -> failureExpecting(subject, Relation.EQUAL_TO,
+        long limit = actual.limitBytes().orElseThrow(() -> failureExpecting(subject, Comparison.EQUAL_TO,
                 Sizes.describe(expected), "no memory limit was declared"));
-        return assertValue(subject, limit, Relation.EQUAL_TO, expected, Sizes::describe, "");
+        return assertValue(subject, limit, Comparison.EQUAL_TO, expected, Sizes::describe, "");
     }
 
     private String limitNote() {

@@ -2,6 +2,7 @@ package dev.belljar.assertj;
 
 import dev.belljar.Outcome;
 import dev.belljar.SandboxResult;
+import dev.belljar.spec.Comparison;
 import dev.belljar.spec.Durations;
 
 import java.util.Objects;
@@ -104,7 +105,7 @@ public final class SandboxResultAssert extends AbstractSandboxAssert<SandboxResu
      */
     public SandboxResultAssert wallTimeIsBelow(String duration) {
         isNotNull();
-        return assertValue("the sandbox's wall time", actual.wallTimeNanos(), Relation.BELOW,
+        return assertValue("the sandbox's wall time", actual.wallTimeNanos(), Comparison.BELOW,
                 Durations.parse(duration, "wallTimeIsBelow").toNanos(), Durations::describe, "");
     }
 

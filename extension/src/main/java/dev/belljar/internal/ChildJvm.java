@@ -81,7 +81,7 @@ final class ChildJvm {
         });
         // With a cpuset and no quota the JVM counts its CPUs from its affinity mask itself.
         spec.cpuCores().ifPresent(cores -> flags.add("-XX:ActiveProcessorCount="
-                + Math.min((int) Math.ceil(cores), spec.cpuset().map(ChildJvm::cpuCount).orElse(Integer.MAX_VALUE))));
+                + Math.min((int) Math.ceil(cores), spec.cpusetSize().orElse(Integer.MAX_VALUE))));
         return flags;
     }
 
@@ -140,16 +140,6 @@ final class ChildJvm {
                 }
             }
         }
-    }
-
-    /** The number of CPUs in a kernel CPU list such as {@code 0-1,3}. */
-    static int cpuCount(String cpuList) {
-        int count = 0;
-        for (String range : cpuList.split(",")) {
-            String[] bounds = range.split("-");
-            count += bounds.length == 1 ? 1 : Integer.parseInt(bounds[1]) - Integer.parseInt(bounds[0]) + 1;
-        }
-        return count;
     }
 
     /**

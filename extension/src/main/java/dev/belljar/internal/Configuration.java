@@ -1,102 +1,144 @@
 package dev.belljar.internal;
 
-import dev.belljar.Net;
+import dev.belljar.spec.Attribute;
 import dev.belljar.spec.SandboxSpec;
 import dev.belljar.spec.SpecException;
+import dev.belljar.spec.Values;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.engine.ConfigurationParameters;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Belljar's configuration keys, read from {@code junit-platform.properties} or system properties.
+ * Belljar's configuration keys, read from {@code junit-platform.properties} or system properties,
+ * parsed once per test run (kept in the root context's store) into the values the run uses. A bad
+ * value does not stop the parsing: the setting that has it throws its error wherever it is used.
  */
 final class Configuration {
     /**
      * Prefix of configuration defaults for every sandbox: {@code belljar.default.memory=256M},
-     * {@code belljar.default.net=PRIVATE}, ... with the {@code @Isolated} attribute names and syntax.
+     * {@code belljar.default.net=PRIVATE}, ... with the names and syntax of the single-valued
+     * {@code @Isolated} attributes ({@link Attribute#all()}).
      */
     static final String DEFAULT_SPEC_PREFIX = "belljar.default.";
-    /** Timeout of an isolated test that declares none. */
-    static final String DEFAULT_TIMEOUT_PROPERTY_NAME = DEFAULT_SPEC_PREFIX + "timeout";
+    /** Timeout of an isolated test that declares none, unless {@code belljar.default.timeout} sets another. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     /** {@code abort} (default) or {@code fail}: what a spec this host cannot enforce does to the test. */
     static final String UNENFORCEABLE_PROPERTY_NAME = "belljar.unenforceable";
     /** A cgroup directory to create sandboxes under, instead of the test JVM's own cgroup. */
     static final String CGROUP_PARENT_PROPERTY_NAME = "belljar.cgroup.parent";
+    /** {@code true} (default) or {@code false}: whether children start from a class-data-sharing archive. */
+    static final String CLASS_DATA_SHARING_PROPERTY_NAME = "belljar.child.cds";
+    /**
+     * {@code true} (default) or {@code false}: whether the next child of a sandbox used more than
+     * once is started ahead, while the current test runs.
+     */
+    static final String PRESTART_PROPERTY_NAME = "belljar.child.prestart";
+    /** {@code true} (default) or {@code false}: whether the run writes the HTML report. */
+    static final String REPORT_PROPERTY_NAME = "belljar.report";
+    /** Where the HTML report goes, relative to the working directory: {@code target/belljar} by default. */
+    static final String REPORT_DIRECTORY_PROPERTY_NAME = "belljar.report.dir";
+    static final String DEFAULT_REPORT_DIRECTORY = "target/belljar";
+    /** {@code true} (default) or {@code false}: whether the end of the run prints the per-test summary. */
+    static final String SUMMARY_PROPERTY_NAME = "belljar.summary";
 
-    private Configuration() {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Configuration.class);
+
+    private final Setting<SandboxSpec> defaults;
+    private final Setting<Boolean> failUnenforceable;
+    private final Setting<Boolean> prestart;
+    private final Setting<Boolean> classDataSharing;
+    private final Optional<Path> cgroupParent;
+    private final Setting<Boolean> report;
+    private final Path reportDirectory;
+    private final Setting<Boolean> summary;
+
+    private Configuration(Function<String, Optional<String>> parameters) {
+        defaults = Setting.of(() -> defaults(parameters));
+        failUnenforceable = Setting.of(() -> failUnenforceable(parameters));
+        prestart = Setting.of(() -> bool(parameters, PRESTART_PROPERTY_NAME));
+        classDataSharing = Setting.of(() -> bool(parameters, CLASS_DATA_SHARING_PROPERTY_NAME));
+        cgroupParent = parameters.apply(CGROUP_PARENT_PROPERTY_NAME).map(Path::of);
+        report = Setting.of(() -> bool(parameters, REPORT_PROPERTY_NAME));
+        reportDirectory = Path.of(parameters.apply(REPORT_DIRECTORY_PROPERTY_NAME).orElse(DEFAULT_REPORT_DIRECTORY));
+        summary = Setting.of(() -> bool(parameters, SUMMARY_PROPERTY_NAME));
+    }
+
+    /** This test run's configuration, parsed by the first caller. */
+    static Configuration of(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Configuration.class,
+                key -> new Configuration(context::getConfigurationParameter), Configuration.class);
+    }
+
+    /** For launcher listeners, which see the parameters but no extension context. */
+    static Configuration of(ConfigurationParameters parameters) {
+        return new Configuration(parameters::get);
+    }
+
+    /** From any source of parameters, e.g. a map in a unit test. */
+    static Configuration of(Function<String, Optional<String>> parameters) {
+        return new Configuration(parameters);
     }
 
     /** The sandbox defaults from {@code belljar.default.*}; the timeout falls back to {@link #DEFAULT_TIMEOUT}. */
-    static SandboxSpec defaults(ExtensionContext context) {
+    SandboxSpec defaults() {
+        return defaults.get();
+    }
+
+    /** Whether a spec this host cannot enforce fails the test ({@code belljar.unenforceable=fail}) instead of aborting it. */
+    boolean failUnenforceable() {
+        return failUnenforceable.get();
+    }
+
+    boolean prestart() {
+        return prestart.get();
+    }
+
+    boolean classDataSharing() {
+        return classDataSharing.get();
+    }
+
+    Optional<Path> cgroupParent() {
+        return cgroupParent;
+    }
+
+    boolean report() {
+        return report.get();
+    }
+
+    Path reportDirectory() {
+        return reportDirectory;
+    }
+
+    boolean summary() {
+        return summary.get();
+    }
+
+    private static SandboxSpec defaults(Function<String, Optional<String>> parameters) {
         SandboxSpec.Builder b = SandboxSpec.builder().timeout(DEFAULT_TIMEOUT);
-        setDefault(context, "memory", b::memory);
-        setDefault(context, "swap", b::swap);
-        setDefault(context, "cpu", b::cpu);
-        setDefault(context, "pids", value -> b.pids(integer(value)));
-        setDefault(context, "net", value -> b.net(net(value)));
-        setDefault(context, "pid", value -> b.pidNamespace(bool(value)));
-        setDefault(context, "hostname", b::hostname);
-        setDefault(context, "timeout", b::timeout);
-        setDefault(context, "domainname", b::domainname);
-        setDefault(context, "user", value -> b.user(user(value)));
-        setDefault(context, "uptime", b::uptime);
-        setDefault(context, "memoryHigh", b::memoryHigh);
-        setDefault(context, "cpuWeight", value -> b.cpuWeight(integer(value)));
-        setDefault(context, "cpuset", b::cpuset);
+        for (Attribute<?> attribute : Attribute.all()) {
+            if (!attribute.isSingleValued()) {
+                continue;
+            }
+            String name = DEFAULT_SPEC_PREFIX + attribute.name();
+            parameters.apply(name).ifPresent(value -> {
+                try {
+                    b.set(attribute, value);
+                } catch (SpecException e) {
+                    throw e.at(attribute.name(), "configuration parameter " + name);
+                }
+            });
+        }
         return b.build();
     }
 
-    private static void setDefault(ExtensionContext context, String key, Consumer<String> setter) {
-        String name = DEFAULT_SPEC_PREFIX + key;
-        context.getConfigurationParameter(name).ifPresent(value -> {
-            try {
-                setter.accept(value);
-            } catch (SpecException e) {
-                throw e.in("configuration parameter " + name);
-            }
-        });
-    }
-
-    private static int integer(String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new SpecException("\"" + value + "\" is not a whole number");
-        }
-    }
-
-    private static Net net(String value) {
-        try {
-            return Net.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new SpecException("\"" + value + "\" is not a network: use HOST, PRIVATE or NONE");
-        }
-    }
-
-    private static dev.belljar.User user(String value) {
-        try {
-            return dev.belljar.User.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new SpecException("\"" + value + "\" is not a user: use CALLER, ROOT or NOBODY");
-        }
-    }
-
-    private static boolean bool(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new SpecException("\"" + value + "\" is not a boolean: use true or false");
-        };
-    }
-
-    static boolean failUnenforceable(ExtensionContext context) {
-        String value = context.getConfigurationParameter(UNENFORCEABLE_PROPERTY_NAME).orElse("abort")
-                .trim().toLowerCase(Locale.ROOT);
+    private static boolean failUnenforceable(Function<String, Optional<String>> parameters) {
+        String value = parameters.apply(UNENFORCEABLE_PROPERTY_NAME).orElse("abort").trim().toLowerCase(Locale.ROOT);
         return switch (value) {
             case "abort" -> false;
             case "fail" -> true;
@@ -105,31 +147,30 @@ final class Configuration {
         };
     }
 
-    /** {@code true} (default) or {@code false}: whether the run writes the HTML report. */
-    static final String REPORT_PROPERTY_NAME = "belljar.report";
-    /** Where the HTML report goes, relative to the working directory: {@code target/belljar} by default. */
-    static final String REPORT_DIRECTORY_PROPERTY_NAME = "belljar.report.dir";
-    static final String DEFAULT_REPORT_DIRECTORY = "target/belljar";
-
-    /** {@code true} (default) or {@code false}: whether children start from a class-data-sharing archive. */
-    static final String CLASS_DATA_SHARING_PROPERTY_NAME = "belljar.child.cds";
-
-    /**
-     * {@code true} (default) or {@code false}: whether the next child of a sandbox used more than
-     * once is started ahead, while the current test runs.
-     */
-    static final String PRESTART_PROPERTY_NAME = "belljar.child.prestart";
-
-    static boolean prestart(ExtensionContext context) {
-        return context.getConfigurationParameter(PRESTART_PROPERTY_NAME).map(v -> bool(v.trim())).orElse(true);
+    /** A switch that is on unless set otherwise. */
+    private static boolean bool(Function<String, Optional<String>> parameters, String name) {
+        try {
+            return parameters.apply(name).map(value -> Values.bool(value, name)).orElse(true);
+        } catch (SpecException e) {
+            throw e.at(name, "configuration parameter " + name);
+        }
     }
 
-    static boolean classDataSharing(ExtensionContext context) {
-        return context.getConfigurationParameter(CLASS_DATA_SHARING_PROPERTY_NAME).map(v -> bool(v.trim()))
-                .orElse(true);
-    }
+    /** A parsed value, or the error its text gave, thrown anew to each caller. */
+    private record Setting<T>(T value, SpecException error) {
+        static <T> Setting<T> of(Supplier<T> parse) {
+            try {
+                return new Setting<>(parse.get(), null);
+            } catch (SpecException e) {
+                return new Setting<>(null, e);
+            }
+        }
 
-    static Optional<Path> cgroupParent(ExtensionContext context) {
-        return context.getConfigurationParameter(CGROUP_PARENT_PROPERTY_NAME).map(Path::of);
+        T get() {
+            if (error != null) {
+                throw new SpecException(error.getMessage());
+            }
+            return value;
+        }
     }
 }

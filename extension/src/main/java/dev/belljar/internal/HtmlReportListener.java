@@ -25,11 +25,11 @@ public final class HtmlReportListener extends IsolatedTestReports {
 
     @Override
     void report(TestPlan testPlan, List<IsolatedTest> tests) {
-        if (!testPlan.getConfigurationParameters().getBoolean(Configuration.REPORT_PROPERTY_NAME).orElse(true)) {
+        Configuration configuration = Configuration.of(testPlan.getConfigurationParameters());
+        if (!configuration.report()) {
             return;
         }
-        Path dir = Path.of(testPlan.getConfigurationParameters().get(Configuration.REPORT_DIRECTORY_PROPERTY_NAME)
-                .orElse(Configuration.DEFAULT_REPORT_DIRECTORY));
+        Path dir = configuration.reportDirectory();
         try {
             Files.createDirectories(dir);
             Path page = dir.resolve("report.html");

@@ -2,8 +2,8 @@ package dev.belljar.internal;
 
 import dev.belljar.Expect;
 import dev.belljar.Isolated;
-import dev.belljar.Net;
 import dev.belljar.Outcome;
+import dev.belljar.spec.Attribute;
 import dev.belljar.spec.Expectation;
 import dev.belljar.spec.Metric;
 import dev.belljar.spec.SandboxSpec;
@@ -16,10 +16,10 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -50,16 +50,21 @@ final class IsolatedSpecs {
     }
 
     static SandboxSpec resolve(ExtensionContext context) {
+        return resolve(context.getRequiredTestClass(), context.getRequiredTestMethod(),
+                Configuration.of(context).defaults());
+    }
+
+    /** The spec of {@code method} run as a test of {@code testClass}, over the configuration's {@code defaults}. */
+    static SandboxSpec resolve(Class<?> testClass, Method method, SandboxSpec defaults) {
         Map<AnnotatedElement, String> levels = new LinkedHashMap<>();
-        for (Class<?> c : enclosingClasses(context.getRequiredTestClass())) {
+        for (Class<?> c : enclosingClasses(testClass)) {
             levels.put(c, c.getName());
         }
-        Method method = context.getRequiredTestMethod();
         String methodName = method.getDeclaringClass().getName() + "." + method.getName() + "()";
         levels.put(method, methodName);
 
-        SandboxSpec spec = Configuration.defaults(context);
-        ClassLoader loader = context.getRequiredTestClass().getClassLoader();
+        SandboxSpec spec = defaults;
+        ClassLoader loader = testClass.getClassLoader();
         for (Map.Entry<AnnotatedElement, String> level : levels.entrySet()) {
             Optional<Isolated> isolated = AnnotationSupport.findAnnotation(level.getKey(), Isolated.class);
             if (isolated.isPresent()) {
@@ -103,35 +108,51 @@ final class IsolatedSpecs {
         }
     }
 
+    /**
+     * The attributes an {@code @Isolated} declares: each element named as an {@link Attribute}, unless
+     * it holds its default (an empty string, {@code 0}, {@code HOST}, ...: "not declared").
+     */
     static SandboxSpec toSpec(Isolated isolated, String source) {
-        try {
-            SandboxSpec.Builder b = SandboxSpec.builder();
-            if (!isolated.memory().isEmpty()) b.memory(isolated.memory());
-            if (!isolated.swap().isEmpty()) b.swap(isolated.swap());
-            if (!isolated.cpu().isEmpty()) b.cpu(isolated.cpu());
-            if (isolated.pids() != 0) b.pids(isolated.pids());
-            if (isolated.net() != Net.HOST) b.net(isolated.net());
-            if (!isolated.pid()) b.pidNamespace(false);
-            if (!isolated.hostname().isEmpty()) b.hostname(isolated.hostname());
-            if (!isolated.timeout().isEmpty()) b.timeout(isolated.timeout());
-            if (!isolated.domainname().isEmpty()) b.domainname(isolated.domainname());
-            if (isolated.user() != dev.belljar.User.CALLER) b.user(isolated.user());
-            if (!isolated.uptime().isEmpty()) b.uptime(isolated.uptime());
-            if (!isolated.memoryHigh().isEmpty()) b.memoryHigh(isolated.memoryHigh());
-            if (isolated.cpuWeight() != 0) b.cpuWeight(isolated.cpuWeight());
-            if (!isolated.cpuset().isEmpty()) b.cpuset(isolated.cpuset());
-            for (String io : isolated.io()) {
-                b.io(io);
+        SandboxSpec.Builder b = SandboxSpec.builder();
+        for (Attribute<?> attribute : Attribute.all()) {
+            Method element = element(attribute);
+            Object value = valueOf(element, isolated);
+            if (!Objects.deepEquals(value, element.getDefaultValue())) {
+                for (String text : texts(value)) {
+                    try {
+                        b.set(attribute, text);
+                    } catch (SpecException e) {
+                        throw e.in(source);
+                    }
+                }
             }
-            Arrays.stream(isolated.readOnly()).forEach(b::readOnly);
-            Arrays.stream(isolated.writable()).forEach(b::writable);
-            Arrays.stream(isolated.tmpfs()).forEach(b::tmpfs);
-            Arrays.stream(isolated.hidden()).forEach(b::hidden);
-            if (isolated.cgroupNamespace()) b.cgroupNamespace(true);
-            return b.build();
-        } catch (SpecException e) {
-            throw e.in(source);
         }
+        return b.build();
+    }
+
+    /** The {@code @Isolated} element of {@code attribute}: the same name. */
+    static Method element(Attribute<?> attribute) {
+        try {
+            return Isolated.class.getMethod(attribute.name());
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("@Isolated has no element " + attribute.name() + " for that attribute", e);
+        }
+    }
+
+    private static Object valueOf(Method element, Isolated isolated) {
+        try {
+            return element.invoke(isolated);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read @Isolated." + element.getName(), e);
+        }
+    }
+
+    /** An element's value in the text syntax that YAML uses too: one text, or one per array entry. */
+    private static List<String> texts(Object value) {
+        if (value instanceof String[] entries) {
+            return List.of(entries);
+        }
+        return List.of(value instanceof Enum<?> constant ? constant.name() : String.valueOf(value));
     }
 
     static Expectation toExpectation(Expect expect, String source) {

@@ -77,13 +77,14 @@ public final class IsolatedTests {
     private static void runIsolated(ExtensionContext context) throws Throwable {
         SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = host(context);
+        Configuration configuration = Configuration.of(context);
         LaunchPlan plan = host.plan(spec);
-        requireEnforceable(host, plan, context.getDisplayName(), Configuration.failUnenforceable(context));
+        requireEnforceable(host, plan, context.getDisplayName(), configuration.failUnenforceable());
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         Messages.RunTest request = Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
                 ChildJvm.forwardedSystemProperties());
         ChildReport report;
-        try (SandboxRun run = host.spares().start(plan, request, Configuration.prestart(context))) {
+        try (SandboxRun run = host.spares().start(plan, request, configuration.prestart())) {
             report = run.awaitReport(timeout);
         }
         replayOutput(report);
@@ -98,7 +99,8 @@ public final class IsolatedTests {
     /** What the host offers, probed once per test run (the root context's store). */
     static HostSupport host(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
-                key -> HostSupport.detect(Configuration.cgroupParent(context), Configuration.classDataSharing(context)),
+                key -> HostSupport.detect(Configuration.of(context).cgroupParent(),
+                        Configuration.of(context).classDataSharing()),
                 HostSupport.class);
     }
 
@@ -138,8 +140,8 @@ public final class IsolatedTests {
     /** The {@link dev.belljar.Sandbox} parameter: the class's {@code @Isolated} spec (if any) is its default. */
     public static dev.belljar.Sandbox sandboxFor(ExtensionContext context) {
         SandboxSpec spec = context.getTestMethod().isPresent() && IsolatedSpecs.isIsolated(context)
-                ? IsolatedSpecs.resolve(context) : Configuration.defaults(context);
-        return new DefaultSandbox(host(context), spec, Configuration.failUnenforceable(context));
+                ? IsolatedSpecs.resolve(context) : Configuration.of(context).defaults();
+        return new DefaultSandbox(host(context), spec, Configuration.of(context).failUnenforceable());
     }
 
     /** The child's output, shown as this test's output (Surefire and IDEs capture it per test). */

@@ -10,11 +10,9 @@ import java.util.List;
  * (Surefire, the console launcher, Gradle) shows it; {@code -Dbelljar.summary=false} turns it off.
  */
 public final class SummaryListener extends IsolatedTestReports {
-    static final String ENABLED_PROPERTY_NAME = "belljar.summary";
-
     @Override
     void report(TestPlan testPlan, List<IsolatedTest> tests) {
-        if (!testPlan.getConfigurationParameters().getBoolean(ENABLED_PROPERTY_NAME).orElse(true)) {
+        if (!Configuration.of(testPlan.getConfigurationParameters()).summary()) {
             return;
         }
         StringBuilder out = new StringBuilder("\nBelljar: " + tests.size() + " isolated test"

@@ -1,10 +1,11 @@
 package dev.belljar.spec;
 
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A comparison on one metric, written as {@code "< 48M"}, {@code "<= 2s"}, {@code "> 0"}. */
-public record Bound(Metric metric, String comparison, long value) implements java.io.Serializable {
+public record Bound(Metric metric, Comparison comparison, long value) implements java.io.Serializable {
     private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>|==)\\s*(.+?)\\s*");
 
     public static Bound parse(Metric metric, String text) {
@@ -13,22 +14,17 @@ public record Bound(Metric metric, String comparison, long value) implements jav
             throw new SpecException(metric.key() + " = \"" + text + "\" is not a bound: write a comparison"
                     + " <, <=, >, >= or == and a value, e.g. \"< 48M\", \"<= 2s\", \"> 0\"");
         }
-        return new Bound(metric, m.group(1), metric.parseValue(m.group(2), metric.key()));
+        return new Bound(metric, Comparison.bySymbol(m.group(1)).orElseThrow(),
+                metric.parseValue(m.group(2), metric.key()));
     }
 
     public boolean isMetBy(long actual) {
-        return switch (comparison) {
-            case "<" -> actual < value;
-            case "<=" -> actual <= value;
-            case ">" -> actual > value;
-            case ">=" -> actual >= value;
-            default -> actual == value;
-        };
+        return comparison.holds(actual, value);
     }
 
     /** {@code peak memory < 48 MiB} */
     public String describe() {
-        return metric.description() + " " + comparison + " " + metric.describe(value);
+        return metric.description() + " " + comparison.symbol() + " " + metric.describe(value);
     }
 
     /** As written in YAML: {@code "< 48M"}. */
@@ -36,9 +32,9 @@ public record Bound(Metric metric, String comparison, long value) implements jav
     public String toString() {
         String formatted = switch (metric.kind()) {
             case SIZE -> Sizes.format(value);
-            case DURATION -> value == 0 ? "0" : Durations.format(java.time.Duration.ofNanos(value));
+            case DURATION -> value == 0 ? "0" : Durations.format(Duration.ofNanos(value));
             case COUNT -> Long.toString(value);
         };
-        return comparison + " " + formatted;
+        return comparison.symbol() + " " + formatted;
     }
 }

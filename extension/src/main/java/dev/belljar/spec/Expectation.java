@@ -5,7 +5,6 @@ import dev.belljar.Outcome;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What the kernel should do to a sandboxed test: the outcome that counts as success and bounds on
@@ -32,10 +31,6 @@ public final class Expectation implements java.io.Serializable {
     /** The passing outcome, {@link Outcome#PASSED} unless declared. */
     public Outcome outcome() {
         return outcome == null ? Outcome.PASSED : outcome;
-    }
-
-    public Optional<Outcome> declaredOutcome() {
-        return Optional.ofNullable(outcome);
     }
 
     public Map<Metric, Bound> bounds() {

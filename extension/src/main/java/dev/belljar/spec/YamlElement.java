@@ -84,8 +84,7 @@ final class YamlElement {
      * the bare key ({@code memory = "64Q" is not a size ...}), which becomes the full path and the line.
      */
     SpecException locate(SpecException e) {
-        String message = e.getMessage();
-        return error(message.startsWith(key + " = ") ? path + message.substring(key.length()) : path + ": " + message);
+        return error(e.at(key, path).getMessage());
     }
 
     /** The single value's text; {@code expected} says what belongs here, e.g. {@code a size, e.g. 64M}. */

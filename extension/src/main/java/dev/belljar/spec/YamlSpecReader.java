@@ -1,28 +1,18 @@
 package dev.belljar.spec;
 
-import dev.belljar.Net;
-import dev.belljar.User;
 import dev.belljar.Outcome;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 
 /**
  * Reads one spec, a map with the {@code @Isolated} attributes as keys, in the annotation's value
- * syntax. The values are parsed by {@link SandboxSpec.Builder} and {@link Expectation}, so YAML and
+ * syntax. The values are parsed by {@link Attribute} and {@link Expectation}, so YAML and
  * annotations accept the same text; this class adds the types YAML has and the location of errors.
  */
 final class YamlSpecReader {
-    /** The keys with a single value, in the order people read them: what the value must be and its setter. */
-    private static final Map<String, Setting> SETTINGS = settings();
     private static final String EXPECT = "expect";
-    private static final String IO = "io";
     private static final String EXTENDS = "extends";
     private static final List<String> KEYS = keys();
     private static final List<String> EXPECTATION_KEYS = expectationKeys();
@@ -35,9 +25,6 @@ final class YamlSpecReader {
     record Parent(String name, YamlElement declaredAt) {
     }
 
-    private record Setting(String expected, BiConsumer<SandboxSpec.Builder, String> parse) {
-    }
-
     private YamlSpecReader() {
     }
 
@@ -47,48 +34,43 @@ final class YamlSpecReader {
         for (YamlElement entry : spec.entries("a map of settings, e.g. { memory: 64M, pids: 64 }", KEYS)) {
             switch (entry.key()) {
                 case EXPECT -> builder.expect(readExpectation(entry));
-                case IO -> readIo(entry, builder);
-                case "readOnly", "writable", "tmpfs", "hidden" -> readPaths(entry, builder);
                 case EXTENDS -> parent = new Parent(entry.scalar("the name of a profile in belljar.yaml"), entry);
-                default -> {
-                    Setting setting = SETTINGS.get(entry.key());
-                    String text = entry.scalar(setting.expected());
-                    try {
-                        setting.parse().accept(builder, text);
-                    } catch (SpecException e) {
-                        throw entry.locate(e);
-                    }
-                }
+                default -> readAttribute(Attribute.byName(entry.key()).orElseThrow(), entry, builder);
             }
         }
         return new Declared(builder.build(), Optional.ofNullable(parent));
     }
 
-    /** {@code readOnly: [/]}, {@code tmpfs: ["/tmp:16M"]}: one path or a list of them. */
-    private static void readPaths(YamlElement entry, SandboxSpec.Builder builder) {
-        for (String path : entry.scalars("a path or a list of paths, e.g. [/tmp, /var/data]")) {
-            try {
-                switch (entry.key()) {
-                    case "readOnly" -> builder.readOnly(path);
-                    case "writable" -> builder.writable(path);
-                    case "tmpfs" -> builder.tmpfs(path);
-                    default -> builder.hidden(path);
+    /**
+     * {@code memory: 64M}; {@code readOnly: [/]} or {@code tmpfs: "/tmp:16M"} (one entry or a list);
+     * {@code io: { /data: "write=1M, riops=100" }} (a map from a path to its value).
+     */
+    private static void readAttribute(Attribute<?> attribute, YamlElement entry, SandboxSpec.Builder builder) {
+        switch (attribute.shape()) {
+            case SCALAR -> {
+                String text = entry.scalar(attribute.expected());
+                set(entry, () -> builder.set(attribute, text));
+            }
+            case LIST -> {
+                for (String text : entry.scalars(attribute.expected())) {
+                    set(entry, () -> builder.set(attribute, text));
                 }
-            } catch (SpecException e) {
-                throw entry.locate(e);
+            }
+            case MAP -> {
+                for (YamlElement item : entry.entries(attribute.expected())) {
+                    String text = item.scalar(attribute.valueExpected());
+                    set(item, () -> builder.set(attribute, item.key(), text));
+                }
             }
         }
     }
 
-    /** {@code io: { /data: "write=1M, riops=100" }}: the block device behind each path is throttled. */
-    private static void readIo(YamlElement io, SandboxSpec.Builder builder) {
-        for (YamlElement entry : io.entries("a map from a path to its I/O limits, e.g. { /data: \"write=1M\" }")) {
-            String text = entry.scalar("I/O limits, e.g. \"write=1M, riops=100\"");
-            try {
-                builder.io(entry.key(), text);
-            } catch (SpecException e) {
-                throw entry.locate(e);
-            }
+    /** Runs {@code setter}, placing what it rejects at {@code entry}. */
+    private static void set(YamlElement entry, Runnable setter) {
+        try {
+            setter.run();
+        } catch (SpecException e) {
+            throw entry.locate(e);
         }
     }
 
@@ -100,7 +82,7 @@ final class YamlSpecReader {
             String text = entry.scalar(outcome ? "an outcome, e.g. OOM_KILLED" : "a bound, e.g. \"< 48M\"");
             try {
                 expectation = outcome
-                        ? expectation.withOutcome(parseEnum(Outcome.class, entry.key(), text, "an outcome"))
+                        ? expectation.withOutcome(Values.enumeration(Outcome.class, text, entry.key(), "an outcome"))
                         : expectation.with(entry.key(), text);
             } catch (SpecException e) {
                 throw entry.locate(e);
@@ -109,68 +91,9 @@ final class YamlSpecReader {
         return expectation;
     }
 
-    private static int parseInt(String key, String text) {
-        long value;
-        try {
-            value = Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new SpecException(key + " = \"" + text + "\" is not a whole number: use e.g. 64");
-        }
-        if (value > Integer.MAX_VALUE) {
-            throw new SpecException(key + " = \"" + text + "\" is out of range: at most " + Integer.MAX_VALUE);
-        }
-        return (int) value;
-    }
-
-    /** Enum values as in Java, case-insensitive, as the contract says. */
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String key, String text, String what) {
-        List<String> names = Arrays.stream(type.getEnumConstants()).map(Enum::name).toList();
-        String upper = text.trim().toUpperCase(Locale.ROOT);
-        if (!names.contains(upper)) {
-            throw new SpecException(key + " = \"" + text + "\" is not " + what + Suggestions.didYouMean(text, names)
-                    + "; allowed: " + String.join(", ", names) + " (case-insensitive)");
-        }
-        return Enum.valueOf(type, upper);
-    }
-
-    /** YAML 1.1, which SnakeYAML speaks, also spells booleans yes/no and on/off. */
-    private static boolean parseBoolean(String key, String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw new SpecException(key + " = \"" + text + "\" is not a boolean: use true or false");
-        };
-    }
-
-    private static Map<String, Setting> settings() {
-        Map<String, Setting> settings = new LinkedHashMap<>();
-        settings.put("memory", new Setting("a size, e.g. 64M", SandboxSpec.Builder::memory));
-        settings.put("swap", new Setting("a size, e.g. 128M, or 0 for none", SandboxSpec.Builder::swap));
-        settings.put("cpu", new Setting("a number of cores, e.g. 0.5 or 2", SandboxSpec.Builder::cpu));
-        settings.put("pids", new Setting("a whole number of processes and threads, e.g. 64",
-                (b, text) -> b.pids(parseInt("pids", text))));
-        settings.put("net", new Setting("a network: HOST, PRIVATE or NONE",
-                (b, text) -> b.net(parseEnum(Net.class, "net", text, "a network"))));
-        settings.put("pid", new Setting("true or false", (b, text) -> b.pidNamespace(parseBoolean("pid", text))));
-        settings.put("hostname", new Setting("a host name, e.g. sandbox-1", SandboxSpec.Builder::hostname));
-        settings.put("timeout", new Setting("a duration, e.g. 30s", SandboxSpec.Builder::timeout));
-        settings.put("domainname", new Setting("a domain name, e.g. example.test", SandboxSpec.Builder::domainname));
-        settings.put("user", new Setting("a user: CALLER, ROOT or NOBODY",
-                (b, text) -> b.user(parseEnum(User.class, "user", text, "a user"))));
-        settings.put("uptime", new Setting("a duration in whole seconds, e.g. 30d", SandboxSpec.Builder::uptime));
-        settings.put("memoryHigh", new Setting("a size, e.g. 48M", SandboxSpec.Builder::memoryHigh));
-        settings.put("cpuWeight", new Setting("a weight from 1 to 10000, e.g. 300",
-                (b, text) -> b.cpuWeight(parseInt("cpuWeight", text))));
-        settings.put("cpuset", new Setting("a CPU list, e.g. \"0-1\"", SandboxSpec.Builder::cpuset));
-        settings.put("cgroupNamespace", new Setting("true or false",
-                (b, text) -> b.cgroupNamespace(parseBoolean("cgroupNamespace", text))));
-        return settings;
-    }
-
     private static List<String> keys() {
-        List<String> keys = new ArrayList<>(SETTINGS.keySet());
-        keys.add(IO);
-        keys.addAll(List.of("readOnly", "writable", "tmpfs", "hidden"));
+        List<String> keys = new ArrayList<>();
+        Attribute.all().forEach(attribute -> keys.add(attribute.name()));
         keys.add(EXPECT);
         keys.add(EXTENDS);
         return List.copyOf(keys);

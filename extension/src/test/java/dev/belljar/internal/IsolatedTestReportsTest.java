@@ -67,7 +67,7 @@ class IsolatedTestReportsTest {
     @Test
     void bothReportsCanBeTurnedOff(@TempDir Path reportDir) {
         String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString(),
-                Configuration.REPORT_PROPERTY_NAME, "false", SummaryListener.ENABLED_PROPERTY_NAME, "false"));
+                Configuration.REPORT_PROPERTY_NAME, "false", Configuration.SUMMARY_PROPERTY_NAME, "false"));
 
         assertThat(out).doesNotContain("Belljar");
         assertThat(reportDir.resolve("report.html")).doesNotExist();

@@ -91,7 +91,7 @@ class YamlErrorsTest {
         assertThatThrownBy(() -> parse("profiles:\n  tiny:\n    memroy: 64M\n"))
                 .hasMessage("belljar.yaml line 3: profiles.tiny.memroy is not a known key (did you mean memory?);"
                         + " allowed here: memory, swap, cpu, pids, net, pid, hostname, timeout, domainname, user, uptime,"
-                        + " memoryHigh, cpuWeight, cpuset, cgroupNamespace, io, readOnly, writable, tmpfs, hidden,"
+                        + " memoryHigh, cpuWeight, cpuset, readOnly, writable, tmpfs, hidden, cgroupNamespace, io,"
                         + " expect, extends");
         assertThatThrownBy(() -> parse("profiles:\n  tiny: { expect: { peakMemroy: \"< 48M\" } }\n"))
                 .hasMessage("belljar.yaml line 2: profiles.tiny.expect.peakMemroy is not a known key"

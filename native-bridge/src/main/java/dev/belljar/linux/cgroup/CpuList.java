@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * kernel prints a list in one normal form: ascending, runs of two or more CPUs as {@code a-b},
  * joined by commas. Writing that form makes the read-back compare equal.
  */
-final class CpuList {
+public final class CpuList {
 
     private static final Pattern ITEM = Pattern.compile("(\\d{1,5})(?:-(\\d{1,5}))?");
     /** Far above any NR_CPUS; only guards against a typo allocating a huge bit set. */
@@ -43,9 +43,22 @@ final class CpuList {
         return cpus;
     }
 
-    /** The kernel's form of {@code list}: "3,1,0" is "0-1,3". */
-    static String normalize(String list) {
+    /**
+     * The kernel's form of {@code list}: "3,1,0" is "0-1,3".
+     *
+     * @throws IllegalArgumentException naming the list, the bad item and the syntax allowed
+     */
+    public static String normalize(String list) {
         return format(parse(list));
+    }
+
+    /**
+     * How many CPUs {@code list} names.
+     *
+     * @throws IllegalArgumentException naming the list, the bad item and the syntax allowed
+     */
+    public static int count(String list) {
+        return parse(list).cardinality();
     }
 
     static String format(BitSet cpus) {

@@ -78,6 +78,8 @@ class CgroupLimitsTest {
         assertThat(CpuList.normalize("5,2-3,4,0")).isEqualTo("0,2-5");
         assertThat(CpuList.outside("0-3", "0-1")).isEqualTo("2-3");
         assertThat(CpuList.outside("1", "0-1")).isEmpty();
+        assertThat(CpuList.count("0-1,3")).isEqualTo(3);
+        assertThat(CpuList.count("5,2-3,4,0")).isEqualTo(5);
         assertThatThrownBy(() -> CgroupLimits.none().withCpusetCpus("0-"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cpusetCpus '0-' has the invalid item '0-'");

@@ -84,10 +84,11 @@ class DocsAreCurrentSamples {
 
     @Test
     void configurationTableListsTheKeysTheCodeReads() throws IOException {
-        Path internal = ROOT.resolve("extension/src/main/java/dev/belljar/internal");
+        Path sources = ROOT.resolve("extension/src/main/java/dev/belljar");
         Set<String> literals = new LinkedHashSet<>();
-        for (String file : List.of("Configuration.java", "SummaryListener.java")) {
-            Matcher m = STRING_LITERAL.matcher(Files.readString(internal.resolve(file)));
+        // The keys, and the attribute names that follow belljar.default.
+        for (String file : List.of("internal/Configuration.java", "spec/Attribute.java")) {
+            Matcher m = STRING_LITERAL.matcher(Files.readString(sources.resolve(file)));
             while (m.find()) {
                 literals.add(m.group(1));
             }
