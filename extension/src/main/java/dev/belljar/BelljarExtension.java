@@ -1,6 +1,6 @@
 package dev.belljar;
 
-import dev.belljar.internal.IsolatedTests;
+import dev.belljar.internal.IsolatedTestInterceptor;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -30,54 +30,54 @@ public class BelljarExtension implements InvocationInterceptor, ParameterResolve
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         return parameterContext.getParameter().getType() == Sandbox.class
-                ? IsolatedTests.sandboxFor(extensionContext) : IsolatedTests.sandboxContextFor(extensionContext);
+                ? IsolatedTestInterceptor.sandboxFor(extensionContext) : IsolatedTestInterceptor.sandboxContextFor(extensionContext);
     }
 
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                     ExtensionContext extensionContext) throws Throwable {
-        IsolatedTests.interceptTest(invocation, extensionContext);
+        IsolatedTestInterceptor.interceptTest(invocation, extensionContext);
     }
 
     @Override
     public void interceptTestTemplateMethod(Invocation<Void> invocation,
                                             ReflectiveInvocationContext<Method> invocationContext,
                                             ExtensionContext extensionContext) throws Throwable {
-        IsolatedTests.interceptTest(invocation, extensionContext);
+        IsolatedTestInterceptor.interceptTest(invocation, extensionContext);
     }
 
     @Override
     public <T> T interceptTestFactoryMethod(Invocation<T> invocation,
                                             ReflectiveInvocationContext<Method> invocationContext,
                                             ExtensionContext extensionContext) throws Throwable {
-        return IsolatedTests.interceptTestFactory(invocation, extensionContext);
+        return IsolatedTestInterceptor.interceptTestFactory(invocation, extensionContext);
     }
 
     @Override
     public void interceptBeforeEachMethod(Invocation<Void> invocation,
                                           ReflectiveInvocationContext<Method> invocationContext,
                                           ExtensionContext extensionContext) throws Throwable {
-        IsolatedTests.interceptPerTestLifecycle(invocation, extensionContext);
+        IsolatedTestInterceptor.interceptPerTestLifecycle(invocation, extensionContext);
     }
 
     @Override
     public void interceptAfterEachMethod(Invocation<Void> invocation,
                                          ReflectiveInvocationContext<Method> invocationContext,
                                          ExtensionContext extensionContext) throws Throwable {
-        IsolatedTests.interceptPerTestLifecycle(invocation, extensionContext);
+        IsolatedTestInterceptor.interceptPerTestLifecycle(invocation, extensionContext);
     }
 
     @Override
     public void interceptBeforeAllMethod(Invocation<Void> invocation,
                                          ReflectiveInvocationContext<Method> invocationContext,
                                          ExtensionContext extensionContext) throws Throwable {
-        IsolatedTests.interceptPerClassLifecycle(invocation, extensionContext);
+        IsolatedTestInterceptor.interceptPerClassLifecycle(invocation, extensionContext);
     }
 
     @Override
     public void interceptAfterAllMethod(Invocation<Void> invocation,
                                         ReflectiveInvocationContext<Method> invocationContext,
                                         ExtensionContext extensionContext) throws Throwable {
-        IsolatedTests.interceptPerClassLifecycle(invocation, extensionContext);
+        IsolatedTestInterceptor.interceptPerClassLifecycle(invocation, extensionContext);
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * parsed once per test run (kept in the root context's store) into the values the run uses. A bad
  * value does not stop the parsing: the setting that has it throws its error wherever it is used.
  */
-final class Configuration {
+public final class Configuration {
     /**
      * Prefix of configuration defaults for every sandbox: {@code belljar.default.memory=256M},
      * {@code belljar.default.net=PRIVATE}, ... with the names and syntax of the single-valued
@@ -27,7 +27,7 @@ final class Configuration {
      */
     static final String DEFAULT_SPEC_PREFIX = "belljar.default.";
     /** Timeout of an isolated test that declares none, unless {@code belljar.default.timeout} sets another. */
-    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     /** {@code abort} (default) or {@code fail}: what a spec this host cannot enforce does to the test. */
     static final String UNENFORCEABLE_PROPERTY_NAME = "belljar.unenforceable";
     /** A cgroup directory to create sandboxes under, instead of the test JVM's own cgroup. */
@@ -40,12 +40,12 @@ final class Configuration {
      */
     static final String PRESTART_PROPERTY_NAME = "belljar.child.prestart";
     /** {@code true} (default) or {@code false}: whether the run writes the HTML report. */
-    static final String REPORT_PROPERTY_NAME = "belljar.report";
+    public static final String REPORT_PROPERTY_NAME = "belljar.report";
     /** Where the HTML report goes, relative to the working directory: {@code target/belljar} by default. */
-    static final String REPORT_DIRECTORY_PROPERTY_NAME = "belljar.report.dir";
+    public static final String REPORT_DIRECTORY_PROPERTY_NAME = "belljar.report.dir";
     static final String DEFAULT_REPORT_DIRECTORY = "target/belljar";
     /** {@code true} (default) or {@code false}: whether the end of the run prints the per-test summary. */
-    static final String SUMMARY_PROPERTY_NAME = "belljar.summary";
+    public static final String SUMMARY_PROPERTY_NAME = "belljar.summary";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Configuration.class);
 
@@ -70,52 +70,52 @@ final class Configuration {
     }
 
     /** This test run's configuration, parsed by the first caller. */
-    static Configuration of(ExtensionContext context) {
+    public static Configuration of(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Configuration.class,
                 key -> new Configuration(context::getConfigurationParameter), Configuration.class);
     }
 
     /** For launcher listeners, which see the parameters but no extension context. */
-    static Configuration of(ConfigurationParameters parameters) {
+    public static Configuration of(ConfigurationParameters parameters) {
         return new Configuration(parameters::get);
     }
 
     /** From any source of parameters, e.g. a map in a unit test. */
-    static Configuration of(Function<String, Optional<String>> parameters) {
+    public static Configuration of(Function<String, Optional<String>> parameters) {
         return new Configuration(parameters);
     }
 
     /** The sandbox defaults from {@code belljar.default.*}; the timeout falls back to {@link #DEFAULT_TIMEOUT}. */
-    SandboxSpec defaults() {
+    public SandboxSpec defaults() {
         return defaults.get();
     }
 
     /** Whether a spec this host cannot enforce fails the test ({@code belljar.unenforceable=fail}) instead of aborting it. */
-    boolean failUnenforceable() {
+    public boolean failUnenforceable() {
         return failUnenforceable.get();
     }
 
-    boolean prestart() {
+    public boolean prestart() {
         return prestart.get();
     }
 
-    boolean classDataSharing() {
+    public boolean classDataSharing() {
         return classDataSharing.get();
     }
 
-    Optional<Path> cgroupParent() {
+    public Optional<Path> cgroupParent() {
         return cgroupParent;
     }
 
-    boolean report() {
+    public boolean report() {
         return report.get();
     }
 
-    Path reportDirectory() {
+    public Path reportDirectory() {
         return reportDirectory;
     }
 
-    boolean summary() {
+    public boolean summary() {
         return summary.get();
     }
 

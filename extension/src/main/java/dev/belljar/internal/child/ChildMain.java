@@ -1,0 +1,137 @@
+package dev.belljar.internal.child;
+
+import dev.belljar.internal.channel.Messages;
+import dev.belljar.internal.channel.TaskRunner;
+import dev.belljar.internal.channel.WorkDir;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The child JVM's entry point, already inside its namespaces and cgroup. It watches its lifeline,
+ * runs its set-up steps ({@link SetupStep}) around connecting to the parent, waits for its test or
+ * task, runs it and streams what happened back.
+ *
+ * <p>Arguments ({@link #arguments}): the work dir, {@value #WARM_UP} for a pre-started child, then
+ * the encoded set-up steps. {@value Training#ARGUMENT} and a work dir instead start a training run.
+ */
+public final class ChildMain {
+    /** Exit status when stdin (the lifeline to the parent) reaches EOF: the parent is gone. */
+    public static final int PARENT_GONE = 120;
+    /** A pre-started child warms the JUnit launcher up while it waits for its test. */
+    private static final String WARM_UP = "--warm-up";
+
+    private ChildMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals(Training.ARGUMENT)) {
+            Training.run(WorkDir.at(Path.of(args[1])));
+        } else {
+            boolean warmUp = args.length > 1 && args[1].equals(WARM_UP);
+            List<SetupStep> steps = new ArrayList<>();
+            for (int i = warmUp ? 2 : 1; i < args.length; i++) {
+                steps.add(SetupStep.decode(args[i]));
+            }
+            runChild(WorkDir.at(Path.of(args[0])), warmUp, steps);
+        }
+        System.exit(0);
+    }
+
+    /** The child's arguments after its main class, as {@link #main} reads them. */
+    public static List<String> arguments(WorkDir workDir, boolean warmUp, List<SetupStep> steps) {
+        List<String> arguments = new ArrayList<>();
+        arguments.add(workDir.path().toString());
+        if (warmUp) {
+            arguments.add(WARM_UP);
+        }
+        steps.forEach(step -> arguments.add(step.encode()));
+        return arguments;
+    }
+
+    static void runChild(WorkDir workDir, boolean warmUp, List<SetupStep> steps) throws Exception {
+        watchLifeline();
+        SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, workDir);
+        try (ParentChannel parent = ParentChannel.connect(workDir)) {
+            SetupStep.run(SetupStep.Phase.AFTER_CONNECT, steps, workDir);
+            SetupStep.run(SetupStep.Phase.LAST, steps, workDir);
+            announceOrderlyExit(parent);
+            if (warmUp) {
+                TestRunner.warmUp();
+            }
+            Object request = parent.receive();
+            if (request instanceof Messages.RunTask task) {
+                // A started process may be checkpointed: the parent may ask it to let go of the channel.
+                parent.serveDetachRequests();
+                applySystemProperties(task.systemProperties());
+                parent.send(new Messages.TestStarted());
+                parent.send(TaskRunner.run(task));
+            } else {
+                TestRunner.run((Messages.RunTest) request, parent::send);
+            }
+        }
+    }
+
+    /**
+     * Tells the parent, when the JVM shuts down in order (it returned or called System.exit), so
+     * that the parent can tell an exit status from a death by signal. Sent over the channel: a
+     * file would keep the work dir's mount busy and could not be written once it is read-only.
+     */
+    private static void announceOrderlyExit(ParentChannel parent) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                parent.send(new Messages.Exiting());
+            } catch (IOException ignored) {
+                // the parent then reports a death by signal, which is what it looks like
+            }
+            // A thread still reading the channel would hold the JVM's exit up (see watchLifeline).
+            parent.close();
+        }, "belljar-orderly-exit"));
+    }
+
+    /** The parent's run-time system properties (those the JVM sets itself are not sent). */
+    static void applySystemProperties(Map<String, String> properties) {
+        properties.forEach(System::setProperty);
+    }
+
+    /**
+     * Halts when stdin reaches EOF: the parent died (or gave up on this child), nothing is left to
+     * report to. The read goes through a {@link FileChannel} so that an orderly exit can close it
+     * and signal the reader out of its read: HotSpot waits up to 300 ms at exit for any thread
+     * still blocked in native code, which would add that much to every sandbox.
+     */
+    private static void watchLifeline() {
+        FileChannel stdin = new FileInputStream(FileDescriptor.in).getChannel();
+        Thread lifeline = new Thread(() -> {
+            ByteBuffer buffer = ByteBuffer.allocate(64);
+            try {
+                while (stdin.read(buffer.clear()) >= 0) {
+                    // the parent never writes; any bytes are ignored
+                }
+            } catch (AsynchronousCloseException orderlyExit) {
+                return;
+            } catch (IOException ignored) {
+                // a broken pipe means the same as EOF
+            }
+            Runtime.getRuntime().halt(PARENT_GONE);
+        }, "belljar-lifeline");
+        lifeline.setDaemon(true);
+        lifeline.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                stdin.close();
+            } catch (IOException ignored) {
+                // the JVM exits either way
+            }
+        }, "belljar-lifeline-close"));
+    }
+
+}

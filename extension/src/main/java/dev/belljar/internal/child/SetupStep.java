@@ -1,0 +1,132 @@
+package dev.belljar.internal.child;
+
+import dev.belljar.Net;
+import dev.belljar.User;
+import dev.belljar.internal.channel.WorkDir;
+import dev.belljar.linux.libc.Syscalls;
+import dev.belljar.linux.ns.Mounts;
+import dev.belljar.spec.SandboxSpec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One step of the set-up a child does itself, inside its namespaces, before its test: the parent
+ * plans them from the spec, passes them as arguments ({@link #encode}), the child decodes and runs
+ * them phase by phase. The order of the kinds below is the order they run in.
+ */
+public record SetupStep(Kind kind, String value) {
+    /** uid and gid of {@code User.NOBODY}. */
+    public static final int NOBODY = 65534;
+
+    /** When a step runs, relative to the child's connection to the parent. */
+    enum Phase {
+        /** Before the child connects: nothing covers the work dir yet. */
+        BEFORE_CONNECT,
+        /** After the child connected: a mount may now cover the work dir, whose pipes are open. */
+        AFTER_CONNECT,
+        /** After everything that needs privileges. */
+        LAST
+    }
+
+    enum Kind {
+        HOSTNAME("hostname", Phase.BEFORE_CONNECT),
+        DOMAINNAME("domainname", Phase.BEFORE_CONNECT),
+        LOOPBACK_UP("loopback-up", Phase.BEFORE_CONNECT),
+        /** Made before the mounts: later the work dir may be read-only or covered. */
+        CREATE_HIDDEN_FILE("hidden-file", Phase.BEFORE_CONNECT),
+        REMOUNT_CGROUPFS("cgroupfs-remount", Phase.AFTER_CONNECT),
+        READ_ONLY("readonly", Phase.AFTER_CONNECT),
+        WRITABLE("writable", Phase.AFTER_CONNECT),
+        TMPFS("tmpfs", Phase.AFTER_CONNECT),
+        HIDE("hidden", Phase.AFTER_CONNECT),
+        BECOME_NOBODY("nobody", Phase.LAST);
+
+        private final String name;
+        private final Phase phase;
+
+        Kind(String name, Phase phase) {
+            this.name = name;
+            this.phase = phase;
+        }
+
+        SetupStep with(String value) {
+            return new SetupStep(this, value);
+        }
+
+        SetupStep alone() {
+            return new SetupStep(this, "");
+        }
+    }
+
+    /** The steps that set up a child for {@code spec}, in the order they run. */
+    public static List<SetupStep> plan(SandboxSpec spec) {
+        List<SetupStep> steps = new ArrayList<>();
+        spec.hostname().ifPresent(name -> steps.add(Kind.HOSTNAME.with(name)));
+        spec.domainname().ifPresent(name -> steps.add(Kind.DOMAINNAME.with(name)));
+        if (spec.net() == Net.PRIVATE) {
+            steps.add(Kind.LOOPBACK_UP.alone());
+        }
+        if (!spec.hidden().isEmpty()) {
+            steps.add(Kind.CREATE_HIDDEN_FILE.alone());
+        }
+        if (spec.cgroupNamespace()) {
+            steps.add(Kind.REMOUNT_CGROUPFS.alone());
+        }
+        spec.readOnly().forEach(path -> steps.add(Kind.READ_ONLY.with(path)));
+        spec.writable().forEach(path -> steps.add(Kind.WRITABLE.with(path)));
+        spec.tmpfs().forEach((path, size) -> steps.add(Kind.TMPFS.with(size + ":" + path)));
+        spec.hidden().forEach(path -> steps.add(Kind.HIDE.with(path)));
+        if (spec.user() == User.NOBODY) {
+            steps.add(Kind.BECOME_NOBODY.alone());
+        }
+        steps.sort(Comparator.comparing(SetupStep::kind));
+        return List.copyOf(steps);
+    }
+
+    /** As a command-line argument: {@code name} or {@code name=value}. */
+    String encode() {
+        return value.isEmpty() ? kind.name : kind.name + "=" + value;
+    }
+
+    static SetupStep decode(String argument) {
+        int equals = argument.indexOf('=');
+        String name = equals < 0 ? argument : argument.substring(0, equals);
+        for (Kind kind : Kind.values()) {
+            if (kind.name.equals(name)) {
+                return new SetupStep(kind, equals < 0 ? "" : argument.substring(equals + 1));
+            }
+        }
+        throw new IllegalArgumentException("unknown child set-up step '" + argument + "'");
+    }
+
+    /** Runs the steps of {@code phase}, in order, in the child. */
+    static void run(Phase phase, List<SetupStep> steps, WorkDir workDir) throws IOException {
+        for (SetupStep step : steps) {
+            if (step.kind.phase == phase) {
+                step.run(workDir);
+            }
+        }
+    }
+
+    private void run(WorkDir workDir) throws IOException {
+        switch (kind) {
+            case HOSTNAME -> Syscalls.setHostname(value);
+            case DOMAINNAME -> Syscalls.setDomainname(value);
+            case LOOPBACK_UP -> Syscalls.interfaceUp("lo");
+            case CREATE_HIDDEN_FILE -> workDir.createHiddenFile();
+            case REMOUNT_CGROUPFS -> Mounts.cgroupfsOfThisNamespace(Path.of("/proc/self/mountinfo"));
+            case READ_ONLY -> Mounts.readOnly(Path.of(value));
+            case WRITABLE -> Mounts.writable(Path.of(value));
+            case TMPFS -> {
+                int colon = value.indexOf(':');
+                Mounts.tmpfs(Path.of(value.substring(colon + 1)), Long.parseLong(value.substring(0, colon)));
+            }
+            case HIDE -> Mounts.hide(Path.of(value), workDir.hiddenFile());
+            case BECOME_NOBODY -> Syscalls.dropPrivileges(NOBODY, NOBODY);
+        }
+    }
+}

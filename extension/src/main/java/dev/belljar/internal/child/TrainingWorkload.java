@@ -1,0 +1,31 @@
+package dev.belljar.internal.child;
+
+import dev.belljar.Isolated;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+
+/**
+ * The tests Belljar's own children run: a pre-started child warms up on {@link #warmUp()}, and the
+ * training run that makes the class-data-sharing archive also runs {@link #train}. Only ever
+ * selected by their unique ids.
+ */
+class TrainingWorkload {
+    private static final String CLASS_ID = "[engine:junit-jupiter]/[class:" + TrainingWorkload.class.getName() + "]";
+    static final String WARM_UP_ID = CLASS_ID + "/[method:warmUp()]";
+    static final String TRAINING_ID = CLASS_ID
+            + "/[test-template:train(org.junit.jupiter.api.TestReporter)]/[test-template-invocation:#1]";
+
+    /** What every test goes through, and no more: a report entry would load java.time's zone data. */
+    @Test
+    @Isolated
+    void warmUp() {
+    }
+
+    /** Test templates and report entries: children whose tests use them find them in the archive. */
+    @RepeatedTest(1)
+    @Isolated
+    void train(TestReporter reporter) {
+        reporter.publishEntry("trained", "true");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.belljar.internal.parent;
+
+import dev.belljar.internal.channel.Messages;
+import dev.belljar.linux.cgroup.CgroupStats;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What a child reported over the channel, collected as it arrives. When the test itself starts,
+ * the sandbox's accounting is read: that is the baseline the test's own share is measured from.
+ */
+final class ChildEvents implements Consumer<Object> {
+    private final Supplier<CgroupStats> accounting;
+    private final List<Messages.ContainerFailed> containerFailures = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map<String, String>> reportEntries = Collections.synchronizedList(new ArrayList<>());
+    private volatile Messages.Finished finished;
+    private volatile Messages.CannotRun cannotRun;
+    private volatile CgroupStats baseline;
+    private volatile boolean orderlyExit;
+
+    ChildEvents(Supplier<CgroupStats> accounting) {
+        this.accounting = accounting;
+    }
+
+    @Override
+    public void accept(Object message) {
+        if (message instanceof Messages.TestStarted) {
+            baseline = accounting.get();
+        } else if (message instanceof Messages.Finished m) {
+            finished = m;
+        } else if (message instanceof Messages.ContainerFailed m) {
+            containerFailures.add(m);
+        } else if (message instanceof Messages.CannotRun m) {
+            cannotRun = m;
+        } else if (message instanceof Messages.ReportEntry m) {
+            reportEntries.add(m.values());
+        } else if (message instanceof Messages.Exiting) {
+            orderlyExit = true;
+        }
+    }
+
+    /** The report of a child that ended with {@code exitStatus}, with the sandbox's final accounting and output. */
+    ChildReport report(int exitStatus, boolean timedOut, long wallTimeNanos, CgroupStats stats, String timeline,
+                       byte[] stdout, byte[] stderr) {
+        return new ChildReport(exitStatus, orderlyExit, timedOut, wallTimeNanos, finished, List.copyOf(containerFailures),
+                cannotRun, List.copyOf(reportEntries), baseline, stats, timeline, stdout, stderr);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.belljar.internal.parent;
+
+import dev.belljar.Net;
+import dev.belljar.User;
+import dev.belljar.internal.child.SetupStep;
+import dev.belljar.linux.cgroup.CgroupException;
+import dev.belljar.linux.cgroup.CgroupLimits;
+import dev.belljar.linux.cgroup.IoLimit;
+import dev.belljar.linux.ns.LaunchCommand;
+import dev.belljar.spec.Expectation;
+import dev.belljar.spec.IoThrottle;
+import dev.belljar.spec.SandboxSpec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How one sandbox is launched, worked out once per test from its spec and before anything runs:
+ * the cgroup's limits, the namespaces, the child's set-up steps and its JVM's flags and class
+ * path. Building it has no side effects; what the host cannot do is noted, not thrown.
+ *
+ * @param ioUnlimitable why an {@code io} limit cannot be applied (its path is on no block device)
+ */
+public record LaunchPlan(SandboxSpec spec, CgroupLimits limits, Optional<String> ioUnlimitable, List<SetupStep> steps,
+                  List<String> jvmFlags, String classPath, Optional<ClassDataSharing> sharing) {
+
+    static LaunchPlan of(SandboxSpec spec, Optional<ClassDataSharing> sharing) {
+        CgroupLimits limits = CgroupLimits.none();
+        if (spec.memoryBytes().isPresent()) {
+            limits = limits.withMemoryBytes(spec.memoryBytes().getAsLong()).withSwapBytes(spec.swapBytes().orElse(0));
+        }
+        if (spec.cpuCores().isPresent()) {
+            long period = CgroupLimits.DEFAULT_CPU_PERIOD_MICROS;
+            limits = limits.withCpuQuota(Math.round(spec.cpuCores().getAsDouble() * period), period);
+        }
+        if (spec.pids().isPresent()) {
+            limits = limits.withPidsMax(spec.pids().getAsInt());
+        }
+        if (spec.memoryHighBytes().isPresent()) {
+            limits = limits.withMemoryHighBytes(spec.memoryHighBytes().getAsLong());
+        }
+        if (spec.cpuWeight().isPresent()) {
+            limits = limits.withCpuWeight(spec.cpuWeight().getAsInt());
+        }
+        if (spec.cpuset().isPresent()) {
+            limits = limits.withCpusetCpus(spec.cpuset().get());
+        }
+        Optional<String> ioUnlimitable = Optional.empty();
+        for (Map.Entry<String, IoThrottle> io : spec.io().entrySet()) {
+            try {
+                limits = limits.withIoLimit(ioLimit(IoLimit.forPath(Path.of(io.getKey())), io.getValue()));
+            } catch (CgroupException e) {
+                ioUnlimitable = Optional.of("io limits for " + io.getKey() + ": " + e.getMessage());
+                break;
+            }
+        }
+        String classPath = sharing.map(cds -> cds.classPath(ChildJvm.testClassPath())).orElseGet(ChildJvm::testClassPath);
+        ChildJvm.requireReachable(spec, classPath);
+        return new LaunchPlan(spec, limits, ioUnlimitable, SetupStep.plan(spec), ChildJvm.flags(spec), classPath,
+                sharing);
+    }
+
+    private static IoLimit ioLimit(IoLimit device, IoThrottle throttle) {
+        IoLimit limit = device;
+        if (throttle.readBytesPerSecond() != null) limit = limit.withReadBps(throttle.readBytesPerSecond());
+        if (throttle.writeBytesPerSecond() != null) limit = limit.withWriteBps(throttle.writeBytesPerSecond());
+        if (throttle.readIops() != null) limit = limit.withReadIops(throttle.readIops());
+        if (throttle.writeIops() != null) limit = limit.withWriteIops(throttle.writeIops());
+        return limit;
+    }
+
+    /** The namespaces of the sandbox, entered by {@code unshare} before the child's JVM starts. */
+    LaunchCommand namespaces(Path unshare) {
+        return new LaunchCommand(unshare)
+                .pidNamespace(spec.pidNamespace())
+                .netNamespace(spec.net() != Net.HOST)
+                .userNamespaceAsRoot(spec.user() == User.ROOT)
+                .cgroupNamespace(spec.cgroupNamespace())
+                .timeNamespace(spec.uptime().map(Duration::getSeconds).orElse(0L));
+    }
+
+    /** The child runs as another user than the parent: the files it opens in its work dir must be open to it. */
+    boolean childIsNobody() {
+        return spec.user() == User.NOBODY;
+    }
+
+    /**
+     * What makes two children interchangeable: the spec without what only the parent uses
+     * (expectations, timeout). A child started ahead for one test can run another with the same key.
+     */
+    String childKey() {
+        return spec.toBuilder().expect(Expectation.none()).timeout(Duration.ofDays(1)).build().toString();
+    }
+
+    /** The child JVM's flags: these, the archive's (if any) and the class path. */
+    List<String> jvmArgs(List<String> archiveFlags) {
+        List<String> args = new ArrayList<>(jvmFlags);
+        args.addAll(archiveFlags);
+        args.add("-cp");
+        args.add(classPath);
+        return args;
+    }
+}

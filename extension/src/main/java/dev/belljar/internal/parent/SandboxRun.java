@@ -1,0 +1,228 @@
+package dev.belljar.internal.parent;
+
+import dev.belljar.internal.channel.Messages;
+import dev.belljar.internal.channel.WorkDir;
+import dev.belljar.internal.child.ChildMain;
+import dev.belljar.internal.child.SetupStep;
+import dev.belljar.linux.cgroup.Cgroup;
+import dev.belljar.linux.cgroup.CgroupException;
+import dev.belljar.linux.cgroup.OomWatch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One child JVM in one sandbox, from cgroup creation to removal. Whatever happens (failure,
+ * timeout, interruption, the parent JVM shutting down) the sandbox's processes are killed and its
+ * cgroup and work dir removed.
+ */
+public final class SandboxRun implements AutoCloseable {
+    private static final Set<SandboxRun> LIVE = ConcurrentHashMap.newKeySet();
+    /** How long a child may take to connect, or to connect again after a restore. */
+    static final long CONNECT_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(3);
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(SandboxRun::close),
+                "belljar-sandbox-cleanup"));
+    }
+
+    private final Cgroup cgroup;
+    private final WorkDir workDir;
+    private final ChildEvents events;
+    private Process process;
+    private ChildTransport transport;
+    private Timeline timeline;
+    private OomWatch oomWatch;
+    private long startNanos;
+    private boolean closed;
+    private final SandboxCheckpoint checkpoint = new SandboxCheckpoint(this);
+
+    private SandboxRun(Cgroup cgroup, WorkDir workDir) {
+        this.cgroup = cgroup;
+        this.workDir = workDir;
+        this.events = new ChildEvents(cgroup::stats);
+    }
+
+    /** Starts the child of a new sandbox and sends it {@code request}; the caller owns the run and must close it. */
+    static SandboxRun start(HostSupport host, LaunchPlan plan, Messages.Request request) throws InterruptedException {
+        SandboxRun run = prestart(host, plan, false);
+        run.submit(request);
+        return run;
+    }
+
+    /**
+     * Starts the child of a new sandbox that waits for its request: its JVM start-up (and, with
+     * {@code warmUp}, the JUnit launcher's) overlaps with whatever runs now.
+     */
+    static SandboxRun prestart(HostSupport host, LaunchPlan plan, boolean warmUp) throws InterruptedException {
+        Cgroup cgroup = host.cgroups().create();
+        SandboxRun run;
+        try {
+            run = new SandboxRun(cgroup, WorkDir.create(cgroup.name()));
+        } catch (IOException | RuntimeException e) {
+            cgroup.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        try {
+            run.launch(host, plan, warmUp);
+            return run;
+        } catch (IOException e) {
+            run.close();
+            throw new UncheckedIOException("cannot start the child JVM of sandbox " + cgroup.name(), e);
+        } catch (RuntimeException | InterruptedException e) {
+            run.close();
+            throw e;
+        }
+    }
+
+    private void launch(HostSupport host, LaunchPlan plan, boolean warmUp) throws IOException, InterruptedException {
+        LIVE.add(this);
+        cgroup.apply(plan.limits());
+        // Creates the archive on first use, outside any sandbox; a child without one starts all the same.
+        List<String> archiveFlags = plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of());
+        List<String> argv = plan.namespaces(host.probe().unshare())
+                .joinCgroup(cgroup.procsFiles())
+                .exitStatusFile(workDir.exitStatus())
+                .build(ChildJvm.command(workDir.writeArgumentFile(plan.jvmArgs(archiveFlags)),
+                        ChildMain.arguments(workDir, warmUp, plan.steps())));
+        if (plan.childIsNobody()) {
+            workDir.handOverTo(SetupStep.NOBODY, SetupStep.NOBODY);
+        }
+        // Closed once the child is gone: that ends a transport still waiting for it.
+        transport = ChildTransport.start(workDir, plan.childIsNobody(), events, "belljar-channel-" + cgroup.name());
+        synchronized (this) {
+            if (closed) {
+                throw new InterruptedException("the JVM is shutting down");
+            }
+            process = new ProcessBuilder(argv)
+                    .redirectOutput(workDir.stdout().toFile())
+                    .redirectError(workDir.stderr().toFile())
+                    .start();
+        }
+    }
+
+    /** Whether the child still runs and waits: a pre-started child that died is of no use. */
+    boolean isWaiting() {
+        return process.isAlive() && !transport.hasRequest();
+    }
+
+    /** Sends the child its test or task; wall time, timeout and timeline count from here. */
+    void submit(Messages.Request request) {
+        startNanos = System.nanoTime();
+        timeline = Timeline.start(cgroup, startNanos);
+        oomWatch = watchOomKills(timeline);
+        transport.submit(request);
+    }
+
+    /** Marks each OOM kill on the timeline when the kernel reports it; without a watch the sampler still sees it. */
+    private OomWatch watchOomKills(Timeline marks) {
+        try {
+            return cgroup.watchOomKills(kills -> {
+                try {
+                    marks.sampleNow();
+                } catch (CgroupException e) {
+                    // the sandbox is being removed
+                }
+            });
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    Cgroup cgroup() {
+        return cgroup;
+    }
+
+    WorkDir workDir() {
+        return workDir;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** The process that now stands for the sandbox's tree: after a restore, CRIU's. */
+    void replaceProcess(Process restored) {
+        process = restored;
+    }
+
+    ChildTransport transport() {
+        return transport;
+    }
+
+    SandboxCheckpoint checkpoint() {
+        return checkpoint;
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Waits until the child connected and received its request. */
+    void awaitConnected() throws InterruptedException {
+        if (!transport.awaitConnected(process, CONNECT_TIMEOUT_MILLIS)) {
+            throw new IllegalStateException("the child of sandbox " + cgroup.name() + " did not connect");
+        }
+    }
+
+    /** Runs the test or task, killing the sandbox at {@code timeout}, and collects what happened. */
+    public ChildReport awaitReport(Duration timeout) throws InterruptedException {
+        checkpoint.requireRestored();
+        boolean timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (timedOut) {
+            cgroup.killAll();
+            process.waitFor();
+        }
+        long wallTime = System.nanoTime() - startNanos;
+        if (oomWatch != null) {
+            oomWatch.close();
+        }
+        timeline.close();
+        transport.awaitEnd(TimeUnit.SECONDS.toMillis(5));
+        try {
+            return events.report(checkpoint.exitStatus(process), timedOut, wallTime, cgroup.stats(), timeline.encode(),
+                    Files.readAllBytes(workDir.stdout()), Files.readAllBytes(workDir.stderr()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot collect what the child of sandbox " + cgroup.name() + " left", e);
+        }
+    }
+
+    /** Kills everything in the sandbox, removes its cgroup and work dir. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            if (process != null) {
+                process.getOutputStream().close();
+            }
+        } catch (IOException ignored) {
+            // the lifeline is closed either way
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        if (oomWatch != null) {
+            oomWatch.close();
+        }
+        if (timeline != null) {
+            timeline.close();
+        }
+        try {
+            cgroup.close();
+        } finally {
+            workDir.close();
+            LIVE.remove(this);
+        }
+    }
+}

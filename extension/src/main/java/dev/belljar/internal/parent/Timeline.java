@@ -1,0 +1,130 @@
+package dev.belljar.internal.parent;
+
+import dev.belljar.linux.cgroup.Cgroup;
+import dev.belljar.linux.cgroup.CgroupException;
+import dev.belljar.linux.cgroup.CgroupUsage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Samples a sandbox's memory, CPU time and OOM kills while its child runs, for the report's
+ * charts. Serialized as a report entry: {@code millis,memoryBytes,cpuNanos,oomKills;...}.
+ */
+public final class Timeline implements AutoCloseable {
+    public static final String REPORT_KEY = "belljar.timeline";
+    static final long INTERVAL_MILLIS = 50;
+    /** Beyond this many samples every other one is dropped and the interval doubles: long tests keep a small entry. */
+    public static final int MAX_SAMPLES = 600;
+
+    public record Sample(long millis, long memoryBytes, long cpuNanos, long oomKills) {
+    }
+
+    private final List<Sample> samples = new ArrayList<>();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final Thread sampler;
+    private long intervalMillis = INTERVAL_MILLIS;
+
+    private final Cgroup cgroup;
+    private final long startNanos;
+
+    private Timeline(Cgroup cgroup, long startNanos) {
+        this.cgroup = cgroup;
+        this.startNanos = startNanos;
+        sampler = new Thread(() -> {
+            do {
+                try {
+                    sampleNow();
+                } catch (CgroupException e) {
+                    return; // the cgroup is being removed: the timeline ends here
+                }
+            } while (!awaitStop());
+        }, "belljar-timeline-" + cgroup.name());
+        sampler.setDaemon(true);
+    }
+
+    /** Takes a sample at once: the sampler does every interval, an OOM kill notification does too. */
+    void sampleNow() {
+        CgroupUsage usage = cgroup.usage();
+        synchronized (samples) {
+            samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, usage.memoryCurrentBytes(),
+                    usage.cpuUsageNanos(), usage.oomKills()));
+            if (samples.size() > MAX_SAMPLES) {
+                List<Sample> kept = thinned(samples);
+                samples.clear();
+                samples.addAll(kept);
+                intervalMillis *= 2;
+            }
+        }
+    }
+
+    static Timeline start(Cgroup cgroup, long startNanos) {
+        Timeline timeline = new Timeline(cgroup, startNanos);
+        timeline.sampler.start();
+        return timeline;
+    }
+
+    /** Every other sample, the last one, and every one that saw a new OOM kill. */
+    public static List<Sample> thinned(List<Sample> samples) {
+        List<Sample> kept = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            boolean newKill = i > 0 && samples.get(i).oomKills() > samples.get(i - 1).oomKills();
+            if (i % 2 == 0 || newKill || i == samples.size() - 1) {
+                kept.add(samples.get(i));
+            }
+        }
+        return kept;
+    }
+
+    private boolean awaitStop() {
+        try {
+            return stop.await(intervalMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    /** Stops sampling after a last sample: the end of the run (and an OOM kill just before it) is on the chart. */
+    @Override
+    public void close() {
+        stop.countDown();
+        try {
+            sampler.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            sampleNow();
+        } catch (CgroupException e) {
+            // the cgroup is already gone: the timeline ends with the previous sample
+        }
+    }
+
+    String encode() {
+        StringBuilder s = new StringBuilder();
+        synchronized (samples) {
+            for (Sample sample : samples) {
+                if (s.length() > 0) {
+                    s.append(';');
+                }
+                s.append(sample.millis).append(',').append(sample.memoryBytes).append(',')
+                        .append(sample.cpuNanos).append(',').append(sample.oomKills);
+            }
+        }
+        return s.toString();
+    }
+
+    public static List<Sample> decode(String encoded) {
+        List<Sample> decoded = new ArrayList<>();
+        if (encoded == null || encoded.isEmpty()) {
+            return decoded;
+        }
+        for (String sample : encoded.split(";")) {
+            String[] v = sample.split(",");
+            decoded.add(new Sample(Long.parseLong(v[0]), Long.parseLong(v[1]), Long.parseLong(v[2]), Long.parseLong(v[3])));
+        }
+        return decoded;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.belljar.internal.report;
+
+import dev.belljar.internal.Configuration;
+import dev.belljar.internal.parent.Timeline;
+import dev.belljar.spec.Durations;
+import dev.belljar.spec.Sizes;
+import org.junit.platform.launcher.TestPlan;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes one self-contained HTML page per run (no script, no network): for each isolated test its
+ * outcome, limits and a chart of memory and CPU over time, the memory limit drawn as a line and
+ * OOM kills marked. {@code belljar.report.dir} (default {@code target/belljar}) says where;
+ * {@code belljar.report=false} turns it off.
+ */
+public final class HtmlReportListener extends IsolatedTestReports {
+    private static final int WIDTH = 640;
+    private static final int HEIGHT = 140;
+
+    @Override
+    void report(TestPlan testPlan, List<IsolatedTest> tests) {
+        Configuration configuration = Configuration.of(testPlan.getConfigurationParameters());
+        if (!configuration.report()) {
+            return;
+        }
+        Path dir = configuration.reportDirectory();
+        try {
+            Files.createDirectories(dir);
+            Path page = dir.resolve("report.html");
+            Files.writeString(page, render(tests));
+            System.out.println("Belljar report: " + page.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Belljar report into " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    static String render(List<IsolatedTest> tests) {
+        StringBuilder html = new StringBuilder("""
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>Belljar report</title>
+                <style>
+                body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
+                section { margin-bottom: 2em; } h2 { font-size: 15px; margin: 0 0 .3em; }
+                .PASSED { color: #1a7f37; } .FAILED, .CRASHED, .TIMED_OUT { color: #cf222e; }
+                .OOM_KILLED { color: #bc4c00; } .ABORTED { color: #9a6700; }
+                .facts { color: #555; margin-bottom: .4em; } svg { background: #fafafa; border: 1px solid #ddd; }
+                .legend span { margin-right: 1.5em; }
+                </style></head><body>
+                <h1>Belljar: %d isolated test%s</h1>
+                <p class="legend"><span style="color:#0969da">&#9632; memory</span><span style="color:#8250df">&#9632; CPU (cores)</span>
+                <span style="color:#cf222e">&#9472; memory limit</span><span style="color:#bc4c00">&#9650; OOM kill</span></p>
+                """.formatted(tests.size(), tests.size() == 1 ? "" : "s"));
+        tests.forEach(test -> html.append(section(test.path(), test.entries())));
+        return html.append("</body></html>\n").toString();
+    }
+
+    private static String section(String name, Map<String, String> e) {
+        String outcome = e.getOrDefault("belljar.outcome", "?");
+        StringBuilder s = new StringBuilder("<section><h2>").append(escape(name)).append(" &mdash; <span class=\"")
+                .append(outcome).append("\">").append(outcome).append("</span></h2>\n<div class=\"facts\">")
+                .append(escape(e.get(Reports.SUMMARY_KEY))).append("</div>\n");
+        return s.append(chart(Timeline.decode(e.get(Timeline.REPORT_KEY)), limit(e, "belljar.memory.limitBytes"),
+                limit(e, "belljar.memory.peakBytes"))).append("</section>\n").toString();
+    }
+
+    private static long limit(Map<String, String> entries, String key) {
+        return entries.containsKey(key) ? Long.parseLong(entries.get(key)) : 0;
+    }
+
+    /** Memory (left axis, bytes) and CPU use in cores (right axis) over time, as inline SVG. */
+    static String chart(List<Timeline.Sample> samples, long memoryLimit, long memoryPeak) {
+        if (samples.isEmpty()) {
+            return "<p>(no samples)</p>";
+        }
+        long endMillis = Math.max(1, samples.get(samples.size() - 1).millis());
+        long memoryTop = Math.max(1, Math.max(memoryLimit, Math.max(memoryPeak,
+                samples.stream().mapToLong(Timeline.Sample::memoryBytes).max().orElse(1))));
+        List<double[]> cores = new ArrayList<>();
+        for (int i = 1; i < samples.size(); i++) {
+            Timeline.Sample a = samples.get(i - 1);
+            Timeline.Sample b = samples.get(i);
+            long millis = Math.max(1, b.millis() - a.millis());
+            cores.add(new double[] {b.millis(), (b.cpuNanos() - a.cpuNanos()) / (millis * 1e6)});
+        }
+        double coresTop = Math.max(1, cores.stream().mapToDouble(c -> c[1]).max().orElse(1));
+        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+                "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">", WIDTH, HEIGHT + 20, WIDTH, HEIGHT + 20));
+        StringBuilder memory = new StringBuilder();
+        for (Timeline.Sample sample : samples) {
+            memory.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(sample.millis(), endMillis),
+                    y(sample.memoryBytes(), memoryTop)));
+        }
+        svg.append("<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"").append(memory).append("\"/>");
+        StringBuilder cpu = new StringBuilder();
+        for (double[] c : cores) {
+            cpu.append(String.format(Locale.ROOT, "%.1f,%.1f ", x((long) c[0], endMillis), HEIGHT - c[1] / coresTop * (HEIGHT - 10)));
+        }
+        svg.append("<polyline fill=\"none\" stroke=\"#8250df\" stroke-width=\"1\" points=\"").append(cpu).append("\"/>");
+        if (memoryLimit > 0) {
+            double y = y(memoryLimit, memoryTop);
+            svg.append(String.format(Locale.ROOT, "<line x1=\"0\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#cf222e\""
+                    + " stroke-dasharray=\"4 3\"/><text x=\"4\" y=\"%.1f\" font-size=\"10\" fill=\"#cf222e\">limit %s</text>",
+                    WIDTH, y, y, y + 11, Sizes.describe(memoryLimit)));
+        }
+        long kills = 0;
+        for (Timeline.Sample sample : samples) {
+            if (sample.oomKills() > kills) {
+                double x = x(sample.millis(), endMillis);
+                svg.append(String.format(Locale.ROOT, "<polygon points=\"%.1f,%d %.1f,%d %.1f,%d\" fill=\"#bc4c00\">"
+                        + "<title>OOM kill at %d ms</title></polygon>", x, 2, x - 5, 12, x + 5, 12, sample.millis()));
+                kills = sample.oomKills();
+            }
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">%s</text>",
+                WIDTH - 4, HEIGHT + 15, Durations.describe(endMillis * 1_000_000)));
+        svg.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"10\">0 &mdash; memory up to %s,"
+                + " CPU up to %.1f cores</text>", HEIGHT + 15, Sizes.describe(memoryTop), coresTop));
+        return svg.append("</svg>\n").toString();
+    }
+
+    private static double x(long millis, long endMillis) {
+        return millis * (double) (WIDTH - 10) / endMillis + 5;
+    }
+
+    private static double y(long bytes, long top) {
+        return HEIGHT - bytes * (double) (HEIGHT - 10) / top;
+    }
+
+    private static String escape(String text) {
+        return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

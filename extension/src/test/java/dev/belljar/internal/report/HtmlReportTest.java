@@ -1,0 +1,48 @@
+package dev.belljar.internal.report;
+
+import dev.belljar.internal.parent.Timeline;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The report's chart: memory, CPU, the limit as a line, OOM kills marked; the timeline survives encoding. */
+class HtmlReportTest {
+
+    @Test
+    void chartDrawsMemoryCpuTheLimitAndEachOomKill() {
+        List<Timeline.Sample> samples = List.of(
+                new Timeline.Sample(0, 10L << 20, 0, 0),
+                new Timeline.Sample(50, 40L << 20, 40_000_000, 0),
+                new Timeline.Sample(100, 64L << 20, 90_000_000, 1));
+        String svg = HtmlReportListener.chart(samples, 64L << 20, 64L << 20);
+        assertThat(svg).startsWith("<svg").contains("stroke=\"#0969da\"", "stroke=\"#8250df\"")
+                .contains("limit 64 MiB").contains("<title>OOM kill at 100 ms</title>");
+        assertThat(svg.split("<polygon", -1)).hasSize(2);
+    }
+
+    @Test
+    void chartWithoutLimitDrawsNoLimitLine() {
+        String svg = HtmlReportListener.chart(List.of(new Timeline.Sample(0, 1, 0, 0), new Timeline.Sample(50, 2, 1, 0)), 0, 2);
+        assertThat(svg).doesNotContain("limit").doesNotContain("<polygon");
+    }
+
+    @Test
+    void timelineRoundTripsThroughItsReportEntry() {
+        assertThat(Timeline.decode("0,1,2,0;50,3,4,1")).containsExactly(
+                new Timeline.Sample(0, 1, 2, 0), new Timeline.Sample(50, 3, 4, 1));
+        assertThat(Timeline.decode("")).isEmpty();
+    }
+
+    @Test
+    void longRunsKeepASmallTimelineAndEveryOomKill() {
+        List<Timeline.Sample> samples = new java.util.ArrayList<>();
+        for (int i = 0; i <= Timeline.MAX_SAMPLES; i++) {
+            samples.add(new Timeline.Sample(i * 50L, i, i, i >= 301 ? 1 : 0));
+        }
+        List<Timeline.Sample> kept = Timeline.thinned(samples);
+        assertThat(kept).hasSizeLessThanOrEqualTo(Timeline.MAX_SAMPLES / 2 + 3)
+                .contains(samples.get(301), samples.get(Timeline.MAX_SAMPLES));
+    }
+}

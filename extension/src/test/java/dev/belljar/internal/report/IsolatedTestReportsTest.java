@@ -1,0 +1,89 @@
+package dev.belljar.internal.report;
+
+import dev.belljar.internal.Configuration;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
+
+/**
+ * The end-of-run reports as a launcher run shows them (the listeners come through
+ * {@code META-INF/services}): the summary on standard output and the HTML page, one entry per
+ * isolated test, also when two tests have the same path.
+ */
+class IsolatedTestReportsTest {
+
+    /** Publishes what an isolated test's parent publishes, without a sandbox. */
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    static class Reported {
+        @Test
+        void first(TestReporter reporter) {
+            reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s",
+                    "belljar.outcome", "PASSED"));
+        }
+
+        @Test
+        void second(TestReporter reporter) {
+            reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill",
+                    "belljar.outcome", "OOM_KILLED"));
+            reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "PASSED, the same path twice", "belljar.outcome", "PASSED"));
+            reporter.publishEntry("unrelated", "entries are not reports");
+        }
+    }
+
+    @Test
+    void summaryAndPageListEveryIsolatedTest(@TempDir Path reportDir) throws IOException {
+        String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString()));
+
+        assertThat(out).contains("Belljar: 3 isolated tests\n"
+                + "  IsolatedTestReportsTest$Reported > first(TestReporter)\n"
+                + "      PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s\n"
+                + "  IsolatedTestReportsTest$Reported > second(TestReporter)\n"
+                + "      OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill\n"
+                + "  IsolatedTestReportsTest$Reported > second(TestReporter)\n"
+                + "      PASSED, the same path twice\n");
+        Path page = reportDir.resolve("report.html");
+        assertThat(out).contains("Belljar report: " + page.toAbsolutePath());
+        assertThat(Files.readString(page))
+                .contains("<h1>Belljar: 3 isolated tests</h1>")
+                .contains("first(TestReporter) &mdash; <span class=\"PASSED\">PASSED</span>")
+                .contains("second(TestReporter) &mdash; <span class=\"OOM_KILLED\">OOM_KILLED</span>")
+                .contains("PASSED, the same path twice")
+                .doesNotContain("entries are not reports");
+    }
+
+    @Test
+    void bothReportsCanBeTurnedOff(@TempDir Path reportDir) {
+        String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString(),
+                Configuration.REPORT_PROPERTY_NAME, "false", Configuration.SUMMARY_PROPERTY_NAME, "false"));
+
+        assertThat(out).doesNotContain("Belljar");
+        assertThat(reportDir.resolve("report.html")).doesNotExist();
+    }
+
+    private static String runCapturingStdout(Map<String, String> configuration) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            org.junit.platform.launcher.core.LauncherFactory.create()
+                    .execute(request().selectors(selectClass(Reported.class)).configurationParameters(configuration).build());
+        } finally {
+            System.setOut(stdout);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}
