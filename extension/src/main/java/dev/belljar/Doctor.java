@@ -3,6 +3,7 @@ package dev.belljar;
 import dev.belljar.linux.cgroup.CgroupException;
 import dev.belljar.linux.cgroup.CgroupLimits;
 import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.host.Host;
 
 import java.io.IOException;
@@ -135,7 +136,7 @@ public final class Doctor {
 
     /** Optional: only {@code SandboxProcess.checkpoint} needs it. */
     private void checkCheckpoints() {
-        dev.belljar.linux.criu.Criu.Availability criu = dev.belljar.linux.criu.Criu.probe();
+        Criu.Availability criu = Criu.probe();
         add("checkpoint/restore (CRIU)", criu.unavailable() == null,
                 criu.unavailable() == null ? "criu check passes" : criu.unavailable(),
                 "only SandboxProcess.checkpoint needs it: apt-get install criu (4.1+ on Linux 6.13+)");

@@ -3,6 +3,7 @@ package dev.belljar;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.Serializable;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -49,7 +50,7 @@ public interface Sandbox {
      * Why {@link SandboxProcess#checkpoint} cannot work on this host (CRIU missing, or too old
      * for this kernel), with the fix; empty when it can. For {@code assumeTrue} in tests.
      */
-    java.util.Optional<String> cannotCheckpoint();
+    Optional<String> cannotCheckpoint();
 
     /**
      * Code that runs in the child: a static method reference, or a lambda capturing only

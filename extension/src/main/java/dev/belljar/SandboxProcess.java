@@ -1,5 +1,6 @@
 package dev.belljar;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -57,7 +58,7 @@ public interface SandboxProcess extends AutoCloseable {
      *
      * @throws CheckpointException with the reason when CRIU is missing, unusable here, or fails
      */
-    void checkpoint(java.nio.file.Path directory);
+    void checkpoint(Path directory);
 
     /**
      * Starts the checkpointed processes again in this sandbox, from where they stopped: output and

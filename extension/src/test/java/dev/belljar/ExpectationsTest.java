@@ -1,5 +1,7 @@
 package dev.belljar;
 
+import dev.belljar.linux.cgroup.IoLimit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -73,7 +75,7 @@ class ExpectationsTest extends KernelTest {
 
     @Test
     void bytesWrittenToABlockDeviceAreBounded() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.belljar.linux.cgroup.IoLimit.cannotLimit(Path.of("/var/tmp")).isEmpty(),
+        Assumptions.assumeTrue(IoLimit.cannotLimit(Path.of("/var/tmp")).isEmpty(),
                 "/var/tmp is not on a block device here, so no I/O reaches the sandbox's accounting");
         run(Cases.class, "writesDirectly").assertThatEvents()
                 .haveExactly(1, event(test("writesDirectly"), finishedSuccessfully()));
@@ -129,7 +131,7 @@ class ExpectationsTest extends KernelTest {
             byte[][] hoard = new byte[40][];
             for (int i = 0; i < hoard.length; i++) {
                 hoard[i] = new byte[1 << 20];
-                java.util.Arrays.fill(hoard[i], (byte) 1);
+                Arrays.fill(hoard[i], (byte) 1);
             }
             assertThat(hoard[39][0]).isEqualTo((byte) 1);
         }

@@ -1,14 +1,21 @@
 package dev.belljar;
 
 import com.sun.jna.Memory;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +41,7 @@ class IsolatedOutcomesTest extends KernelTest {
         Events events = run(Outcomes.class, "passes");
         events.assertThatEvents().haveExactly(1, event(test("passes"), finishedSuccessfully()));
         assertThat(events.reportingEntryPublished().stream()
-                .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow()
                         .getKeyValuePairs())
                 .filter(m -> m.containsKey("belljar.outcome")))
                 .singleElement()
@@ -51,7 +58,7 @@ class IsolatedOutcomesTest extends KernelTest {
         run(Outcomes.class, "failsAssertEquals").assertThatEvents().haveExactly(1, event(test("failsAssertEquals"),
                 finishedWithFailure(instanceOf(AssertionFailedError.class), message(m -> m.contains("expected: <4> but was: <5>")))));
         Throwable thrown = run(Outcomes.class, "failsAssertEquals").failed().stream().findFirst().orElseThrow()
-                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+                .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
         AssertionFailedError failure = (AssertionFailedError) thrown;
         assertThat(failure.getExpected().getValue()).isEqualTo(4);
         assertThat(failure.getActual().getValue()).isEqualTo(5);
@@ -61,9 +68,9 @@ class IsolatedOutcomesTest extends KernelTest {
     @Test
     void exceptionKeepsClassMessageCauseAndSuppressed() {
         Throwable thrown = run(Outcomes.class, "throwsWithCause").failed().stream().findFirst().orElseThrow()
-                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+                .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
         assertThat(thrown).isExactlyInstanceOf(IllegalStateException.class).hasMessage("outer")
-                .hasCauseExactlyInstanceOf(java.io.UncheckedIOException.class);
+                .hasCauseExactlyInstanceOf(UncheckedIOException.class);
         assertThat(thrown.getSuppressed()).singleElement().satisfies(s -> assertThat(s).hasMessage("suppressed"));
     }
 
@@ -91,9 +98,9 @@ class IsolatedOutcomesTest extends KernelTest {
     void timelineMarksTheOomKill() {
         Events events = run(Outcomes.class, "exhaustsNativeMemory");
         assertThat(events.reportingEntryPublished().stream()
-                .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow()
                         .getKeyValuePairs().get("belljar.timeline"))
-                .filter(java.util.Objects::nonNull))
+                .filter(Objects::nonNull))
                 .singleElement().satisfies(timeline -> assertThat(timeline.split(";"))
                         .anyMatch(sample -> !sample.endsWith(",0")));
     }
@@ -167,7 +174,7 @@ class IsolatedOutcomesTest extends KernelTest {
         @Isolated
         void throwsWithCause() {
             IllegalStateException e = new IllegalStateException("outer",
-                    new java.io.UncheckedIOException(new java.io.IOException("inner")));
+                    new UncheckedIOException(new IOException("inner")));
             e.addSuppressed(new RuntimeException("suppressed"));
             throw e;
         }
@@ -232,9 +239,9 @@ class IsolatedOutcomesTest extends KernelTest {
             Thread.sleep(10_000);
         }
 
-        @org.junit.jupiter.api.TestFactory
+        @TestFactory
         @Isolated
-        List<org.junit.jupiter.api.DynamicTest> dynamicTests() {
+        List<DynamicTest> dynamicTests() {
             return List.of();
         }
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +16,8 @@ import org.junit.platform.testkit.engine.Events;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -181,8 +184,8 @@ class IsolationInsideTest extends KernelTest {
         }
 
         private static boolean loopbackConnects() {
-            try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                 java.net.Socket client = new java.net.Socket()) {
+            try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                 Socket client = new Socket()) {
                 client.connect(server.getLocalSocketAddress(), 1000);
                 return true;
             } catch (IOException e) {
@@ -225,7 +228,7 @@ class IsolationInsideTest extends KernelTest {
 
         @RepeatedTest(3)
         @Isolated
-        void repeated(org.junit.jupiter.api.RepetitionInfo info) {
+        void repeated(RepetitionInfo info) {
             assertThat(info.getCurrentRepetition()).isBetween(1, 3);
         }
 

@@ -2,6 +2,7 @@ package dev.belljar;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
+import org.junit.platform.engine.discovery.MethodSelector;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
@@ -13,6 +14,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -32,8 +34,8 @@ class LimitsAndReportingTest extends KernelTest {
         return EngineTestKit.engine("junit-jupiter").selectors(select(method)).execute().testEvents();
     }
 
-    private static org.junit.platform.engine.discovery.MethodSelector select(String name) {
-        return selectMethod(Cases.class, java.util.Arrays.stream(Cases.class.getDeclaredMethods())
+    private static MethodSelector select(String name) {
+        return selectMethod(Cases.class, Arrays.stream(Cases.class.getDeclaredMethods())
                 .filter(m -> m.getName().equals(name)).findFirst().orElseThrow());
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,7 +36,7 @@ class MountsTest extends KernelTest {
 
     private Events run(String name) {
         System.setProperty(DIR, tmp.toString());
-        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Cases.class, java.util.Arrays.stream(
+        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Cases.class, Arrays.stream(
                 Cases.class.getDeclaredMethods()).filter(m -> m.getName().equals(name)).findFirst().orElseThrow()))
                 .execute().testEvents();
     }

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,9 +44,9 @@ class NamespacesTest extends KernelTest {
 
     @Test
     void nobodyGetsEaccesAndCreatesFilesOwnedByNobody() throws IOException {
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path rootOnly = Files.writeString(tmp.resolve("root-only"), "secret");
-        Files.setPosixFilePermissions(rootOnly, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(rootOnly, PosixFilePermissions.fromString("rw-------"));
         runWith(tmp.toString(), "asNobody");
         assertThat(Files.getAttribute(tmp.resolve("made-by-nobody"), "unix:uid")).isEqualTo(65534);
     }

@@ -5,6 +5,8 @@ import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +68,7 @@ class ProfilesTest extends KernelTest {
         @Test
         @Isolated(profile = "hermetic")
         void hermeticProfile() throws Exception {
-            assertThat(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/dev"))).hasSize(3);
+            assertThat(Files.readAllLines(Path.of("/proc/net/dev"))).hasSize(3);
         }
 
         @Test

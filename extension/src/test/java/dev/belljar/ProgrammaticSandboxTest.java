@@ -5,9 +5,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static dev.belljar.assertj.BelljarAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -121,7 +125,7 @@ class ProgrammaticSandboxTest extends KernelTest {
         counter.close();
         assertThat(ProcessHandle.current().descendants()).isEmpty();
         String prefix = "belljar-" + ProcessHandle.current().pid() + "-";
-        try (java.util.stream.Stream<java.nio.file.Path> dirs = java.nio.file.Files.find(java.nio.file.Path.of("/sys/fs/cgroup"), 8,
+        try (Stream<Path> dirs = Files.find(Path.of("/sys/fs/cgroup"), 8,
                 (path, attrs) -> attrs.isDirectory() && path.getFileName() != null
                         && path.getFileName().toString().startsWith(prefix))) {
             assertThat(dirs).isEmpty();
@@ -132,7 +136,7 @@ class ProgrammaticSandboxTest extends KernelTest {
     void severalSandboxesRunAtOnce(Sandbox sandbox) throws Exception {
         Sandbox small = sandbox.with(spec -> spec.memory("96M").net(Net.PRIVATE));
         List<Thread> threads = new ArrayList<>();
-        List<SandboxResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<SandboxResult> results = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 2; i++) {
             Thread t = new Thread(() -> results.add(small.call(() -> ProcessHandle.current().pid())));
             threads.add(t);

@@ -1,7 +1,9 @@
 package dev.belljar;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,7 +20,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 /** A test asserting on its own sandbox from inside. */
 class SandboxContextTest extends KernelTest {
 
-    private static org.junit.platform.testkit.engine.Events run(String name) {
+    private static Events run(String name) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Cases.class, Arrays.stream(
                 Cases.class.getDeclaredMethods()).filter(m -> m.getName().equals(name)).findFirst().orElseThrow()))
                 .execute().testEvents();
@@ -55,7 +57,7 @@ class SandboxContextTest extends KernelTest {
         }
 
         @Test
-        @org.junit.jupiter.api.extension.ExtendWith(BelljarExtension.class)
+        @ExtendWith(BelljarExtension.class)
         void notIsolated(SandboxContext sandbox) {
         }
     }

@@ -1,5 +1,6 @@
 package dev.belljar.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.belljar.linux.cgroup.Cgroup;
 import dev.belljar.linux.cgroup.CgroupLimits;
 import dev.belljar.linux.cgroup.CgroupManager;
@@ -12,6 +13,7 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherFactory;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,8 +34,8 @@ public final class Bench {
     static final int TESTS = 20;
     static final int SMALL_TESTS = 5;
     private static final int HELLO_RUNS = 11;
-    private static final com.sun.management.OperatingSystemMXBean OWN_PROCESS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final OperatingSystemMXBean OWN_PROCESS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private Bench() {
     }

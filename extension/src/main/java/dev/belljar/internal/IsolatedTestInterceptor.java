@@ -17,11 +17,16 @@ import dev.belljar.internal.report.Reports;
 import dev.belljar.spec.SandboxSpec;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.platform.commons.PreconditionViolationException;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** What {@code BelljarExtension} does at each interception point, in the parent and in the child. */
@@ -52,7 +57,7 @@ public final class IsolatedTestInterceptor {
             return invocation.proceed();
         }
         invocation.skip();
-        throw new org.junit.platform.commons.PreconditionViolationException("@Isolated cannot run the @TestFactory method "
+        throw new PreconditionViolationException("@Isolated cannot run the @TestFactory method "
                 + context.getRequiredTestClass().getName() + "." + context.getRequiredTestMethod().getName()
                 + "(): its dynamic tests cannot be selected by id in a child JVM. Use @ParameterizedTest,"
                 + " or isolate the code under test with separate @Isolated tests");
@@ -104,7 +109,7 @@ public final class IsolatedTestInterceptor {
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);
         Verdict verdict = Verdict.of(spec, timeout, report);
-        java.util.Map<String, String> entries = new java.util.LinkedHashMap<>(Reports.entries(verdict.result()));
+        Map<String, String> entries = new LinkedHashMap<>(Reports.entries(verdict.result()));
         entries.put(Timeline.REPORT_KEY, report.timeline());
         context.publishReportEntry(entries);
         verdict.check(context.getDisplayName(), spec.expect());
@@ -141,13 +146,13 @@ public final class IsolatedTestInterceptor {
             return new ChildSandboxContext();
         }
         if (IsolatedSpecs.isIsolated(context)) {
-            return (dev.belljar.SandboxContext) java.lang.reflect.Proxy.newProxyInstance(
+            return (dev.belljar.SandboxContext) Proxy.newProxyInstance(
                     dev.belljar.SandboxContext.class.getClassLoader(), new Class<?>[] {dev.belljar.SandboxContext.class},
                     (proxy, method, args) -> {
                         throw new IllegalStateException("SandboxContext is only usable inside the sandbox's JVM");
                     });
         }
-        throw new org.junit.jupiter.api.extension.ParameterResolutionException("SandboxContext is only available in"
+        throw new ParameterResolutionException("SandboxContext is only available in"
                 + " @Isolated tests: " + context.getDisplayName() + " runs in the test JVM itself");
     }
 

@@ -1,11 +1,12 @@
 package dev.belljar.spec;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A comparison on one metric, written as {@code "< 48M"}, {@code "<= 2s"}, {@code "> 0"}. */
-public record Bound(Metric metric, Comparison comparison, long value) implements java.io.Serializable {
+public record Bound(Metric metric, Comparison comparison, long value) implements Serializable {
     private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>|==)\\s*(.+?)\\s*");
 
     public static Bound parse(Metric metric, String text) {

@@ -2,16 +2,18 @@ package dev.belljar.spec;
 
 import dev.belljar.Outcome;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What the kernel should do to a sandboxed test: the outcome that counts as success and bounds on
  * its accounting. Declared by {@code @Expect} or YAML {@code expect:}; more specific declarations
  * override the outcome and add or replace bounds metric by metric.
  */
-public final class Expectation implements java.io.Serializable {
+public final class Expectation implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private static final Expectation NONE = new Expectation(null, new EnumMap<>(Metric.class));
@@ -70,13 +72,13 @@ public final class Expectation implements java.io.Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Expectation other && java.util.Objects.equals(outcome, other.outcome)
+        return o instanceof Expectation other && Objects.equals(outcome, other.outcome)
                 && bounds.equals(other.bounds);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(outcome, bounds);
+        return Objects.hash(outcome, bounds);
     }
 
     /** As YAML {@code expect:} content, e.g. {@code { outcome: OOM_KILLED, peakMemory: "< 48M" }}. */

@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,7 +27,7 @@ public record IoThrottle(Long readBytesPerSecond, Long writeBytesPerSecond, Long
                 case "read", "write" -> Sizes.parse(keyValue[1], element + "." + key);
                 case "riops", "wiops" -> count(keyValue[1].trim(), element + "." + key);
                 default -> throw new SpecException(element + " = \"" + text + "\": '" + keyValue[0].trim()
-                        + "' is not an I/O limit" + Suggestions.didYouMean(key, java.util.List.of("read", "write", "riops", "wiops"))
+                        + "' is not an I/O limit" + Suggestions.didYouMean(key, List.of("read", "write", "riops", "wiops"))
                         + "; use " + ALLOWED);
             };
             if (values.put(key, value) != null) {

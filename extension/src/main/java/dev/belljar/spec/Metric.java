@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
@@ -64,7 +65,7 @@ public enum Metric {
     }
 
     /** Every key, in declaration order. */
-    public static java.util.List<String> keys() {
+    public static List<String> keys() {
         return Arrays.stream(values()).map(Metric::key).toList();
     }
 

@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +35,7 @@ public final class Sizes {
         if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new SpecException(key + " = \"" + text + "\" is too large: at most 8E bytes");
         }
-        long value = bytes.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+        long value = bytes.setScale(0, RoundingMode.CEILING).longValueExact();
         if (value == 0 && !zeroAllowed) {
             throw new SpecException(key + " = \"" + text + "\" is out of range: use a positive size, e.g. 64M");
         }

@@ -1,9 +1,12 @@
 package dev.belljar.internal.channel;
 
+import dev.belljar.spec.SandboxSpec;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +42,7 @@ public final class Messages {
      */
     public record RunTest(String uniqueId, String displayName, byte[] serializedSpec,
                    Map<String, String> systemProperties) implements Request {
-        public static RunTest of(String uniqueId, String displayName, dev.belljar.spec.SandboxSpec spec,
+        public static RunTest of(String uniqueId, String displayName, SandboxSpec spec,
                           Map<String, String> systemProperties) {
             return new RunTest(uniqueId, displayName, javaSerialized(spec), systemProperties);
         }
@@ -153,7 +156,7 @@ public final class Messages {
         try {
             return TaskRunner.bytesOf(value);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot serialize " + value.getClass().getName(), e);
+            throw new UncheckedIOException("cannot serialize " + value.getClass().getName(), e);
         }
     }
 

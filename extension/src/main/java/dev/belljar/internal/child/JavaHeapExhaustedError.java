@@ -1,5 +1,7 @@
 package dev.belljar.internal.child;
 
+import dev.belljar.spec.Sizes;
+
 /**
  * The test ran out of Java heap inside the sandbox: the JVM's own limit, distinct from a kernel
  * OOM kill. Thrown in the child in place of the {@link OutOfMemoryError} (which JUnit would treat
@@ -10,7 +12,7 @@ public final class JavaHeapExhaustedError extends AssertionError {
 
     public JavaHeapExhaustedError(OutOfMemoryError error) {
         super("the test ran out of Java heap inside the sandbox (" + error
-                + "); the child's max heap is " + dev.belljar.spec.Sizes.describe(Runtime.getRuntime().maxMemory())
+                + "); the child's max heap is " + Sizes.describe(Runtime.getRuntime().maxMemory())
                 + ". This is the JVM's own limit, not a kernel OOM kill: declare more memory, or use less heap", error);
     }
 }

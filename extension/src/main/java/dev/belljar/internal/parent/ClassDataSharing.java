@@ -4,6 +4,7 @@ import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.internal.child.ChildMain;
 import dev.belljar.internal.child.Training;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -11,16 +12,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A class-data-sharing archive of what every child loads, created once per class path and JDK and
@@ -120,7 +124,7 @@ final class ClassDataSharing {
         List<String> entries = new ArrayList<>();
         infrastructureJars.forEach(jar -> entries.add(jar.toString()));
         entries.add(testClassPath);
-        return String.join(java.io.File.pathSeparator, entries);
+        return String.join(File.pathSeparator, entries);
     }
 
     /**
@@ -162,7 +166,7 @@ final class ClassDataSharing {
             // JDK 25 writes the AOT cache from a second JVM that it starts when the training run exits.
             command.add((AOT_CACHE ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + partial);
             command.add("-cp");
-            command.add(classPath("").replaceAll(java.io.File.pathSeparator + "$", ""));
+            command.add(classPath("").replaceAll(File.pathSeparator + "$", ""));
             command.add(ChildMain.class.getName());
             command.add(Training.ARGUMENT);
             command.add(workDir.path().toString());
@@ -202,7 +206,7 @@ final class ClassDataSharing {
     /** The modification time says when an archive was last used: pruning keeps the recent ones. */
     private static void markUsed(Path archive) {
         try {
-            Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis()));
         } catch (IOException e) {
             // another user's archive: it is still used, just never pruned first
         }
@@ -210,23 +214,23 @@ final class ClassDataSharing {
 
     /** Deletes all but the {@code kept} most recently used archives in {@code dir}. */
     static void pruneOldArchives(Path dir, int kept) {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
             List<Path> archives = files.filter(file -> file.getFileName().toString().matches("child-[0-9a-f]+\\.(jsa|aot)"))
-                    .sorted(java.util.Comparator.comparing(ClassDataSharing::lastModified).reversed())
+                    .sorted(Comparator.comparing(ClassDataSharing::lastModified).reversed())
                     .toList();
             for (Path old : archives.subList(Math.min(kept, archives.size()), archives.size())) {
                 Files.deleteIfExists(old);
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // pruning only saves disk space
         }
     }
 
-    private static java.nio.file.attribute.FileTime lastModified(Path file) {
+    private static FileTime lastModified(Path file) {
         try {
             return Files.getLastModifiedTime(file);
         } catch (IOException e) {
-            return java.nio.file.attribute.FileTime.fromMillis(0);
+            return FileTime.fromMillis(0);
         }
     }
 }

@@ -1,9 +1,14 @@
 package dev.belljar.internal.report;
 
 import dev.belljar.SandboxResult;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -47,9 +52,9 @@ public final class Reports {
     }
 
     /** "Class > method()" for a test of a launcher run: its display names below the engine. */
-    static String path(org.junit.platform.launcher.TestPlan plan, org.junit.platform.launcher.TestIdentifier test) {
-        java.util.List<String> names = new java.util.ArrayList<>();
-        for (org.junit.platform.launcher.TestIdentifier id = test; id != null; id = plan.getParent(id).orElse(null)) {
+    static String path(TestPlan plan, TestIdentifier test) {
+        List<String> names = new ArrayList<>();
+        for (TestIdentifier id = test; id != null; id = plan.getParent(id).orElse(null)) {
             if (id.getParentId().isPresent()) {
                 names.add(0, id.getDisplayName());
             }
@@ -57,7 +62,7 @@ public final class Reports {
         return String.join(" > ", names);
     }
 
-    private static void stall(Map<String, String> entries, String resource, java.util.Optional<SandboxResult.Stall> stall) {
+    private static void stall(Map<String, String> entries, String resource, Optional<SandboxResult.Stall> stall) {
         stall.ifPresent(s -> {
             entries.put("belljar.pressure." + resource + ".someMicros", Long.toString(s.someMicros()));
             put(entries, "belljar.pressure." + resource + ".fullMicros", s.fullMicros());

@@ -5,6 +5,8 @@ import dev.belljar.internal.channel.WorkDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +22,8 @@ class ChildLifelineTest {
             CompletableFuture<ChannelPipes.Connection> accepted = CompletableFuture.supplyAsync(() -> {
                 try {
                     return parent.accept();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -3,6 +3,7 @@ package dev.belljar.internal.report;
 import dev.belljar.internal.parent.Timeline;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +38,7 @@ class HtmlReportTest {
 
     @Test
     void longRunsKeepASmallTimelineAndEveryOomKill() {
-        List<Timeline.Sample> samples = new java.util.ArrayList<>();
+        List<Timeline.Sample> samples = new ArrayList<>();
         for (int i = 0; i <= Timeline.MAX_SAMPLES; i++) {
             samples.add(new Timeline.Sample(i * 50L, i, i, i >= 301 ? 1 : 0));
         }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -79,7 +80,7 @@ class IsolatedTestReportsTest {
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            org.junit.platform.launcher.core.LauncherFactory.create()
+            LauncherFactory.create()
                     .execute(request().selectors(selectClass(Reported.class)).configurationParameters(configuration).build());
         } finally {
             System.setOut(stdout);
