@@ -104,6 +104,23 @@ public @interface Isolated {
      */
     boolean cgroupNamespace() default false;
 
+    /**
+     * Capabilities the test keeps beside runc's default set ({@code AUDIT_WRITE}, {@code KILL},
+     * {@code NET_BIND_SERVICE}), by their names in capabilities(7), e.g. {@code "SYS_ADMIN"}. Each
+     * gives up part of the protection: with {@code SYS_ADMIN} the test can mount, and so make the
+     * read-only cgroup filesystem writable again and change its own limits.
+     */
+    String[] capabilities() default {};
+
+    /**
+     * Turns off everything that keeps the test from reaching beyond its sandbox: it keeps every
+     * capability of the test JVM's user, may gain privileges through set-user-ID programs, and
+     * finds the cgroup filesystem, {@code /proc/sys} and {@code /sys} writable, so it can change its
+     * own limits and those of any cgroup on the host. For tests of code that needs that, and only
+     * with the namespaces and limits as the remaining walls.
+     */
+    boolean privileged() default false;
+
     /** Wall-clock limit for the child, e.g. {@code 30s}, {@code 2m}, {@code 500ms}; the whole sandbox is killed after it. */
     String timeout() default "";
 

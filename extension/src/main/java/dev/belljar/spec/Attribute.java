@@ -2,14 +2,17 @@ package dev.belljar.spec;
 
 import dev.belljar.Net;
 import dev.belljar.User;
+import dev.belljar.linux.ns.Capability;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +41,8 @@ public abstract class Attribute<T> {
         /** A map from a path to a value; entries add up, a path declared again is replaced. */
         MAP
     }
+
+    private static final String PATHS = "a path or a list of paths, e.g. [/tmp, /var/data]";
 
     /** Index of the next attribute in {@link #ALL}; no initializer, so it counts from 0 as the constants are made. */
     private static int next;
@@ -69,14 +74,23 @@ public abstract class Attribute<T> {
             text -> Values.integer(text, "cpuWeight"), Attribute::cpuWeightInRange, String::valueOf);
     public static final Attribute<String> CPUSET = new Scalar<>("cpuset", "a CPU list, e.g. \"0-1\"",
             text -> CpuSets.parse(text, "cpuset"), UnaryOperator.identity(), cpus -> quoted(cpus));
-    public static final Attribute<List<String>> READ_ONLY = new Paths("readOnly", path -> absolute(path, "readOnly"));
-    public static final Attribute<List<String>> WRITABLE = new Paths("writable", path -> absolute(path, "writable"));
+    public static final Attribute<List<String>> READ_ONLY = new Items("readOnly", PATHS, path -> absolute(path, "readOnly"));
+    public static final Attribute<List<String>> WRITABLE = new Items("writable", PATHS, path -> absolute(path, "writable"));
     /** Fresh tmpfs mounts: path to size in bytes. */
     public static final Attribute<Map<String, Long>> TMPFS = new Entries<>("tmpfs", Shape.LIST,
             "a path or a list of paths, e.g. [/tmp, /var/data]", null, LinkedHashMap::new, Attribute::tmpfs, null,
             mounts -> yamlList(mounts.entrySet().stream().map(e -> e.getKey() + ":" + Sizes.format(e.getValue())).toList()));
-    public static final Attribute<List<String>> HIDDEN = new Paths("hidden", Attribute::hidden);
+    public static final Attribute<List<String>> HIDDEN = new Items("hidden", PATHS, Attribute::hidden);
     public static final Attribute<Boolean> CGROUP_NAMESPACE = bool("cgroupNamespace");
+    /**
+     * Everything Belljar does to keep a test from reaching beyond its sandbox is off: the process
+     * keeps its capabilities, and the cgroup filesystem, {@code /proc/sys} and {@code /sys} stay
+     * writable.
+     */
+    public static final Attribute<Boolean> PRIVILEGED = bool("privileged");
+    /** Capabilities kept beside runc's default set, e.g. {@code SYS_ADMIN}. */
+    public static final Attribute<List<String>> CAPABILITIES = new Items("capabilities",
+            "a capability or a list of them, e.g. [SYS_ADMIN, NET_ADMIN]", Attribute::capability);
     /** Throttling of the block device behind each path. */
     public static final Attribute<Map<String, IoThrottle>> IO = new Entries<>("io", Shape.MAP,
             "a map from a path to its I/O limits, e.g. { /data: \"write=1M\" }", "I/O limits, e.g. \"write=1M, riops=100\"",
@@ -85,7 +99,7 @@ public abstract class Attribute<T> {
     /** Every attribute, in the order {@link SandboxSpec#toString()} writes them. */
     private static final List<Attribute<?>> ALL = List.of(MEMORY, SWAP, CPU, PIDS, NET, PID, HOSTNAME, TIMEOUT,
             DOMAINNAME, USER, UPTIME, MEMORY_HIGH, CPU_WEIGHT, CPUSET, READ_ONLY, WRITABLE, TMPFS, HIDDEN,
-            CGROUP_NAMESPACE, IO);
+            CGROUP_NAMESPACE, IO, PRIVILEGED, CAPABILITIES);
 
     private final String name;
     private final Shape shape;
@@ -206,12 +220,12 @@ public abstract class Attribute<T> {
         }
     }
 
-    /** Paths, each kept once; a more specific declaration adds its own. */
-    private static final class Paths extends Attribute<List<String>> {
+    /** Items (paths, capability names), each kept once; a more specific declaration adds its own. */
+    private static final class Items extends Attribute<List<String>> {
         private final UnaryOperator<String> parse;
 
-        Paths(String name, UnaryOperator<String> parse) {
-            super(name, Shape.LIST, "a path or a list of paths, e.g. [/tmp, /var/data]");
+        Items(String name, String expected, UnaryOperator<String> parse) {
+            super(name, Shape.LIST, expected);
             this.parse = parse;
         }
 
@@ -350,6 +364,14 @@ public abstract class Attribute<T> {
                     + " e.g. 30d or 3600s (time namespaces offset clocks by seconds)");
         }
         return offset;
+    }
+
+    /** A capability by its name in capabilities(7), with or without {@code CAP_}: kept as the bare name. */
+    private static String capability(String name) {
+        List<String> names = Arrays.stream(Capability.values()).map(Capability::name).toList();
+        return Capability.named(name).map(Capability::name).orElseThrow(() -> new SpecException("capabilities = \""
+                + name + "\" is not a capability" + Suggestions.didYouMean(name.trim().toUpperCase(Locale.ROOT), names)
+                + "; use the names of capabilities(7) without CAP_, e.g. SYS_ADMIN or NET_ADMIN"));
     }
 
     private static String hidden(String path) {

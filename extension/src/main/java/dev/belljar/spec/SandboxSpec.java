@@ -342,6 +342,16 @@ public final class SandboxSpec implements Serializable {
             return with(Attribute.CGROUP_NAMESPACE, enabled);
         }
 
+        /** Keeps a capability beside runc's default set, e.g. {@code "SYS_ADMIN"}; see {@code @Isolated.capabilities}. */
+        public Builder capability(String name) {
+            return set(Attribute.CAPABILITIES, name);
+        }
+
+        /** Turns off the sandbox's protections of the host; see {@code @Isolated.privileged}. */
+        public Builder privileged(boolean enabled) {
+            return with(Attribute.PRIVILEGED, enabled);
+        }
+
         public Builder expect(Expectation expectation) {
             expect = Objects.requireNonNull(expectation, "expectation");
             return this;

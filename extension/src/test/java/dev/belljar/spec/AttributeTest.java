@@ -41,6 +41,8 @@ class AttributeTest {
         samples.put("hidden", "/root");
         samples.put("cgroupNamespace", "ON");
         samples.put("io", "/data: write=1M, riops=100");
+        samples.put("privileged", "true");
+        samples.put("capabilities", "cap_sys_admin");
         return samples;
     }
 
@@ -91,7 +93,7 @@ class AttributeTest {
     @Test
     void onlySingleValuedAttributesAreConfigurationKeys() {
         assertThat(Attribute.all().stream().filter(a -> !a.isSingleValued()).map(Attribute::name))
-                .containsExactly("readOnly", "writable", "tmpfs", "hidden", "io");
+                .containsExactly("readOnly", "writable", "tmpfs", "hidden", "io", "capabilities");
     }
 
     @Test

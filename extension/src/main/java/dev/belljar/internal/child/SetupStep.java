@@ -4,14 +4,19 @@ import dev.belljar.Net;
 import dev.belljar.User;
 import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.linux.libc.Syscalls;
+import dev.belljar.linux.ns.Capability;
 import dev.belljar.linux.ns.Mounts;
+import dev.belljar.linux.ns.Privileges;
+import dev.belljar.spec.Attribute;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One step of the set-up a child does itself, inside its namespaces, before its test: the parent
@@ -43,7 +48,13 @@ public record SetupStep(Kind kind, String value) {
         WRITABLE("writable", Phase.AFTER_CONNECT),
         TMPFS("tmpfs", Phase.AFTER_CONNECT),
         HIDE("hidden", Phase.AFTER_CONNECT),
-        BECOME_NOBODY("nobody", Phase.LAST);
+        /** After the other mounts: a mount made later could cover what it protects. */
+        PROTECT_KERNEL_FILES("protect-kernel-files", Phase.AFTER_CONNECT),
+        /** Needs SETPCAP, which becoming nobody drops. */
+        BOUND_CAPABILITIES("bounding-set", Phase.LAST),
+        BECOME_NOBODY("nobody", Phase.LAST),
+        /** Last: with it go the capabilities the steps before needed. */
+        KEEP_CAPABILITIES("capabilities", Phase.LAST);
 
         private final String name;
         private final Phase phase;
@@ -83,8 +94,22 @@ public record SetupStep(Kind kind, String value) {
         if (spec.user() == User.NOBODY) {
             steps.add(Kind.BECOME_NOBODY.alone());
         }
+        if (!spec.get(Attribute.PRIVILEGED).orElse(false)) {
+            String kept = String.join(",", keptCapabilities(spec).stream().map(Capability::name).toList());
+            steps.add(Kind.PROTECT_KERNEL_FILES.alone());
+            steps.add(Kind.BOUND_CAPABILITIES.with(kept));
+            steps.add(Kind.KEEP_CAPABILITIES.with(kept));
+        }
         steps.sort(Comparator.comparing(SetupStep::kind));
         return List.copyOf(steps);
+    }
+
+    /** What a sandbox's process keeps: runc's default set and what the spec adds. */
+    private static Set<Capability> keptCapabilities(SandboxSpec spec) {
+        Set<Capability> kept = EnumSet.copyOf(Capability.RUNC_DEFAULTS);
+        spec.get(Attribute.CAPABILITIES).orElse(List.of())
+                .forEach(name -> kept.add(Capability.named(name).orElseThrow()));
+        return kept;
     }
 
     /** As a command-line argument: {@code name} or {@code name=value}. */
@@ -112,6 +137,14 @@ public record SetupStep(Kind kind, String value) {
         }
     }
 
+    private static Set<Capability> capabilities(String names) {
+        Set<Capability> set = EnumSet.noneOf(Capability.class);
+        for (String name : names.split(",")) {
+            set.add(Capability.valueOf(name));
+        }
+        return set;
+    }
+
     private void run(WorkDir workDir) throws IOException {
         switch (kind) {
             case HOSTNAME -> Syscalls.setHostname(value);
@@ -126,7 +159,10 @@ public record SetupStep(Kind kind, String value) {
                 Mounts.tmpfs(Path.of(value.substring(colon + 1)), Long.parseLong(value.substring(0, colon)));
             }
             case HIDE -> Mounts.hide(Path.of(value), workDir.hiddenFile());
+            case PROTECT_KERNEL_FILES -> Mounts.protectKernelFiles();
+            case BOUND_CAPABILITIES -> Privileges.boundTo(capabilities(value));
             case BECOME_NOBODY -> Syscalls.dropPrivileges(NOBODY, NOBODY);
+            case KEEP_CAPABILITIES -> Privileges.keepOnly(capabilities(value));
         }
     }
 }

@@ -20,6 +20,10 @@ interface LibC extends Library {
 
     int setresuid(int ruid, int euid, int suid);
 
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    int capset(Pointer header, Pointer data);
+
     int mount(String source, String target, String filesystemType, long flags, String data);
 
     /** mount_setattr(2) has no glibc wrapper: called through syscall(2). */

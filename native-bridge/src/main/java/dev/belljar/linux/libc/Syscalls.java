@@ -43,6 +43,52 @@ public final class Syscalls {
         check(LibC.INSTANCE.setresuid(uid, uid, uid), "setresuid(" + uid + ", " + uid + ", " + uid + ")");
     }
 
+    private static final int PR_CAPBSET_DROP = 24;
+    private static final int PR_SET_NO_NEW_PRIVS = 38;
+    private static final int PR_CAP_AMBIENT = 47;
+    private static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    /** _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set. */
+    private static final int CAPABILITY_VERSION_3 = 0x20080522;
+    /** struct __user_cap_header_struct: u32 version, int pid. */
+    private static final int CAP_HEADER_SIZE = 8;
+    /** Two struct __user_cap_data_struct: u32 effective, permitted, inheritable each. */
+    private static final int CAP_DATA_SIZE = 24;
+
+    /** No exec of this process or its children can gain privileges (set-user-ID bits, file capabilities). */
+    public static void setNoNewPrivileges() {
+        check(LibC.INSTANCE.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+    }
+
+    /** Removes capability number {@code capability} from the bounding set, for this process and all it starts. */
+    public static void dropFromBoundingSet(int capability) {
+        check(LibC.INSTANCE.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0), "prctl(PR_CAPBSET_DROP, " + capability + ")");
+    }
+
+    public static void clearAmbientCapabilities() {
+        check(LibC.INSTANCE.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0),
+                "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
+    }
+
+    /**
+     * Sets the effective, permitted and inheritable capability sets of the calling thread, each a
+     * bit mask by capability number. Threads already running keep theirs: call it before starting
+     * any thread that must be limited.
+     */
+    public static void setCapabilities(long effective, long permitted, long inheritable) {
+        try (Memory header = new Memory(CAP_HEADER_SIZE); Memory data = new Memory(CAP_DATA_SIZE)) {
+            header.setInt(0, CAPABILITY_VERSION_3);
+            header.setInt(4, 0);
+            long[] sets = {effective, permitted, inheritable};
+            for (int word = 0; word < 2; word++) {
+                for (int set = 0; set < 3; set++) {
+                    data.setInt(word * 12L + set * 4L, (int) (sets[set] >>> (32 * word)));
+                }
+            }
+            check(LibC.INSTANCE.capset(header, data), "capset(effective=0x" + Long.toHexString(effective)
+                    + ", permitted=0x" + Long.toHexString(permitted) + ", inheritable=0x" + Long.toHexString(inheritable) + ")");
+        }
+    }
+
     public static final long MS_RDONLY = 0x1;
     public static final long MS_NOSUID = 0x2;
     public static final long MS_NODEV = 0x4;

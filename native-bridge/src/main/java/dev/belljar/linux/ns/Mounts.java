@@ -43,8 +43,8 @@ public final class Mounts {
 
     /**
      * Makes {@code path} empty and unreadable: a directory gets an empty read-only tmpfs with mode
-     * 000 over it, a file an empty mode-000 file ({@code emptyFile}) bound over it. (Root inside
-     * the sandbox can still list an empty directory; there is nothing in it.)
+     * 000 over it, a file an empty mode-000 file ({@code emptyFile}) bound over it. (A process
+     * that keeps {@code DAC_READ_SEARCH} can still list the empty directory; there is nothing in it.)
      */
     public static void hide(Path path, Path emptyFile) {
         String target = path.toString();
@@ -54,6 +54,38 @@ public final class Mounts {
         } else if (Files.exists(path)) {
             Syscalls.mount(emptyFile.toString(), target, null, Syscalls.MS_BIND, null);
             Syscalls.mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_RDONLY, null);
+        }
+    }
+
+    /** Kernel interfaces that stay visible but read-only, as runc's default spec has them. */
+    private static final List<String> READ_ONLY_KERNEL_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq",
+            "/proc/sys", "/proc/sysrq-trigger", "/sys");
+    /** Kernel interfaces covered with nothing, as runc's default spec has them: memory, keys, timers, firmware. */
+    private static final List<String> MASKED_KERNEL_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore",
+            "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+            "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
+
+    /**
+     * Makes the kernel's interfaces that reach beyond the sandbox read-only ({@code /proc/sys},
+     * {@code /sys} with the cgroup filesystems below it, ...) and masks those that show the host's
+     * memory, keys and timers ({@code /proc/kcore}, ...). Paths this kernel lacks are skipped. Call
+     * it after every other mount: a mount made later could cover what it protects.
+     */
+    public static void protectKernelFiles() {
+        for (String masked : MASKED_KERNEL_PATHS) {
+            Path path = Path.of(masked);
+            if (Files.isDirectory(path)) {
+                Syscalls.mount("tmpfs", masked, "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV | Syscalls.MS_RDONLY,
+                        "size=0,mode=000");
+            } else if (Files.exists(path)) {
+                Syscalls.mount("/dev/null", masked, null, Syscalls.MS_BIND, null);
+                Syscalls.mount(null, masked, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_RDONLY, null);
+            }
+        }
+        for (String readOnly : READ_ONLY_KERNEL_PATHS) {
+            if (Files.exists(Path.of(readOnly))) {
+                readOnly(Path.of(readOnly));
+            }
         }
     }
 
