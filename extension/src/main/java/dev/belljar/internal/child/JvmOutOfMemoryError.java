@@ -37,10 +37,6 @@ public final class JvmOutOfMemoryError extends AssertionError {
         this.maxDirectMemoryBytes = maxDirectMemoryBytes;
     }
 
-    public OutOfMemoryKind kind() {
-        return kind;
-    }
-
     /**
      * In the parent: the same failure (cause, stack), its message worded with the sandbox's limits
      * and accounting.

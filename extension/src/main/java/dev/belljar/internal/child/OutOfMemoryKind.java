@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * differ. The child classifies ({@link #of}), as it holds the error; the parent, which has the
  * sandbox's limits and accounting, words the failure ({@link #describe}).
  */
-public enum OutOfMemoryKind {
+enum OutOfMemoryKind {
     /** {@code Java heap space}, also with a detail after it ({@code : failed reallocation of scalar replaced objects}). */
     JAVA_HEAP("the test ran out of Java heap inside the sandbox") {
         @Override
@@ -108,7 +108,7 @@ public enum OutOfMemoryKind {
     }
 
     /** The kind the JVM's message names; {@link #OTHER} for any message this does not know, or none. */
-    public static OutOfMemoryKind of(String message) {
+    static OutOfMemoryKind of(String message) {
         if (message == null) {
             return OTHER;
         }
@@ -136,7 +136,7 @@ public enum OutOfMemoryKind {
     }
 
     /** The failure as the user reads it: the kind, the JVM's error, the limit it hit and what to do. */
-    public String describe(Throwable error, Facts facts) {
+    String describe(Throwable error, Facts facts) {
         return headline(error) + ": " + explain(facts);
     }
 
@@ -173,7 +173,7 @@ public enum OutOfMemoryKind {
      * @param pidsLimit            the sandbox's pids limit, empty when none was declared
      * @param pidsPeak             the most processes and threads the sandbox had, empty where the kernel keeps no peak
      */
-    public record Facts(long maxHeapBytes, long maxDirectMemoryBytes, OptionalLong memoryLimitBytes,
+    record Facts(long maxHeapBytes, long maxDirectMemoryBytes, OptionalLong memoryLimitBytes,
                         OptionalInt pidsLimit, OptionalLong pidsPeak) {
     }
 }
