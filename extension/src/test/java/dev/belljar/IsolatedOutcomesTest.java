@@ -13,9 +13,11 @@ import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,7 +124,51 @@ class IsolatedOutcomesTest extends KernelTest {
     @Test
     void heapOutOfMemoryIsReportedDistinctly() {
         run(Outcomes.class, "exhaustsHeap").assertThatEvents().haveExactly(1, event(test("exhaustsHeap"),
-                finishedWithFailure(message(m -> m.contains("ran out of Java heap") && m.contains("not a kernel OOM kill")))));
+                finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.matches(
+                        "the test ran out of Java heap inside the sandbox \\(java.lang.OutOfMemoryError: Java heap space\\):"
+                                + " the child's maximum heap is [0-9.]+ MiB, 50% of the sandbox's memory limit of 64 MiB\\."
+                                + " This is the JVM's own limit, not a kernel OOM kill: declare a larger memory"
+                                + " \\(memory = \"128M\" gives a heap of about 64 MiB\\), or keep less on the heap")))));
+    }
+
+    @Test
+    void directBufferMemoryIsNamedWithItsCap() {
+        run(Outcomes.class, "exhaustsDirectMemory").assertThatEvents().haveExactly(1, event(test("exhaustsDirectMemory"),
+                finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.startsWith(
+                        "the test ran out of direct buffer memory inside the sandbox (java.lang.OutOfMemoryError: ")
+                        && m.matches("(?s).*\\): direct buffers \\(ByteBuffer.allocateDirect\\) may take [0-9.]+ MiB in all:"
+                                + " the JVM caps them at its maximum heap unless -XX:MaxDirectMemorySize sets the cap, and"
+                                + " the heap is 50% of the sandbox's memory limit of 128 MiB\\. This is the JVM's own"
+                                + " limit, not a kernel OOM kill: release direct buffers no longer used \\(or reuse them\\),"
+                                + " or declare a larger memory \\(memory = \"256M\" raises the cap to about 128 MiB\\)")))));
+    }
+
+    @Test
+    void aThreadRefusedAtThePidsLimitNamesThePidsLimit() {
+        Events events = run(Outcomes.class, "startsThreadsUntilRefused");
+        String headline = "the test could not create a native thread inside the sandbox (java.lang.OutOfMemoryError:"
+                + " unable to create native thread: possibly out of memory or process/resource limits reached): ";
+        String advice = "declare a larger pids (the JVM and JUnit need a dozen or more threads of their own), or start"
+                + " fewer threads (a bounded pool)";
+        boolean kernelKeepsAPeak = events.reportingEntryPublished().stream()
+                .anyMatch(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().containsKey("belljar.pids.peak"));
+        events.assertThatEvents().haveExactly(1, event(test("startsThreadsUntilRefused"),
+                finishedWithFailure(instanceOf(AssertionError.class), message(kernelKeepsAPeak
+                        ? headline + "the sandbox hit its pids limit of 48 processes and threads (peak 48). This is the"
+                                + " kernel's pids limit, not the Java heap: " + advice
+                        : headline + "the sandbox has a pids limit of 48 processes and threads, and this kernel keeps no"
+                                + " pids peak to tell whether the sandbox reached it; if it did not, memory for the thread's"
+                                + " stack or another limit (ulimit -u, kernel.threads-max) refused the thread. This is not"
+                                + " the Java heap: " + advice))));
+    }
+
+    @Test
+    void anyOtherOutOfMemoryErrorIsNamedAsTheJvmNamedIt() {
+        run(Outcomes.class, "requestsAnArrayLargerThanTheJvmAllows").assertThatEvents().haveExactly(1,
+                event(test("requestsAnArrayLargerThanTheJvmAllows"), finishedWithFailure(instanceOf(AssertionError.class),
+                        message(m -> m.matches("the test's JVM threw an OutOfMemoryError inside the sandbox"
+                                + " \\(java.lang.OutOfMemoryError: Requested array size exceeds VM limit\\): the JVM's own"
+                                + " error, not a kernel OOM kill \\(the child's maximum heap is [0-9.]+ MiB\\)")))));
     }
 
     @Test
@@ -220,6 +266,35 @@ class IsolatedOutcomesTest extends KernelTest {
             }
         }
 
+        /** Direct buffers, kept: the JVM's cap on them (its maximum heap) stops them before the kernel's limit. */
+        @Test
+        @Isolated(memory = "128M")
+        void exhaustsDirectMemory() {
+            List<ByteBuffer> kept = new ArrayList<>();
+            while (true) {
+                kept.add(ByteBuffer.allocateDirect(1 << 20));
+            }
+        }
+
+        /** Threads that never end, until the kernel refuses one: the JVM and JUnit already hold some of the 48. */
+        @Test
+        @Isolated(pids = 48)
+        void startsThreadsUntilRefused() {
+            CountDownLatch never = new CountDownLatch(1);
+            while (true) {
+                Thread sleeper = new Thread(() -> awaitQuietly(never));
+                sleeper.setDaemon(true);
+                sleeper.start();
+            }
+        }
+
+        @Test
+        @Isolated(memory = "64M")
+        void requestsAnArrayLargerThanTheJvmAllows() {
+            long[] huge = new long[Integer.MAX_VALUE];
+            assertEquals(Integer.MAX_VALUE, huge.length);
+        }
+
         @Test
         @Isolated(timeout = "2s")
         void sleepsForever() throws InterruptedException {
@@ -248,6 +323,14 @@ class IsolatedOutcomesTest extends KernelTest {
         @Test
         @Isolated(memory = "64Q")
         void badSize() {
+        }
+
+        private static void awaitQuietly(CountDownLatch latch) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Native memory the JVM's heap limit does not see: only the kernel's limit stops it. */

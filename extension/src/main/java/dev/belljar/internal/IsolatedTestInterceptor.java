@@ -2,7 +2,7 @@ package dev.belljar.internal;
 
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.child.ChildSandboxContext;
-import dev.belljar.internal.child.JavaHeapExhaustedError;
+import dev.belljar.internal.child.JvmOutOfMemoryError;
 import dev.belljar.internal.child.TestRunner;
 import dev.belljar.internal.parent.ChildJvm;
 import dev.belljar.internal.parent.ChildReport;
@@ -89,7 +89,7 @@ public final class IsolatedTestInterceptor {
         try {
             invocation.proceed();
         } catch (OutOfMemoryError e) {
-            throw new JavaHeapExhaustedError(e);
+            throw new JvmOutOfMemoryError(e);
         }
     }
 

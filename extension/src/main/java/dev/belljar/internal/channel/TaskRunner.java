@@ -1,7 +1,7 @@
 package dev.belljar.internal.channel;
 
 import dev.belljar.Sandbox;
-import dev.belljar.internal.child.JavaHeapExhaustedError;
+import dev.belljar.internal.child.JvmOutOfMemoryError;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -63,7 +63,7 @@ public final class TaskRunner {
             byte[] serialized = value == null ? null : serialize((Serializable) value, "the task's return value");
             return new Messages.Finished("task", Messages.Status.SUCCESSFUL, null, serialized);
         } catch (OutOfMemoryError e) {
-            return new Messages.Finished("task", Messages.Status.FAILED, RemoteThrowable.of(new JavaHeapExhaustedError(e)), null);
+            return new Messages.Finished("task", Messages.Status.FAILED, RemoteThrowable.of(new JvmOutOfMemoryError(e)), null);
         } catch (Throwable e) {
             return new Messages.Finished("task", Messages.Status.FAILED, RemoteThrowable.of(e), null);
         }

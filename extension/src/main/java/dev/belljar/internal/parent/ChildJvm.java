@@ -25,7 +25,7 @@ import java.util.TreeMap;
  */
 public final class ChildJvm {
     /** Share of the memory limit the child's heap may take; the rest is the JVM itself (metaspace, code, threads). */
-    static final int HEAP_PERCENT_OF_LIMIT = 50;
+    public static final int HEAP_PERCENT_OF_LIMIT = 50;
     private static final Set<String> FORWARDED_SYSTEM_PROPERTY_PREFIXES_EXCLUDED = Set.of(
             "java.", "jdk.", "sun.", "os.", "user.", "file.", "line.", "path.", "native.", "stdout.", "stderr.",
             "jna.", "jnidispatch.", "belljar.child.");

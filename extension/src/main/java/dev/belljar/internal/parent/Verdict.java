@@ -6,6 +6,7 @@ import dev.belljar.SandboxResult;
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.channel.TaskRunner;
 import dev.belljar.internal.child.ChildMain;
+import dev.belljar.internal.child.JvmOutOfMemoryError;
 import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.linux.ns.LaunchCommand;
 import dev.belljar.spec.Durations;
@@ -62,6 +63,9 @@ public final class Verdict {
                     + report.cannotRun().reason());
         } else {
             outcome = Outcome.CRASHED;
+        }
+        if (failure instanceof JvmOutOfMemoryError error) {
+            failure = error.inSandbox(spec.memoryBytes(), spec.pids(), stats.pidsPeak());
         }
         Throwable ownFailure = failure;
         Optional<Object> value = valueOf(report.finished());

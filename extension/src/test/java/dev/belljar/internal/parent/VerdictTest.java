@@ -5,7 +5,7 @@ import dev.belljar.Outcome;
 import dev.belljar.SandboxResult;
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.channel.RemoteThrowable;
-import dev.belljar.internal.child.JavaHeapExhaustedError;
+import dev.belljar.internal.child.JvmOutOfMemoryError;
 import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.spec.Expectation;
 import dev.belljar.spec.SandboxSpec;
@@ -130,16 +130,40 @@ class VerdictTest {
     @Test
     void runningOutOfJavaHeapIsAFailureNotAnOomKill() {
         Verdict verdict = verdict(finished(Messages.Status.FAILED,
-                new JavaHeapExhaustedError(new OutOfMemoryError("Java heap space")), USED));
+                new JvmOutOfMemoryError(new OutOfMemoryError("Java heap space")), USED));
 
         assertThat(verdict.result().outcome()).isEqualTo(Outcome.FAILED);
         assertThat(verdict.result().memory().oomKills()).isZero();
+        assertThat(verdict.result().failure()).hasValueSatisfying(failure ->
+                assertThat(failure).hasMessageContaining("50% of the sandbox's memory limit of 64 MiB"));
         assertThatThrownBy(() -> check(verdict, Expectation.none()))
-                .isExactlyInstanceOf(JavaHeapExhaustedError.class)
+                .isExactlyInstanceOf(JvmOutOfMemoryError.class)
                 .isNotInstanceOf(OomKilledError.class)
                 .hasMessageStartingWith("the test ran out of Java heap inside the sandbox"
-                        + " (java.lang.OutOfMemoryError: Java heap space)")
-                .hasMessageContaining("This is the JVM's own limit, not a kernel OOM kill")
+                        + " (java.lang.OutOfMemoryError: Java heap space): the child's maximum heap is ")
+                .hasMessageContaining(", 50% of the sandbox's memory limit of 64 MiB. This is the JVM's own limit,"
+                        + " not a kernel OOM kill: declare a larger memory (memory = \"128M\" gives a heap of about 64 MiB)")
+                .hasCauseExactlyInstanceOf(OutOfMemoryError.class);
+    }
+
+    @Test
+    void aThreadRefusedAtThePidsLimitNamesTheLimitAndThePeak() {
+        SandboxSpec spec = SandboxSpec.builder().pids(48).build();
+        CgroupStats atTheLimit = new CgroupStats(30 * MIB, OptionalLong.of(30 * MIB), 0, 1_200_000_000L, 900_000_000L,
+                300_000_000L, 0, 0, 0, 12, OptionalLong.of(48), OptionalLong.empty(), OptionalLong.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty());
+        Verdict verdict = Verdict.of(spec, TIMEOUT, finished(Messages.Status.FAILED, new JvmOutOfMemoryError(
+                new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource"
+                        + " limits reached")), atTheLimit));
+
+        assertThat(verdict.result().outcome()).isEqualTo(Outcome.FAILED);
+        assertThatThrownBy(() -> check(verdict, Expectation.none()))
+                .isExactlyInstanceOf(JvmOutOfMemoryError.class)
+                .hasMessage("the test could not create a native thread inside the sandbox (java.lang.OutOfMemoryError:"
+                        + " unable to create native thread: possibly out of memory or process/resource limits reached):"
+                        + " the sandbox hit its pids limit of 48 processes and threads (peak 48). This is the kernel's"
+                        + " pids limit, not the Java heap: declare a larger pids (the JVM and JUnit need a dozen or more"
+                        + " threads of their own), or start fewer threads (a bounded pool)")
                 .hasCauseExactlyInstanceOf(OutOfMemoryError.class);
     }
 
