@@ -2,6 +2,7 @@ package dev.belljar.linux.ns;
 
 import dev.belljar.linux.host.Mountinfo;
 import dev.belljar.linux.host.Mountinfo.Mount;
+import dev.belljar.linux.libc.NativeException;
 import dev.belljar.linux.libc.Syscalls;
 
 import java.io.IOException;
@@ -18,6 +19,12 @@ import java.util.stream.Collectors;
  * reaches the host's mount table: {@code unshare --mount} made every mount private.
  */
 public final class Mounts {
+    private static final int ENOSYS = 38;
+    private static final long MS_NOEXEC = 0x8;
+    private static final long MS_NOATIME = 0x400;
+    private static final long MS_NODIRATIME = 0x800;
+    private static final long MS_RELATIME = 0x200000;
+    private static final long MS_STRICTATIME = 0x1000000;
     private Mounts() {
     }
 
@@ -25,14 +32,66 @@ public final class Mounts {
     public static void readOnly(Path path) {
         String target = path.toString();
         Syscalls.mount(target, target, null, Syscalls.MS_BIND | Syscalls.MS_REC, null);
-        Syscalls.setReadOnlyRecursively(target, true);
+        setReadOnly(target, true);
     }
 
     /** {@code path}, below a read-only path, becomes writable again (with what is mounted below it). */
     public static void writable(Path path) {
         String target = path.toString();
         Syscalls.mount(target, target, null, Syscalls.MS_BIND | Syscalls.MS_REC, null);
-        Syscalls.setReadOnlyRecursively(target, false);
+        setReadOnly(target, false);
+    }
+
+    /**
+     * In one call where the kernel has mount_setattr (Linux 5.12+); before, each mount at or below
+     * {@code target} is remounted on its own, with the flags it has (a remount that dropped one of
+     * them would be refused where the mount is locked, in a user namespace).
+     */
+    private static void setReadOnly(String target, boolean readOnly) {
+        try {
+            Syscalls.setReadOnlyRecursively(target, readOnly);
+        } catch (NativeException e) {
+            if (e.errno() != ENOSYS) {
+                throw e;
+            }
+            for (Mount mount : atOrBelow(target, mountsOfThisProcess())) {
+                Syscalls.mount(null, mount.mountPoint(), null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND
+                        | (readOnly ? Syscalls.MS_RDONLY : 0) | keptFlags(mount.mountOptions()), null);
+            }
+        }
+    }
+
+    private static List<Mount> mountsOfThisProcess() {
+        try {
+            return Mountinfo.read(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
+        }
+    }
+
+    /** The mounts at {@code target} and below it, in the order they were made. */
+    static List<Mount> atOrBelow(String target, List<Mount> mounts) {
+        String path = target.length() > 1 && target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+        String prefix = path.endsWith("/") ? path : path + "/";
+        return mounts.stream().filter(m -> m.mountPoint().equals(path) || m.mountPoint().startsWith(prefix)).toList();
+    }
+
+    /** The per-mount flags other than read-only that a remount must repeat to keep them. */
+    static long keptFlags(List<String> mountOptions) {
+        long flags = 0;
+        for (String option : mountOptions) {
+            flags |= switch (option) {
+                case "nosuid" -> Syscalls.MS_NOSUID;
+                case "nodev" -> Syscalls.MS_NODEV;
+                case "noexec" -> MS_NOEXEC;
+                case "noatime" -> MS_NOATIME;
+                case "nodiratime" -> MS_NODIRATIME;
+                case "relatime" -> MS_RELATIME;
+                case "strictatime" -> MS_STRICTATIME;
+                default -> 0;
+            };
+        }
+        return flags;
     }
 
     /** A fresh, empty tmpfs of at most {@code sizeBytes} over the directory {@code path}. */
