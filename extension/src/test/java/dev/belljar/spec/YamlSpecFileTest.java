@@ -60,7 +60,8 @@ class YamlSpecFileTest {
         assertThatThrownBy(() -> YamlSpecFile.parse("memory: 64M\nmemroy: 32M\n", "x.yaml", NO_PROFILES))
                 .hasMessageStartingWith("x.yaml line 2: memroy is not a known key (did you mean memory?); allowed here: ");
         assertThatThrownBy(() -> YamlSpecFile.parse("\n\nexpect: { wallTime: \"< 3 days\" }\n", "x.yaml", NO_PROFILES))
-                .hasMessageStartingWith("x.yaml line 3: expect.wallTime = \"3 days\" is not a duration");
+                .hasMessage("x.yaml line 3: expect.wallTime = \"< 3 days\" is not a bound: \"3 days\" is not a duration:"
+                        + " use a number with a unit ns, us, ms, s, m, h or d, e.g. \"< 1m\"");
         assertThatThrownBy(() -> YamlSpecFile.parse("- memory: 64M\n", "x.yaml", NO_PROFILES))
                 .hasMessage("x.yaml line 1: the document is a list, expected a map of settings, e.g. { memory: 64M, pids: 64 }");
         assertThatThrownBy(() -> YamlSpecFile.parse("profiles:\n  tiny: {}\n", "x.yaml", NO_PROFILES))
