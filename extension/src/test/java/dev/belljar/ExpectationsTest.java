@@ -113,6 +113,17 @@ class ExpectationsTest extends KernelTest {
                                 + " allowed: HOST, PRIVATE, NONE (case-insensitive)"))));
     }
 
+    /** Every setting is checked before a sandbox starts, those read only after the run too, and names its key. */
+    @Test
+    void badConfigurationSwitchesNameTheirKeys() {
+        for (String key : List.of("belljar.child.prestart", "belljar.child.cds", "belljar.report", "belljar.summary")) {
+            Events events = run(Cases.class, "noLimitsDeclared", key, "maybe");
+            events.assertThatEvents().as(key).haveExactly(1, event(test("noLimitsDeclared"), finishedWithFailure(message(
+                    "configuration parameter " + key + " = \"maybe\" is not a boolean: use true or false"))));
+            assertThat(events.reportingEntryPublished().list()).as("nothing ran").isEmpty();
+        }
+    }
+
     static class Cases {
         @Test
         @Isolated

@@ -94,9 +94,10 @@ public final class IsolatedTestInterceptor {
     }
 
     private static void runIsolated(ExtensionContext context) throws Throwable {
+        Configuration configuration = Configuration.of(context);
+        configuration.requireValid();
         SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = host(context);
-        Configuration configuration = Configuration.of(context);
         LaunchPlan plan = host.plan(spec);
         requireEnforceable(host, plan, context.getDisplayName(), configuration.failUnenforceable());
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
@@ -158,6 +159,7 @@ public final class IsolatedTestInterceptor {
 
     /** The {@link dev.belljar.Sandbox} parameter: the class's {@code @Isolated} spec (if any) is its default. */
     public static dev.belljar.Sandbox sandboxFor(ExtensionContext context) {
+        Configuration.of(context).requireValid();
         SandboxSpec spec = context.getTestMethod().isPresent() && IsolatedSpecs.isIsolated(context)
                 ? IsolatedSpecs.resolve(context) : Configuration.of(context).defaults();
         return new DefaultSandbox(host(context), spec, Configuration.of(context).failUnenforceable());
