@@ -85,7 +85,17 @@ class MountsTest extends KernelTest {
     @Test
     void tmpfsOverTheJdkIsRefusedNamingIt() {
         run("tmpfsOverTheJdk").assertThatEvents().haveExactly(1, event(test("tmpfsOverTheJdk"), finishedWithFailure(
-                message(m -> m.contains("would cover " + System.getProperty("java.home"))))));
+                message("@Isolated on dev.belljar.MountsTest$Cases.tmpfsOverTheJdk(): tmpfs = \"/usr\" would cover "
+                        + System.getProperty("java.home") + ", which the sandbox's JVM loads classes or libraries from:"
+                        + " choose a path that holds no JDK or class path entry"))));
+    }
+
+    @Test
+    void hiddenJdkIsRefusedNamingTheTest() {
+        run("hiddenJdk").assertThatEvents().haveExactly(1, event(test("hiddenJdk"), finishedWithFailure(
+                message("@Isolated on dev.belljar.MountsTest$Cases.hiddenJdk(): hidden = \"/usr\" would cover "
+                        + System.getProperty("java.home") + ", which the sandbox's JVM loads classes or libraries from:"
+                        + " choose a path that holds no JDK or class path entry"))));
     }
 
     @Test
@@ -149,6 +159,11 @@ class MountsTest extends KernelTest {
         @Test
         @Isolated(tmpfs = "/usr")
         void tmpfsOverTheJdk() {
+        }
+
+        @Test
+        @Isolated(hidden = "/usr")
+        void hiddenJdk() {
         }
 
         @Test

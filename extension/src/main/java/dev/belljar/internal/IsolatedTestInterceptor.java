@@ -15,6 +15,7 @@ import dev.belljar.internal.parent.Timeline;
 import dev.belljar.internal.parent.Verdict;
 import dev.belljar.internal.report.Reports;
 import dev.belljar.spec.SandboxSpec;
+import dev.belljar.spec.SpecException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -98,7 +99,12 @@ public final class IsolatedTestInterceptor {
         configuration.requireValid();
         SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = host(context);
-        LaunchPlan plan = host.plan(spec);
+        LaunchPlan plan;
+        try {
+            plan = host.plan(spec);
+        } catch (SpecException e) {
+            throw e.in(IsolatedSpecs.declaredOn(context));
+        }
         requireEnforceable(host, plan, context.getDisplayName(), configuration.failUnenforceable());
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         Messages.RunTest request = Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,

@@ -79,8 +79,8 @@ class IsolatedSpecsTest {
     @Test
     void swapWithoutMemoryIsRefused() {
         assertThatThrownBy(() -> resolve(Plain.class, "swapOnly")).isInstanceOf(SpecException.class)
-                .hasMessage("@Isolated on " + Plain.class.getName() + ".swapOnly(): swap = 134217728 bytes needs a"
-                        + " memory limit: declare memory too");
+                .hasMessage("@Isolated on " + Plain.class.getName() + ".swapOnly(): swap = \"131072K\" needs a"
+                        + " memory limit: declare memory too, e.g. memory = \"256M\"");
     }
 
     @Test
@@ -152,7 +152,7 @@ class IsolatedSpecsTest {
         void both() {
         }
 
-        @Isolated(swap = "128M")
+        @Isolated(swap = "131072K")
         void swapOnly() {
         }
 
