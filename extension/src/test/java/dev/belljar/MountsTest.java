@@ -11,6 +11,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -83,19 +84,12 @@ class MountsTest extends KernelTest {
     }
 
     @Test
-    void tmpfsOverTheJdkIsRefusedNamingIt() {
-        run("tmpfsOverTheJdk").assertThatEvents().haveExactly(1, event(test("tmpfsOverTheJdk"), finishedWithFailure(
-                message("@Isolated on dev.belljar.MountsTest$Cases.tmpfsOverTheJdk(): tmpfs = \"/usr\" would cover "
-                        + System.getProperty("java.home") + ", which the sandbox's JVM loads classes or libraries from:"
-                        + " choose a path that holds no JDK or class path entry"))));
-    }
-
-    @Test
-    void hiddenJdkIsRefusedNamingTheTest() {
-        run("hiddenJdk").assertThatEvents().haveExactly(1, event(test("hiddenJdk"), finishedWithFailure(
-                message("@Isolated on dev.belljar.MountsTest$Cases.hiddenJdk(): hidden = \"/usr\" would cover "
-                        + System.getProperty("java.home") + ", which the sandbox's JVM loads classes or libraries from:"
-                        + " choose a path that holds no JDK or class path entry"))));
+    void tmpfsOrHiddenOverTheJdkIsRefusedNamingTheTest() {
+        Map.of("tmpfsOverTheJdk", "tmpfs", "hiddenJdk", "hidden").forEach((name, element) -> run(name).assertThatEvents()
+                .haveExactly(1, event(test(name), finishedWithFailure(message("@Isolated on dev.belljar.MountsTest$Cases."
+                        + name + "(): " + element + " = \"/usr\" would cover " + System.getProperty("java.home")
+                        + ", which the sandbox's JVM loads classes or libraries from: choose a path that holds no JDK or"
+                        + " class path entry")))));
     }
 
     @Test

@@ -81,6 +81,10 @@ class IsolatedSpecsTest {
         assertThatThrownBy(() -> resolve(Plain.class, "swapOnly")).isInstanceOf(SpecException.class)
                 .hasMessage("@Isolated on " + Plain.class.getName() + ".swapOnly(): swap = \"131072K\" needs a"
                         + " memory limit: declare memory too, e.g. memory = \"256M\"");
+        assertThatThrownBy(() -> resolve(Plain.class, "undeclared", SandboxSpec.builder().swap("65536K").build()))
+                .as("from the configuration: the size in the input syntax")
+                .hasMessage("@Isolated on " + Plain.class.getName() + ".undeclared(): swap = \"64M\" needs a"
+                        + " memory limit: declare memory too, e.g. memory = \"256M\"");
     }
 
     @Test
@@ -154,6 +158,9 @@ class IsolatedSpecsTest {
 
         @Isolated(swap = "131072K")
         void swapOnly() {
+        }
+
+        void undeclared() {
         }
 
         @Isolated(memory = "64Q")
