@@ -58,7 +58,15 @@ class ExpectationsTest extends KernelTest {
     void unparsableBoundNamesTheAnnotationAndValue() {
         run(Cases.class, "badBound").assertThatEvents().haveExactly(1, event(test("badBound"), finishedWithFailure(
                 message(m -> m.equals("@Expect on dev.belljar.ExpectationsTest$Cases.badBound(): peakMemory = \"about 4M\""
-                        + " is not a bound: write a comparison <, <=, >, >= or == and a value, e.g. \"< 48M\", \"<= 2s\", \"> 0\"")))));
+                        + " is not a bound: write a comparison <, <=, >, >= or == and a size, e.g. \"< 48M\"")))));
+    }
+
+    /** The bound is echoed whole, as written: "<< 1m" once came back as "< 1m". */
+    @Test
+    void aDoubledComparisonIsEchoedWhole() {
+        run(Cases.class, "doubledComparison").assertThatEvents().haveExactly(1, event(test("doubledComparison"),
+                finishedWithFailure(message("@Expect on dev.belljar.ExpectationsTest$Cases.doubledComparison(): wallTime ="
+                        + " \"<< 1m\" is not a bound: write a comparison <, <=, >, >= or == and a duration, e.g. \"< 1m\""))));
     }
 
     @Test
@@ -105,7 +113,24 @@ class ExpectationsTest extends KernelTest {
                                 + " allowed: HOST, PRIVATE, NONE (case-insensitive)"))));
     }
 
+    /** Every setting is checked before a sandbox starts, those read only after the run too, and names its key. */
+    @Test
+    void badConfigurationSwitchesNameTheirKeys() {
+        for (String key : List.of("belljar.child.prestart", "belljar.child.cds", "belljar.report", "belljar.summary")) {
+            Events events = run(Cases.class, "noLimitsDeclared", key, "maybe");
+            events.assertThatEvents().as(key).haveExactly(1, event(test("noLimitsDeclared"), finishedWithFailure(message(
+                    "configuration parameter " + key + " = \"maybe\" is not a boolean: use true or false"))));
+            assertThat(events.reportingEntryPublished().list()).as("nothing ran").isEmpty();
+        }
+    }
+
     static class Cases {
+        @Test
+        @Isolated
+        @Expect(wallTime = "<< 1m")
+        void doubledComparison() {
+        }
+
         @Test
         @Isolated(memory = "256M")
         @Expect(peakMemory = "< 256M", cpuTime = "> 0", throttledTime = "== 0", wallTime = "< 10m")

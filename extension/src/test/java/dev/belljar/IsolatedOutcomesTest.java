@@ -203,7 +203,46 @@ class IsolatedOutcomesTest extends KernelTest {
                         && m.contains("memory = \"64Q\" is not a size")))));
     }
 
+    /** "1.5" was taken as 2 bytes: a sandbox started and was OOM-killed. Now nothing starts. */
+    @Test
+    void aFractionOfAByteIsRefusedBeforeAnythingRuns() {
+        Events events = run(Outcomes.class, "fractionOfAByte");
+        events.assertThatEvents().haveExactly(1, event(test("fractionOfAByte"), finishedWithFailure(message(
+                "@Isolated on dev.belljar.IsolatedOutcomesTest$Outcomes.fractionOfAByte(): memory = \"1.5\" is not a size:"
+                        + " a size without a unit is a whole number of bytes; use e.g. 1536K, 1.5M or 64M"))));
+        assertThat(events.reportingEntryPublished().list()).as("nothing ran").isEmpty();
+    }
+
+    @Test
+    void aNegativeUptimeHintsWithValuesUptimeTakes() {
+        run(Outcomes.class, "negativeUptime").assertThatEvents().haveExactly(1, event(test("negativeUptime"),
+                finishedWithFailure(message("@Isolated on dev.belljar.IsolatedOutcomesTest$Outcomes.negativeUptime():"
+                        + " uptime = \"-5s\" is out of range: a duration is not negative; use e.g. 30d or 3600s"))));
+    }
+
+    @Test
+    void aHugeSizeIsRefused() {
+        run(Outcomes.class, "hugeMemory").assertThatEvents().haveExactly(1, event(test("hugeMemory"),
+                finishedWithFailure(message("@Isolated on dev.belljar.IsolatedOutcomesTest$Outcomes.hugeMemory():"
+                        + " memory = \"99999999999999G\" is too large: a size is at most 8388607T (8 EiB)"))));
+    }
+
     static class Outcomes {
+        @Test
+        @Isolated(memory = "1.5")
+        void fractionOfAByte() {
+        }
+
+        @Test
+        @Isolated(uptime = "-5s")
+        void negativeUptime() {
+        }
+
+        @Test
+        @Isolated(memory = "99999999999999G")
+        void hugeMemory() {
+        }
+
         @Test
         @Isolated(memory = "256M")
         void passes() {

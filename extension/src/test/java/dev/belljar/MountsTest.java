@@ -12,6 +12,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -84,9 +85,12 @@ class MountsTest extends KernelTest {
     }
 
     @Test
-    void tmpfsOverTheJdkIsRefusedNamingIt() {
-        run("tmpfsOverTheJdk").assertThatEvents().haveExactly(1, event(test("tmpfsOverTheJdk"), finishedWithFailure(
-                message(m -> m.contains("would cover " + System.getProperty("java.home"))))));
+    void tmpfsOrHiddenOverTheJdkIsRefusedNamingTheTest() {
+        Map.of("tmpfsOverTheJdk", "tmpfs", "hiddenJdk", "hidden").forEach((name, element) -> run(name).assertThatEvents()
+                .haveExactly(1, event(test(name), finishedWithFailure(message("@Isolated on dev.belljar.MountsTest$Cases."
+                        + name + "(): " + element + " = \"/usr\" would cover " + System.getProperty("java.home")
+                        + ", which the sandbox's JVM loads classes or libraries from: choose a path that holds no JDK or"
+                        + " class path entry")))));
     }
 
     @Test
@@ -153,6 +157,11 @@ class MountsTest extends KernelTest {
         @Test
         @Isolated(tmpfs = "/usr")
         void tmpfsOverTheJdk() {
+        }
+
+        @Test
+        @Isolated(hidden = "/usr")
+        void hiddenJdk() {
         }
 
         @Test

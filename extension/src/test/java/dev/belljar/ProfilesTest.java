@@ -64,7 +64,36 @@ class ProfilesTest extends KernelTest {
                         && m.contains("did you mean hermetic?")))));
     }
 
+    @Test
+    void aDirectoryIsRefusedAsASpecFile() {
+        run("specDirectory").assertThatEvents().haveExactly(1, event(test("specDirectory"), finishedWithFailure(message(
+                "@Isolated on dev.belljar.ProfilesTest$Cases.specDirectory(): spec file \"sandboxes\" is a directory ("
+                        + Cases.class.getClassLoader().getResource("sandboxes") + "), not a YAML file: name one of its"
+                        + " YAML files: sandboxes/strict.yaml"))));
+    }
+
+    @Test
+    void aSpecFileThatDeclaresNothingIsRefused() {
+        Events events = run("emptySpecFile");
+        events.assertThatEvents().haveExactly(1, event(test("emptySpecFile"), finishedWithFailure(message(
+                "@Isolated on dev.belljar.ProfilesTest$Cases.emptySpecFile(): spec file "
+                        + Cases.class.getClassLoader().getResource("yaml-cases/empty.yaml") + " declares no settings:"
+                        + " write at least one, e.g. memory: 64M, or extends: a profile of belljar.yaml; a test that"
+                        + " needs none leaves spec out"))));
+        assertThat(entries(events)).as("nothing ran").isEmpty();
+    }
+
     static class Cases {
+        @Test
+        @Isolated(spec = "sandboxes")
+        void specDirectory() {
+        }
+
+        @Test
+        @Isolated(spec = "yaml-cases/empty.yaml")
+        void emptySpecFile() {
+        }
+
         @Test
         @Isolated(profile = "hermetic")
         void hermeticProfile() throws Exception {

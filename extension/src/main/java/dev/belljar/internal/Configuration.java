@@ -7,8 +7,10 @@ import dev.belljar.spec.Values;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.engine.ConfigurationParameters;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -53,9 +55,9 @@ public final class Configuration {
     private final Setting<Boolean> failUnenforceable;
     private final Setting<Boolean> prestart;
     private final Setting<Boolean> classDataSharing;
-    private final Optional<Path> cgroupParent;
+    private final Setting<Optional<Path>> cgroupParent;
     private final Setting<Boolean> report;
-    private final Path reportDirectory;
+    private final Setting<Path> reportDirectory;
     private final Setting<Boolean> summary;
 
     private Configuration(Function<String, Optional<String>> parameters) {
@@ -63,9 +65,11 @@ public final class Configuration {
         failUnenforceable = Setting.of(() -> failUnenforceable(parameters));
         prestart = Setting.of(() -> bool(parameters, PRESTART_PROPERTY_NAME));
         classDataSharing = Setting.of(() -> bool(parameters, CLASS_DATA_SHARING_PROPERTY_NAME));
-        cgroupParent = parameters.apply(CGROUP_PARENT_PROPERTY_NAME).map(Path::of);
+        cgroupParent = Setting.of(() -> parameters.apply(CGROUP_PARENT_PROPERTY_NAME)
+                .map(value -> path(value, CGROUP_PARENT_PROPERTY_NAME, "belljar")));
         report = Setting.of(() -> bool(parameters, REPORT_PROPERTY_NAME));
-        reportDirectory = Path.of(parameters.apply(REPORT_DIRECTORY_PROPERTY_NAME).orElse(DEFAULT_REPORT_DIRECTORY));
+        reportDirectory = Setting.of(() -> path(parameters.apply(REPORT_DIRECTORY_PROPERTY_NAME)
+                .orElse(DEFAULT_REPORT_DIRECTORY), REPORT_DIRECTORY_PROPERTY_NAME, DEFAULT_REPORT_DIRECTORY));
         summary = Setting.of(() -> bool(parameters, SUMMARY_PROPERTY_NAME));
     }
 
@@ -83,6 +87,17 @@ public final class Configuration {
     /** From any source of parameters, e.g. a map in a unit test. */
     public static Configuration of(Function<String, Optional<String>> parameters) {
         return new Configuration(parameters);
+    }
+
+    /**
+     * Throws the error of the first setting with a bad value, so that a sandbox refuses to start with
+     * it, whether or not it reads that setting itself (the report and summary are read after the run).
+     */
+    public void requireValid() {
+        for (Setting<?> setting : List.of(defaults, failUnenforceable, prestart, classDataSharing, cgroupParent, report,
+                reportDirectory, summary)) {
+            setting.get();
+        }
     }
 
     /** The sandbox defaults from {@code belljar.default.*}; the timeout falls back to {@link #DEFAULT_TIMEOUT}. */
@@ -104,7 +119,7 @@ public final class Configuration {
     }
 
     public Optional<Path> cgroupParent() {
-        return cgroupParent;
+        return cgroupParent.get();
     }
 
     public boolean report() {
@@ -112,7 +127,7 @@ public final class Configuration {
     }
 
     public Path reportDirectory() {
-        return reportDirectory;
+        return reportDirectory.get();
     }
 
     public boolean summary() {
@@ -138,13 +153,27 @@ public final class Configuration {
     }
 
     private static boolean failUnenforceable(Function<String, Optional<String>> parameters) {
-        String value = parameters.apply(UNENFORCEABLE_PROPERTY_NAME).orElse("abort").trim().toLowerCase(Locale.ROOT);
-        return switch (value) {
+        String value = parameters.apply(UNENFORCEABLE_PROPERTY_NAME).orElse("abort");
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "abort" -> false;
             case "fail" -> true;
             default -> throw new SpecException("configuration parameter " + UNENFORCEABLE_PROPERTY_NAME + " = \""
                     + value + "\" is not allowed: use abort (the default) or fail");
         };
+    }
+
+    /** A directory; {@code example} shows one in the message. */
+    private static Path path(String value, String name, String example) {
+        if (value.isBlank()) {
+            throw new SpecException("configuration parameter " + name + " = \"" + value + "\" is blank: name a directory,"
+                    + " e.g. " + example + ", or leave the key out");
+        }
+        try {
+            return Path.of(value.trim());
+        } catch (InvalidPathException e) {
+            throw new SpecException("configuration parameter " + name + " = \"" + value + "\" is not a path ("
+                    + e.getReason() + "): name a directory, e.g. " + example);
+        }
     }
 
     /** A switch that is on unless set otherwise. */

@@ -15,6 +15,7 @@ import dev.belljar.internal.parent.Timeline;
 import dev.belljar.internal.parent.Verdict;
 import dev.belljar.internal.report.Reports;
 import dev.belljar.spec.SandboxSpec;
+import dev.belljar.spec.SpecException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -94,10 +95,16 @@ public final class IsolatedTestInterceptor {
     }
 
     private static void runIsolated(ExtensionContext context) throws Throwable {
+        Configuration configuration = Configuration.of(context);
+        configuration.requireValid();
         SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = host(context);
-        Configuration configuration = Configuration.of(context);
-        LaunchPlan plan = host.plan(spec);
+        LaunchPlan plan;
+        try {
+            plan = host.plan(spec);
+        } catch (SpecException e) {
+            throw e.in(IsolatedSpecs.declaredOn(context));
+        }
         requireEnforceable(host, plan, context.getDisplayName(), configuration.failUnenforceable());
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         Messages.RunTest request = Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
@@ -158,6 +165,7 @@ public final class IsolatedTestInterceptor {
 
     /** The {@link dev.belljar.Sandbox} parameter: the class's {@code @Isolated} spec (if any) is its default. */
     public static dev.belljar.Sandbox sandboxFor(ExtensionContext context) {
+        Configuration.of(context).requireValid();
         SandboxSpec spec = context.getTestMethod().isPresent() && IsolatedSpecs.isIsolated(context)
                 ? IsolatedSpecs.resolve(context) : Configuration.of(context).defaults();
         return new DefaultSandbox(host(context), spec, Configuration.of(context).failUnenforceable());

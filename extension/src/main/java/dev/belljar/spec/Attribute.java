@@ -62,7 +62,7 @@ public abstract class Attribute<T> {
     public static final Attribute<String> HOSTNAME = new Scalar<>("hostname", "a host name, e.g. sandbox-1",
             text -> Hostnames.validate(text, "hostname"), UnaryOperator.identity(), Function.identity());
     public static final Attribute<Duration> TIMEOUT = new Scalar<>("timeout", "a duration, e.g. 30s",
-            text -> Durations.parse(text, "timeout"), Attribute::positiveTimeout, Durations::format);
+            Attribute::timeout, Attribute::positiveTimeout, Durations::format);
     public static final Attribute<String> DOMAINNAME = new Scalar<>("domainname", "a domain name, e.g. example.test",
             text -> Hostnames.validate(text, "domainname"), UnaryOperator.identity(), Function.identity());
     public static final Attribute<User> USER = enumeration("user", User.class, "a user");
@@ -357,8 +357,16 @@ public abstract class Attribute<T> {
         return duration;
     }
 
+    private static Duration timeout(String text) {
+        Duration timeout = Durations.parse(text, "timeout", "30s or 2m");
+        if (timeout.isZero()) {
+            throw new SpecException("timeout = \"" + text + "\" is out of range: use a positive duration, e.g. 30s or 2m");
+        }
+        return timeout;
+    }
+
     private static Duration uptime(String text) {
-        Duration offset = Durations.parse(text, "uptime");
+        Duration offset = Durations.parse(text, "uptime", "30d or 3600s");
         if (offset.getNano() != 0 || offset.isZero()) {
             throw new SpecException("uptime = \"" + text + "\" is out of range: use whole seconds above 0,"
                     + " e.g. 30d or 3600s (time namespaces offset clocks by seconds)");

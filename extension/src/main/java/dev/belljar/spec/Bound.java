@@ -7,16 +7,25 @@ import java.util.regex.Pattern;
 
 /** A comparison on one metric, written as {@code "< 48M"}, {@code "<= 2s"}, {@code "> 0"}. */
 public record Bound(Metric metric, Comparison comparison, long value) implements Serializable {
-    private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>|==)\\s*(.+?)\\s*");
+    /** A comparison and a value that does not start with another comparison ({@code "<< 1m"} is no bound). */
+    private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>|==)\\s*([^<>=\\s].*?)\\s*");
 
+    /** Parses {@code text}; every error names the metric and echoes the whole bound as written. */
     public static Bound parse(Metric metric, String text) {
         Matcher m = BOUND.matcher(text);
+        String written = metric.key() + " = \"" + text + "\"";
         if (!m.matches()) {
-            throw new SpecException(metric.key() + " = \"" + text + "\" is not a bound: write a comparison"
-                    + " <, <=, >, >= or == and a value, e.g. \"< 48M\", \"<= 2s\", \"> 0\"");
+            throw new SpecException(written + " is not a bound: write a comparison <, <=, >, >= or == and "
+                    + metric.expected());
         }
-        return new Bound(metric, Comparison.bySymbol(m.group(1)).orElseThrow(),
-                metric.parseValue(m.group(2), metric.key()));
+        long value;
+        try {
+            value = metric.parseValue(m.group(2), metric.key());
+        } catch (SpecException e) {
+            // The value's own message starts "key = \"value\" is not ...": keep its reason, after the whole bound.
+            throw new SpecException(written + " is not a bound: " + e.getMessage().substring(metric.key().length() + 3));
+        }
+        return new Bound(metric, Comparison.bySymbol(m.group(1)).orElseThrow(), value);
     }
 
     public boolean isMetBy(long actual) {

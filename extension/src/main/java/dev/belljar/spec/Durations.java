@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -14,10 +15,23 @@ public final class Durations {
     }
 
     public static Duration parse(String text, String key) {
-        Matcher m = DURATION.matcher(text.trim());
+        return parse(text, key, "500ms, 30s, 2m");
+    }
+
+    /**
+     * Parses {@code text}; {@code examples} are values that {@code key} accepts, for the message
+     * ({@code 30d or 3600s} where only whole seconds do).
+     */
+    public static Duration parse(String text, String key, String examples) {
+        String trimmed = text.trim();
+        Matcher m = DURATION.matcher(trimmed.startsWith("-") ? trimmed.substring(1) : trimmed);
         if (!m.matches()) {
             throw new SpecException(key + " = \"" + text + "\" is not a duration: use a number with a unit"
-                    + " ns, us, ms, s, m, h or d, e.g. 500ms, 30s, 2m");
+                    + " ns, us, ms, s, m, h or d, e.g. " + examples);
+        }
+        if (trimmed.startsWith("-")) {
+            throw new SpecException(key + " = \"" + text + "\" is out of range: a duration is not negative;"
+                    + " use e.g. " + examples);
         }
         long nanosPerUnit = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "ns" -> 1L;
@@ -32,7 +46,8 @@ public final class Durations {
         if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new SpecException(key + " = \"" + text + "\" is too long: at most 292 years");
         }
-        return Duration.ofNanos(nanos.longValue());
+        // A fraction of a nanosecond counts as a whole one, as a fraction of a byte does in sizes.
+        return Duration.ofNanos(nanos.setScale(0, RoundingMode.CEILING).longValueExact());
     }
 
     /** Formats a duration in the input syntax, e.g. {@code 30s}, {@code 1500ms}. */

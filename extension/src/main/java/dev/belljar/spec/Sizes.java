@@ -20,9 +20,13 @@ public final class Sizes {
 
     /** Parses {@code text}; {@code zeroAllowed} for sizes where 0 means "none" (swap). */
     public static long parse(String text, String key, boolean zeroAllowed) {
-        Matcher m = SIZE.matcher(text.trim());
+        String trimmed = text.trim();
+        Matcher m = SIZE.matcher(trimmed.startsWith("-") ? trimmed.substring(1) : trimmed);
         if (!m.matches()) {
             throw new SpecException(key + " = \"" + text + "\" is not a size: " + ALLOWED);
+        }
+        if (trimmed.startsWith("-")) {
+            throw outOfRange(text, key, zeroAllowed);
         }
         int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
             case "K" -> 10;
@@ -31,15 +35,26 @@ public final class Sizes {
             case "T" -> 40;
             default -> 0;
         };
+        // A fraction of a byte is no size: "1.5" was meant with a unit.
+        if (shift == 0 && m.group(1).contains(".")) {
+            throw new SpecException(key + " = \"" + text + "\" is not a size: a size without a unit is a whole number"
+                    + " of bytes; use e.g. 1536K, 1.5M or 64M");
+        }
         BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << shift));
         if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            throw new SpecException(key + " = \"" + text + "\" is too large: at most 8E bytes");
+            throw new SpecException(key + " = \"" + text + "\" is too large: a size is at most "
+                    + (Long.MAX_VALUE >> 40) + "T (8 EiB)");
         }
         long value = bytes.setScale(0, RoundingMode.CEILING).longValueExact();
         if (value == 0 && !zeroAllowed) {
-            throw new SpecException(key + " = \"" + text + "\" is out of range: use a positive size, e.g. 64M");
+            throw outOfRange(text, key, false);
         }
         return value;
+    }
+
+    private static SpecException outOfRange(String text, String key, boolean zeroAllowed) {
+        return new SpecException(key + " = \"" + text + "\" is out of range: use a "
+                + (zeroAllowed ? "size of 0 or more" : "positive size") + ", e.g. 64M");
     }
 
     /** Formats bytes for people: {@code 64 MiB}, {@code 52.3 MiB}, {@code 512 B}. */

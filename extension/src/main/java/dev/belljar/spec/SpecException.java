@@ -20,13 +20,14 @@ public class SpecException extends RuntimeException {
 
     /**
      * The same error for an element known by a longer name: the spec's own messages start with the
-     * bare key ({@code net = "x" is not ...}), which becomes {@code where} ({@code profiles.a.net = "x"
-     * is not ...}); another message gets {@code where} as a prefix.
+     * bare key ({@code net = "x" is not ...}, {@code io[/data].write = ...}, {@code tmpfs size of ...}),
+     * which becomes {@code where} ({@code profiles.a.net = "x" is not ...}); another message gets
+     * {@code where} as a prefix.
      */
     public SpecException at(String key, String where) {
         String message = getMessage();
-        SpecException located = new SpecException(message.startsWith(key + " = ")
-                ? where + message.substring(key.length()) : where + ": " + message);
+        boolean named = message.startsWith(key + " ") || message.startsWith(key + "[");
+        SpecException located = new SpecException(named ? where + message.substring(key.length()) : where + ": " + message);
         located.setStackTrace(getStackTrace());
         return located;
     }

@@ -2,10 +2,16 @@ package dev.belljar.spec;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Specs declared in YAML on the test class path: profiles in {@code belljar.yaml} at its root
@@ -45,7 +51,41 @@ public final class SpecFiles {
                     + resource + "\") found nothing); the path is relative to the class path root, e.g. "
                     + "src/test/resources/" + resource);
         }
+        if (isDirectory(url)) {
+            String directory = resource.replaceAll("/+$", "");
+            String prefix = directory.isEmpty() ? "" : directory + "/";
+            List<String> yamlFiles = yamlFiles(url).stream().map(name -> prefix + name).toList();
+            throw new SpecException("spec file \"" + path + "\" is a directory (" + url + "), not a YAML file: "
+                    + (yamlFiles.isEmpty() ? "name a YAML file, e.g. " + prefix + "sandbox.yaml"
+                    : "name one of its YAML files: " + String.join(", ", yamlFiles)));
+        }
         return YamlSpecFile.parse(read(url), url.toString(), profile -> profile(profile, loader));
+    }
+
+    /** Whether the resource is a directory: in the file system or in a jar. */
+    private static boolean isDirectory(URL url) {
+        try {
+            if (url.getProtocol().equals("file")) {
+                return Files.isDirectory(Path.of(url.toURI()));
+            }
+            return url.openConnection() instanceof JarURLConnection jar && jar.getJarEntry() != null
+                    && jar.getJarEntry().isDirectory();
+        } catch (URISyntaxException | IOException | IllegalArgumentException e) {
+            return false; // read() reports what cannot be read
+        }
+    }
+
+    /** The YAML files directly in a directory of the file system, by name; none for a jar. */
+    private static List<String> yamlFiles(URL url) {
+        if (!url.getProtocol().equals("file")) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
+            return files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".yaml") || name.endsWith(".yml")).sorted().toList();
+        } catch (URISyntaxException | IOException e) {
+            return List.of();
+        }
     }
 
     private static String read(URL url) {

@@ -16,6 +16,11 @@ final class YamlSpecFile {
      */
     static SandboxSpec parse(String text, String source, Function<String, SandboxSpec> profiles) {
         YamlSpecReader.Declared spec = YamlSpecReader.read(YamlElement.parse(text, source));
+        // An empty file (or one with only comments) is a mistake far more often than a wish for no limits.
+        if (spec.parent().isEmpty() && spec.own().equals(SandboxSpec.empty())) {
+            throw new SpecException("spec file " + source + " declares no settings: write at least one, e.g."
+                    + " memory: 64M, or extends: a profile of belljar.yaml; a test that needs none leaves spec out");
+        }
         return spec.parent().map(parent -> {
             SandboxSpec base;
             try {

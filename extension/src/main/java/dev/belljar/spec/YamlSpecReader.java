@@ -49,28 +49,31 @@ final class YamlSpecReader {
         switch (attribute.shape()) {
             case SCALAR -> {
                 String text = entry.scalar(attribute.expected());
-                set(entry, () -> builder.set(attribute, text));
+                set(entry, entry, () -> builder.set(attribute, text));
             }
             case LIST -> {
                 for (String text : entry.scalars(attribute.expected())) {
-                    set(entry, () -> builder.set(attribute, text));
+                    set(entry, entry, () -> builder.set(attribute, text));
                 }
             }
             case MAP -> {
                 for (YamlElement item : entry.entries(attribute.expected())) {
                     String text = item.scalar(attribute.valueExpected());
-                    set(item, () -> builder.set(attribute, item.key(), text));
+                    set(item, entry, () -> builder.set(attribute, item.key(), text));
                 }
             }
         }
     }
 
-    /** Runs {@code setter}, placing what it rejects at {@code entry}. */
-    private static void set(YamlElement entry, Runnable setter) {
+    /**
+     * Runs {@code setter}, placing what it rejects on the line of {@code at}, under the path of the
+     * attribute's entry {@code named} (a map's value is reported as {@code io[/data].write}).
+     */
+    private static void set(YamlElement at, YamlElement named, Runnable setter) {
         try {
             setter.run();
         } catch (SpecException e) {
-            throw entry.locate(e);
+            throw at.error(e.at(named.key(), named.path()).getMessage());
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,5 +95,37 @@ class ConfigurationTest {
         assertThatThrownBy(() -> of("belljar.default.pids", "0").defaults())
                 .hasMessage("configuration parameter belljar.default.pids = 0 is out of range:"
                         + " use a maximum of at least 1 process");
+    }
+
+    /** Every key names itself, whichever setting it is, and echoes the value as written. */
+    @Test
+    void everyKeyNamesItselfInItsError() {
+        Map<String, Function<Configuration, Object>> switches = Map.of("belljar.child.prestart", Configuration::prestart,
+                "belljar.child.cds", Configuration::classDataSharing, "belljar.report", Configuration::report,
+                "belljar.summary", Configuration::summary);
+        switches.forEach((key, setting) -> assertThatThrownBy(() -> setting.apply(of(key, "maybe"))).as(key)
+                .isInstanceOf(SpecException.class)
+                .hasMessage("configuration parameter " + key + " = \"maybe\" is not a boolean: use true or false"));
+        assertThatThrownBy(() -> of("belljar.unenforceable", " Ignore ").failUnenforceable()).hasMessage("configuration"
+                + " parameter belljar.unenforceable = \" Ignore \" is not allowed: use abort (the default) or fail");
+        assertThatThrownBy(() -> of("belljar.cgroup.parent", " ").cgroupParent()).hasMessage("configuration parameter"
+                + " belljar.cgroup.parent = \" \" is blank: name a directory, e.g. belljar, or leave the key out");
+        assertThatThrownBy(() -> of("belljar.report.dir", "").reportDirectory()).hasMessage("configuration parameter"
+                + " belljar.report.dir = \"\" is blank: name a directory, e.g. target/belljar, or leave the key out");
+        assertThatThrownBy(() -> of("belljar.report.dir", "a\0b").reportDirectory()).hasMessage("configuration"
+                + " parameter belljar.report.dir = \"a\0b\" is not a path (Nul character not allowed): name a directory,"
+                + " e.g. target/belljar");
+        assertThatThrownBy(() -> of("belljar.default.timeout", "0s").defaults()).hasMessage("configuration parameter"
+                + " belljar.default.timeout = \"0s\" is out of range: use a positive duration, e.g. 30s or 2m");
+    }
+
+    /** A sandbox checks every setting before it starts, also those read only after the run (report, summary). */
+    @Test
+    void requireValidThrowsTheFirstBadSetting() {
+        of().requireValid();
+        assertThatThrownBy(() -> of("belljar.summary", "maybe").requireValid())
+                .hasMessage("configuration parameter belljar.summary = \"maybe\" is not a boolean: use true or false");
+        assertThatThrownBy(() -> of("belljar.report.dir", " ").requireValid())
+                .hasMessageStartingWith("configuration parameter belljar.report.dir = \" \" is blank");
     }
 }

@@ -96,6 +96,67 @@ class AttributeTest {
                 .containsExactly("readOnly", "writable", "tmpfs", "hidden", "io", "capabilities");
     }
 
+    /** Every element that takes a size, in annotations and YAML, refuses a fraction of a byte by its own name. */
+    @Test
+    void everySizeElementRefusesAFractionOfAByte() {
+        String refused = "\"1.5\" is not a size: a size without a unit is a whole number of bytes; use e.g. 1536K, 1.5M or 64M";
+        assertThatThrownBy(() -> SandboxSpec.builder().memory("1.5")).hasMessage("memory = " + refused);
+        assertThatThrownBy(() -> SandboxSpec.builder().swap("1.5")).hasMessage("swap = " + refused);
+        assertThatThrownBy(() -> SandboxSpec.builder().memoryHigh("1.5")).hasMessage("memoryHigh = " + refused);
+        assertThatThrownBy(() -> SandboxSpec.builder().tmpfs("/tmp:1.5")).hasMessage("tmpfs size of /tmp = " + refused);
+        assertThatThrownBy(() -> SandboxSpec.builder().io("/data: read=1.5")).hasMessage("io[/data].read = " + refused);
+        assertThatThrownBy(() -> SandboxSpec.builder().io("/data", "write=1.5")).hasMessage("io[/data].write = " + refused);
+        for (String key : List.of("peakMemory", "testMemory", "ioRead", "ioWrite")) {
+            assertThatThrownBy(() -> Expectation.none().with(key, "< 1.5"))
+                    .hasMessage(key + " = \"< 1.5\" is not a bound: " + refused);
+        }
+        assertThatThrownBy(() -> YamlSpecFile.parse("memory: 1.5\n", "x.yaml", name -> fail("no profiles")))
+                .hasMessage("x.yaml line 1: memory = " + refused);
+        assertThatThrownBy(() -> YamlSpecFile.parse("tmpfs: [\"/tmp:1.5\"]\n", "x.yaml", name -> fail("no profiles")))
+                .hasMessage("x.yaml line 1: tmpfs size of /tmp = " + refused);
+        assertThatThrownBy(() -> YamlSpecFile.parse("io: { /data: \"write=1.5\" }\n", "x.yaml", name -> fail("no profiles")))
+                .hasMessage("x.yaml line 1: io[/data].write = " + refused);
+        assertThatThrownBy(() -> YamlProfiles.parse("profiles:\n  a:\n    io:\n      /data: \"read=1.5\"\n", "belljar.yaml"))
+                .hasMessage("belljar.yaml line 4: profiles.a.io[/data].read = " + refused);
+        assertThatThrownBy(() -> YamlProfiles.parse("profiles:\n  a: { tmpfs: \"/tmp:1.5\" }\n", "belljar.yaml"))
+                .hasMessage("belljar.yaml line 2: profiles.a.tmpfs size of /tmp = " + refused);
+    }
+
+    /** Each duration element shows examples it accepts itself: uptime takes no 500ms. */
+    @Test
+    void everyDurationElementHintsWithValuesItAccepts() {
+        assertThatThrownBy(() -> SandboxSpec.builder().uptime("-5s"))
+                .hasMessage("uptime = \"-5s\" is out of range: a duration is not negative; use e.g. 30d or 3600s");
+        assertThatThrownBy(() -> SandboxSpec.builder().uptime("5 days"))
+                .hasMessage("uptime = \"5 days\" is not a duration: use a number with a unit ns, us, ms, s, m, h or d,"
+                        + " e.g. 30d or 3600s");
+        assertThatThrownBy(() -> SandboxSpec.builder().uptime("1.5s")).hasMessage("uptime = \"1.5s\" is out of range:"
+                + " use whole seconds above 0, e.g. 30d or 3600s (time namespaces offset clocks by seconds)");
+        assertThatThrownBy(() -> SandboxSpec.builder().timeout("30"))
+                .hasMessage("timeout = \"30\" is not a duration: use a number with a unit ns, us, ms, s, m, h or d,"
+                        + " e.g. 30s or 2m");
+        assertThatThrownBy(() -> SandboxSpec.builder().timeout("-1m"))
+                .hasMessage("timeout = \"-1m\" is out of range: a duration is not negative; use e.g. 30s or 2m");
+        assertThatThrownBy(() -> SandboxSpec.builder().timeout("0s"))
+                .hasMessage("timeout = \"0s\" is out of range: use a positive duration, e.g. 30s or 2m");
+        assertThatThrownBy(() -> Expectation.none().with("wallTime", "< 1 minute")).hasMessage("wallTime ="
+                + " \"< 1 minute\" is not a bound: \"1 minute\" is not a duration: use a number with a unit ns, us, ms,"
+                + " s, m, h or d, e.g. \"< 1m\"");
+    }
+
+    @Test
+    void coresAreDecimalNumbers() {
+        assertThat(SandboxSpec.builder().cpu(".5").build().cpuCores()).hasValue(0.5);
+        for (String bad : List.of("2d", "1e1", "0x1p1", "NaN", "Infinity", " ", "½")) {
+            assertThatThrownBy(() -> SandboxSpec.builder().cpu(bad)).as(bad)
+                    .hasMessage("cpu = \"" + bad + "\" is not a number of cores: use e.g. 0.5 or 2");
+        }
+        assertThatThrownBy(() -> SandboxSpec.builder().cpu("-1"))
+                .hasMessage("cpu = \"-1\" is out of range: use between 0.01 and 4096 cores");
+        assertThatThrownBy(() -> SandboxSpec.builder().cpu("99999999999999999999"))
+                .hasMessage("cpu = \"99999999999999999999\" is out of range: use between 0.01 and 4096 cores");
+    }
+
     @Test
     void enumsAndBooleansReadTheSameEverywhere() {
         assertThat(SandboxSpec.builder().set(Attribute.NET, " Private ").build().net()).isEqualTo(Net.PRIVATE);

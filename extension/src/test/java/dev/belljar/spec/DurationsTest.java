@@ -24,7 +24,10 @@ class DurationsTest {
     void rejectsWhatHasNoUnitOrIsTooLong() {
         assertThatThrownBy(() -> Durations.parse("30", "timeout")).hasMessage("timeout = \"30\" is not a duration:"
                 + " use a number with a unit ns, us, ms, s, m, h or d, e.g. 500ms, 30s, 2m");
-        assertThatThrownBy(() -> Durations.parse("-1s", "timeout")).hasMessageContaining("is not a duration");
+        assertThatThrownBy(() -> Durations.parse("-1s", "timeout")).hasMessage("timeout = \"-1s\" is out of range:"
+                + " a duration is not negative; use e.g. 500ms, 30s, 2m");
+        assertThatThrownBy(() -> Durations.parse(" ", "timeout")).hasMessage("timeout = \" \" is not a duration:"
+                + " use a number with a unit ns, us, ms, s, m, h or d, e.g. 500ms, 30s, 2m");
         assertThatThrownBy(() -> Durations.parse("300000d", "timeout"))
                 .hasMessage("timeout = \"300000d\" is too long: at most 292 years");
     }

@@ -160,6 +160,31 @@ class SpecFilesTest {
                         + " the class path root, e.g. src/test/resources/sandboxes/nope.yaml");
     }
 
+    /** A directory on the class path reads as its listing: it is named as a directory instead. */
+    @Test
+    void aDirectoryIsNoSpecFile() throws IOException {
+        write("sandboxes/strict.yaml", "memory: 32M\n");
+        write("sandboxes/tiny.yml", "memory: 16M\n");
+        write("sandboxes/notes.txt", "not a spec\n");
+
+        assertThatThrownBy(() -> SpecFiles.file("sandboxes", loader())).isInstanceOf(SpecException.class)
+                .hasMessage("spec file \"sandboxes\" is a directory (" + loader().getResource("sandboxes") + "), not a YAML file:"
+                        + " name one of its YAML files: sandboxes/strict.yaml, sandboxes/tiny.yml");
+        Files.createDirectories(classPath.resolve("empty"));
+        assertThatThrownBy(() -> SpecFiles.file("/empty/", loader()))
+                .hasMessage("spec file \"/empty/\" is a directory (" + url("empty") + "), not a YAML file:"
+                        + " name a YAML file, e.g. empty/sandbox.yaml");
+    }
+
+    @Test
+    void anEmptySpecFileIsRefused() throws IOException {
+        write("sandboxes/empty.yaml", "# to do\n");
+
+        assertThatThrownBy(() -> SpecFiles.file("sandboxes/empty.yaml", loader())).isInstanceOf(SpecException.class)
+                .hasMessage("spec file " + url("sandboxes/empty.yaml") + " declares no settings: write at least one,"
+                        + " e.g. memory: 64M, or extends: a profile of belljar.yaml; a test that needs none leaves spec out");
+    }
+
     @Test
     void loadsASpecFileFromTheTestClassPath() {
         SandboxSpec spec = SpecFiles.file("yaml-cases/standalone.yaml", getClass().getClassLoader());

@@ -4,6 +4,7 @@ import dev.belljar.Net;
 import dev.belljar.Outcome;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,9 +28,17 @@ class YamlSpecFileTest {
         assertThat(spec).isEqualTo(SandboxSpec.builder().memory("128M").timeout("30s").build());
     }
 
+    /** A user who wants no settings leaves out {@code spec}: a file that declares none is a mistake. */
     @Test
-    void anEmptyFileIsAnEmptySpec() {
-        assertThat(YamlSpecFile.parse("# nothing yet\n", "x.yaml", NO_PROFILES)).isEqualTo(SandboxSpec.empty());
+    void aFileThatDeclaresNothingIsRefused() {
+        for (String nothing : List.of("", "# nothing yet\n", "{}", "readOnly: []\nexpect: {}\n")) {
+            assertThatThrownBy(() -> YamlSpecFile.parse(nothing, "x.yaml", NO_PROFILES)).as(nothing)
+                    .isInstanceOf(SpecException.class)
+                    .hasMessage("spec file x.yaml declares no settings: write at least one, e.g. memory: 64M,"
+                            + " or extends: a profile of belljar.yaml; a test that needs none leaves spec out");
+        }
+        assertThat(YamlSpecFile.parse("extends: tiny\n", "x.yaml", PROFILES).memoryBytes())
+                .as("extending a profile declares its settings").hasValue(64L << 20);
     }
 
     @Test
@@ -60,7 +69,8 @@ class YamlSpecFileTest {
         assertThatThrownBy(() -> YamlSpecFile.parse("memory: 64M\nmemroy: 32M\n", "x.yaml", NO_PROFILES))
                 .hasMessageStartingWith("x.yaml line 2: memroy is not a known key (did you mean memory?); allowed here: ");
         assertThatThrownBy(() -> YamlSpecFile.parse("\n\nexpect: { wallTime: \"< 3 days\" }\n", "x.yaml", NO_PROFILES))
-                .hasMessageStartingWith("x.yaml line 3: expect.wallTime = \"3 days\" is not a duration");
+                .hasMessage("x.yaml line 3: expect.wallTime = \"< 3 days\" is not a bound: \"3 days\" is not a duration:"
+                        + " use a number with a unit ns, us, ms, s, m, h or d, e.g. \"< 1m\"");
         assertThatThrownBy(() -> YamlSpecFile.parse("- memory: 64M\n", "x.yaml", NO_PROFILES))
                 .hasMessage("x.yaml line 1: the document is a list, expected a map of settings, e.g. { memory: 64M, pids: 64 }");
         assertThatThrownBy(() -> YamlSpecFile.parse("profiles:\n  tiny: {}\n", "x.yaml", NO_PROFILES))
@@ -74,7 +84,5 @@ class YamlSpecFileTest {
                 .expect(Expectation.none().with("wallTime", "== 0").with("ioWrite", ">= 1G")).build();
 
         assertThat(YamlSpecFile.parse(spec.toString(), "printed", NO_PROFILES)).isEqualTo(spec);
-        assertThat(YamlSpecFile.parse(SandboxSpec.empty().toString(), "printed", NO_PROFILES))
-                .isEqualTo(SandboxSpec.empty());
     }
 }

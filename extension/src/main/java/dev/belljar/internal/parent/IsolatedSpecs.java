@@ -8,6 +8,7 @@ import dev.belljar.spec.Attribute;
 import dev.belljar.spec.Expectation;
 import dev.belljar.spec.Metric;
 import dev.belljar.spec.SandboxSpec;
+import dev.belljar.spec.Sizes;
 import dev.belljar.spec.SpecException;
 import dev.belljar.spec.SpecFiles;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,6 +18,7 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,15 @@ public final class IsolatedSpecs {
                 || context.getTestClass().map(IsolatedSpecs::isClassIsolated).orElse(false);
     }
 
+    /** Where a test's spec is reported as declared: {@code @Isolated on com.example.FooTest.bar()}. */
+    public static String declaredOn(ExtensionContext context) {
+        return declaredOn(context.getRequiredTestMethod());
+    }
+
+    private static String declaredOn(Method method) {
+        return "@Isolated on " + method.getDeclaringClass().getName() + "." + method.getName() + "()";
+    }
+
     public static SandboxSpec resolve(ExtensionContext context) {
         return resolve(context.getRequiredTestClass(), context.getRequiredTestMethod(),
                 Configuration.of(context).defaults());
@@ -61,8 +72,7 @@ public final class IsolatedSpecs {
         for (Class<?> c : enclosingClasses(testClass)) {
             levels.put(c, c.getName());
         }
-        String methodName = method.getDeclaringClass().getName() + "." + method.getName() + "()";
-        levels.put(method, methodName);
+        levels.put(method, method.getDeclaringClass().getName() + "." + method.getName() + "()");
 
         SandboxSpec spec = defaults;
         ClassLoader loader = testClass.getClassLoader();
@@ -84,10 +94,25 @@ public final class IsolatedSpecs {
             }
         }
         if (spec.swapBytes().isPresent() && spec.memoryBytes().isEmpty()) {
-            throw new SpecException("swap = " + spec.swapBytes().getAsLong() + " bytes needs a memory limit:"
-                    + " declare memory too").in("@Isolated on " + methodName);
+            throw new SpecException("swap = \"" + swapAsWritten(levels.keySet(), spec.swapBytes().getAsLong())
+                    + "\" needs a memory limit: declare memory too, e.g. memory = \"256M\"").in(declaredOn(method));
         }
         return spec;
+    }
+
+    /**
+     * The swap as the most specific {@code @Isolated} that declares it wrote it (annotations merge
+     * last, so theirs is the one in force); from a spec file or the configuration, in that syntax.
+     */
+    private static String swapAsWritten(Collection<AnnotatedElement> levels, long bytes) {
+        String written = Sizes.format(bytes);
+        for (AnnotatedElement level : levels) {
+            Optional<String> swap = AnnotationSupport.findAnnotation(level, Isolated.class).map(Isolated::swap);
+            if (swap.isPresent() && !swap.get().isEmpty()) {
+                written = swap.get();
+            }
+        }
+        return written;
     }
 
     /** The profile or spec file an {@code @Isolated} names, or an empty spec. */

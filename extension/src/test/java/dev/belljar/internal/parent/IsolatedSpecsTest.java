@@ -79,8 +79,12 @@ class IsolatedSpecsTest {
     @Test
     void swapWithoutMemoryIsRefused() {
         assertThatThrownBy(() -> resolve(Plain.class, "swapOnly")).isInstanceOf(SpecException.class)
-                .hasMessage("@Isolated on " + Plain.class.getName() + ".swapOnly(): swap = 134217728 bytes needs a"
-                        + " memory limit: declare memory too");
+                .hasMessage("@Isolated on " + Plain.class.getName() + ".swapOnly(): swap = \"131072K\" needs a"
+                        + " memory limit: declare memory too, e.g. memory = \"256M\"");
+        assertThatThrownBy(() -> resolve(Plain.class, "undeclared", SandboxSpec.builder().swap("65536K").build()))
+                .as("from the configuration: the size in the input syntax")
+                .hasMessage("@Isolated on " + Plain.class.getName() + ".undeclared(): swap = \"64M\" needs a"
+                        + " memory limit: declare memory too, e.g. memory = \"256M\"");
     }
 
     @Test
@@ -152,8 +156,11 @@ class IsolatedSpecsTest {
         void both() {
         }
 
-        @Isolated(swap = "128M")
+        @Isolated(swap = "131072K")
         void swapOnly() {
+        }
+
+        void undeclared() {
         }
 
         @Isolated(memory = "64Q")

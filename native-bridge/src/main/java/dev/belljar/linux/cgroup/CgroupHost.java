@@ -44,11 +44,11 @@ interface CgroupHost extends AutoCloseable {
     static Optional<String> cpusOutsideParent(String cpus, Path effectiveFile, ControlFiles files) {
         Optional<String> offered = files.readIfExists(effectiveFile);
         if (offered.isEmpty()) {
-            return Optional.of("cpusetCpus " + cpus + " cannot be checked against the sandbox parent: "
+            return Optional.of("cpuset = \"" + cpus + "\" cannot be checked against the sandbox parent: "
                     + ControlFiles.where(effectiveFile) + " does not exist");
         }
         String outside = CpuList.outside(cpus, offered.get());
-        return outside.isEmpty() ? Optional.empty() : Optional.of("cpusetCpus " + cpus + " asks for CPUs " + outside
+        return outside.isEmpty() ? Optional.empty() : Optional.of("cpuset = \"" + cpus + "\" asks for CPUs " + outside
                 + ", which the sandbox parent does not offer (" + ControlFiles.where(effectiveFile) + ": "
                 + offered.get() + "): declare CPUs within " + offered.get());
     }

@@ -76,7 +76,7 @@ final class V1Host implements CgroupHost {
             requireMounted("cpu", "a cpu weight needs it (cpu.shares)", reasons);
         }
         limits.cpusetCpus().ifPresent(cpus -> {
-            requireMounted("cpuset", "cpusetCpus needs it", reasons);
+            requireMounted("cpuset", "a cpuset needs it", reasons);
             Path cpuset = parents.get("cpuset");
             if (cpuset != null) {
                 CgroupHost.cpusOutsideParent(cpus, CgroupHost.nearestExisting(cpuset).resolve("cpuset.effective_cpus"),

@@ -86,7 +86,7 @@ final class V2Host implements CgroupHost {
             requireAvailable("cpu", "a cpu weight needs it", available, reasons);
         }
         limits.cpusetCpus().ifPresent(cpus -> {
-            requireAvailable("cpuset", "cpusetCpus needs it", available, reasons);
+            requireAvailable("cpuset", "a cpuset needs it", available, reasons);
             if (available.contains("cpuset")) {
                 CgroupHost.cpusOutsideParent(cpus, parent.resolve("cpuset.cpus.effective"), files)
                         .ifPresent(reasons::add);

@@ -297,7 +297,7 @@ class CgroupManagerTest {
                         + " remove it or run on a cgroup v2 host");
         assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("1").withCpuWeight(300))).isEmpty();
         assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("0-3")))
-                .hasValue("cpusetCpus 0-3 asks for CPUs 2-3, which the sandbox parent does not offer"
+                .hasValue("cpuset = \"0-3\" asks for CPUs 2-3, which the sandbox parent does not offer"
                         + " (cpuset.effective_cpus in " + cg("cpuset") + ": 0-1): declare CPUs within 0-1");
 
         String noCpuset = "29 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
@@ -308,7 +308,7 @@ class CgroupManagerTest {
                         .contains("the cgroup v1 cpu controller is not mounted (no 'cpu' hierarchy in /proc/self/mountinfo):"
                                 + " a cpu weight needs it (cpu.shares)")
                         .contains("the cgroup v1 cpuset controller is not mounted (no 'cpuset' hierarchy in"
-                                + " /proc/self/mountinfo): cpusetCpus needs it")
+                                + " /proc/self/mountinfo): a cpuset needs it")
                         .contains("the cgroup v1 blkio controller is not mounted")
                         .contains("io limit on 7:0: there is no block device 7:0"));
     }
@@ -325,7 +325,7 @@ class CgroupManagerTest {
         assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("0")
                 .withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20)).withIoLimit(IoLimit.of("7:9"))))
                 .hasValue("the cpuset controller is not delegated to the sandbox parent " + cg("job")
-                        + " (its cgroup.controllers offers: cpu memory pids): cpusetCpus needs it; the io controller is"
+                        + " (its cgroup.controllers offers: cpu memory pids): a cpuset needs it; the io controller is"
                         + " not delegated to the sandbox parent " + cg("job") + " (its cgroup.controllers offers:"
                         + " cpu memory pids): an io limit needs it; the io limit on"
                         + " 7:9 sets no value: give readBps, writeBps, readIops or writeIops; io limit on 7:9: there is"
@@ -337,7 +337,7 @@ class CgroupManagerTest {
         assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("1")
                 .withIoLimit(IoLimit.of("7:3").withWriteBps(1 << 20)))).isEmpty();
         assertThat(manager.cannotEnforce(CgroupLimits.none().withCpusetCpus("1-2")))
-                .hasValueSatisfying(reason -> assertThat(reason).startsWith("cpusetCpus 1-2 asks for CPUs 2,"));
+                .hasValueSatisfying(reason -> assertThat(reason).startsWith("cpuset = \"1-2\" asks for CPUs 2,"));
     }
 
     @Test
