@@ -1,5 +1,7 @@
 package dev.belljar.internal;
 
+import dev.belljar.Sandbox;
+import dev.belljar.SandboxContext;
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.child.ChildSandboxContext;
 import dev.belljar.internal.child.JvmOutOfMemoryError;
@@ -148,13 +150,13 @@ public final class IsolatedTestInterceptor {
      * The {@link dev.belljar.SandboxContext} parameter. In the parent an isolated test's parameters
      * are resolved although its invocation is skipped: there it is a stand-in that is never used.
      */
-    public static dev.belljar.SandboxContext sandboxContextFor(ExtensionContext context) {
+    public static SandboxContext sandboxContextFor(ExtensionContext context) {
         if (inChild() && ChildSandboxContext.available()) {
             return new ChildSandboxContext();
         }
         if (IsolatedSpecs.isIsolated(context)) {
-            return (dev.belljar.SandboxContext) Proxy.newProxyInstance(
-                    dev.belljar.SandboxContext.class.getClassLoader(), new Class<?>[] {dev.belljar.SandboxContext.class},
+            return (SandboxContext) Proxy.newProxyInstance(
+                    SandboxContext.class.getClassLoader(), new Class<?>[] {SandboxContext.class},
                     (proxy, method, args) -> {
                         throw new IllegalStateException("SandboxContext is only usable inside the sandbox's JVM");
                     });
@@ -164,7 +166,7 @@ public final class IsolatedTestInterceptor {
     }
 
     /** The {@link dev.belljar.Sandbox} parameter: the class's {@code @Isolated} spec (if any) is its default. */
-    public static dev.belljar.Sandbox sandboxFor(ExtensionContext context) {
+    public static Sandbox sandboxFor(ExtensionContext context) {
         Configuration.of(context).requireValid();
         SandboxSpec spec = context.getTestMethod().isPresent() && IsolatedSpecs.isIsolated(context)
                 ? IsolatedSpecs.resolve(context) : Configuration.of(context).defaults();
