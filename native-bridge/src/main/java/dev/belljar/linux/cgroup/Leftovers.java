@@ -1,10 +1,13 @@
 package dev.belljar.linux.cgroup;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,7 +85,10 @@ public final class Leftovers {
     void remove(SandboxName name) throws IOException {
         host.open(name.toString()).ifPresent(Cgroup::close);
         for (Path dir : sameNamedIn) {
-            deleteTree(dir.resolve(name.toString()));
+            Path sameNamed = dir.resolve(name.toString());
+            if (Files.isDirectory(sameNamed, LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(sameNamed);
+            }
         }
     }
 
@@ -121,17 +127,36 @@ public final class Leftovers {
         return earliest;
     }
 
-    /** Removes {@code dir} with all it holds, without following links; already gone is fine. */
+    /**
+     * Removes {@code dir} with all it holds; already gone is fine. Every step is relative to a
+     * directory held open and never follows a link: in a directory anyone may write to (the
+     * temporary directory), a directory swapped for a link meanwhile cannot make it remove
+     * anything elsewhere.
+     */
     private static void deleteTree(Path dir) throws IOException {
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        try (DirectoryStream<Path> parent = Files.newDirectoryStream(dir.getParent())) {
+            if (!(parent instanceof SecureDirectoryStream<Path> secure)) {
+                throw new IOException("cannot remove " + dir + " safely: no directory handles on this file system");
+            }
+            deleteIn(secure, dir.getFileName());
         } catch (NoSuchFileException e) {
-            return;
+            // gone already
         }
-        for (Path path : paths) {
-            Files.deleteIfExists(path);
+    }
+
+    private static void deleteIn(SecureDirectoryStream<Path> parent, Path name) throws IOException {
+        try (SecureDirectoryStream<Path> dir = parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+            for (Path entry : dir) {
+                Path child = entry.getFileName();
+                if (dir.getFileAttributeView(child, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .readAttributes().isDirectory()) {
+                    deleteIn(dir, child);
+                } else {
+                    dir.deleteFile(child);
+                }
+            }
         }
+        parent.deleteDirectory(name);
     }
 
     /**

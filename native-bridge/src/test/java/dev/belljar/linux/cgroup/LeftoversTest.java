@@ -86,6 +86,7 @@ class LeftoversTest {
     void removingLeavesTheSandboxesOfRunningOwnersAndWhatLinksPointTo() throws IOException {
         Path leftover = dir(workDirs, "belljar-100-1", 200);
         Files.writeString(leftover.resolve("stdout"), "output");
+        Files.writeString(Files.createDirectories(leftover.resolve("images/1")).resolve("pages.img"), "pages");
         Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
         Files.writeString(elsewhere.resolve("keep"), "kept");
         Files.createSymbolicLink(leftover.resolve("link"), elsewhere);
