@@ -5,9 +5,11 @@ import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Removes this JVM's sandboxes when the JVM dies without doing so itself (SIGKILL, a crash, the
@@ -40,6 +42,10 @@ public final class Watchdog implements AutoCloseable {
             if [ -n "$found" ]; then exec "$@"; fi
             """;
     private static final String DONE = "done\n";
+    /** The shell's $0, which {@code ps} shows. */
+    private static final String NAME = "belljar-watchdog";
+    /** How long {@link #close()} waits for the watchdog to end: a shell reading one line needs far less. */
+    private static final Duration END_TIMEOUT = Duration.ofSeconds(10);
 
     private final Process process;
 
@@ -54,7 +60,7 @@ public final class Watchdog implements AutoCloseable {
             throw new CgroupException("cannot read the start time of this JVM from /proc/" + pid + "/stat: the"
                     + " watchdog that removes its sandboxes after a crash could not tell when it is gone");
         }
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "belljar-watchdog",
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, NAME,
                 SandboxName.prefixOf(pid)));
         host.parents().forEach(parent -> argv.add(parent.toString()));
         sameNamedIn.forEach(dir -> argv.add(dir.toString()));
@@ -91,7 +97,10 @@ public final class Watchdog implements AutoCloseable {
         return process.toHandle();
     }
 
-    /** Tells the watchdog that this JVM removed its sandboxes itself: it ends without touching anything. */
+    /**
+     * Tells the watchdog that this JVM removed its sandboxes itself, and returns once it ended
+     * without touching anything (or, should it hang, after {@link #END_TIMEOUT}).
+     */
     @Override
     public void close() {
         try (OutputStream toWatchdog = process.getOutputStream()) {
@@ -99,5 +108,18 @@ public final class Watchdog implements AutoCloseable {
         } catch (IOException e) {
             // it has ended already
         }
+        try {
+            process.waitFor(END_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether {@code process} is a watchdog of this JVM's: tests that no process is left except it need to know. */
+    public static boolean isWatchdogOfThisJvm(ProcessHandle process) {
+        List<String> arguments = List.of(process.info().arguments().orElse(new String[0]));
+        int name = arguments.indexOf(NAME);
+        return name >= 0 && name + 1 < arguments.size()
+                && arguments.get(name + 1).equals(SandboxName.prefixOf(ProcessHandle.current().pid()));
     }
 }
