@@ -142,7 +142,7 @@ class IsolationInsideTest extends KernelTest {
         try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertThat(dirs).noneMatch(dir -> dir.getFileName().toString().startsWith(prefix));
         }
-        assertThat(ProcessHandle.current().descendants()).isEmpty();
+        assertThat(descendantsButTheWatchdog()).isEmpty();
     }
 
     static class Inside {

@@ -28,7 +28,7 @@ class ParallelExecutionTest extends KernelTest {
                 && path.getFileName() != null && path.getFileName().toString().startsWith(prefix))) {
             assertThat(cgroups).isEmpty();
         }
-        assertThat(ProcessHandle.current().descendants()).isEmpty();
+        assertThat(descendantsButTheWatchdog()).isEmpty();
     }
 
     @Execution(ExecutionMode.CONCURRENT)

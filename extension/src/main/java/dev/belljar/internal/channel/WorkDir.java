@@ -32,9 +32,14 @@ public final class WorkDir implements AutoCloseable {
         this.path = path;
     }
 
+    /** Where sandboxes' work dirs are: the temporary directory. A work dir has its sandbox's name. */
+    public static Path root() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
     /** A new directory {@code name} in the temporary directory, open to its owner only. */
     public static WorkDir create(String name) throws IOException {
-        return new WorkDir(Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), name),
+        return new WorkDir(Files.createDirectory(root().resolve(name),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
     }
 

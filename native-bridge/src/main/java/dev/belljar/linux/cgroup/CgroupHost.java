@@ -2,7 +2,9 @@ package dev.belljar.linux.cgroup;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,11 +22,40 @@ interface CgroupHost extends AutoCloseable {
 
     Cgroup create(String name);
 
+    /** The directories sandboxes are made in: one per hierarchy on v1 (co-mounted ones once), one on v2. */
+    List<Path> parents();
+
+    /** The sandbox {@code name} made earlier, in the hierarchies where its directory exists; empty where none does. */
+    Optional<Cgroup> open(String name);
+
+    /** What {@link #fromArguments} makes this host again from, in another process: {@code v1 memory=DIR ...} or {@code v2 DIR}. */
+    List<String> arguments();
+
     /** Accounting of the parent cgroup: inside a sandbox, without a configured parent, the sandbox itself. */
     CgroupStats parentStats();
 
     @Override
     void close();
+
+    /** The host {@link #arguments()} describe; it only opens and removes sandboxes (no block devices, no delegation). */
+    static CgroupHost fromArguments(List<String> arguments) {
+        if (arguments.size() == 2 && arguments.get(0).equals("v2")) {
+            return new V2Host(Path.of(arguments.get(1)), ControlFiles.real(), CgroupManager.KILL_TIMEOUT);
+        }
+        if (!arguments.isEmpty() && arguments.get(0).equals("v1")) {
+            Map<String, Path> parents = new LinkedHashMap<>();
+            for (String pair : arguments.subList(1, arguments.size())) {
+                int equals = pair.indexOf('=');
+                if (equals < 1) {
+                    throw new IllegalArgumentException("not a controller=directory pair: " + pair);
+                }
+                parents.put(pair.substring(0, equals), Path.of(pair.substring(equals + 1)));
+            }
+            return new V1Host(parents, false, ControlFiles.real(), CgroupManager.KILL_TIMEOUT);
+        }
+        throw new IllegalArgumentException("not the arguments of a cgroup host (v1 controller=directory ..., or"
+                + " v2 directory): " + arguments);
+    }
 
     /** A sandbox parent must be writable; a configured one that does not exist yet needs a writable ancestor. */
     static Optional<String> notWritable(Path parent) {

@@ -164,6 +164,24 @@ public final class CgroupManager implements AutoCloseable {
         return host.create(name);
     }
 
+    /**
+     * The sandboxes beneath this manager's parent cgroup(s) whose test JVM is gone, together with
+     * the directories of the same name in {@code sameNamedIn} (e.g. the work dirs in the temporary directory).
+     */
+    public Leftovers leftovers(List<Path> sameNamedIn) {
+        return new Leftovers(host, sameNamedIn, SandboxOwners.real());
+    }
+
+    /**
+     * Starts the process that removes this JVM's sandboxes (and the directories of the same name
+     * in {@code sameNamedIn}) should the JVM die without doing it; closing it ends it untouched.
+     *
+     * @throws CgroupException when it cannot be started
+     */
+    public Watchdog startWatchdog(List<Path> sameNamedIn) {
+        return Watchdog.start(host, sameNamedIn);
+    }
+
     /** Undoes the manager's changes to the host, best effort: where a sandbox is left they stay. */
     @Override
     public void close() {

@@ -1,6 +1,7 @@
 package dev.belljar.linux.cgroup;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -160,6 +162,30 @@ final class V1Host implements CgroupHost {
                 files.writeVerified(own, files.read(inherited));
             }
         }
+    }
+
+    @Override
+    public List<Path> parents() {
+        return List.copyOf(new TreeSet<>(parents.values()));
+    }
+
+    @Override
+    public Optional<Cgroup> open(String name) {
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        parents.forEach((controller, parent) -> {
+            Path dir = parent.resolve(name);
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                dirs.put(controller, dir);
+            }
+        });
+        return dirs.isEmpty() ? Optional.empty() : Optional.of(new CgroupV1(name, dirs, files, killTimeout));
+    }
+
+    @Override
+    public List<String> arguments() {
+        List<String> arguments = new ArrayList<>(List.of("v1"));
+        parents.forEach((controller, parent) -> arguments.add(controller + "=" + parent));
+        return arguments;
     }
 
     @Override

@@ -2,12 +2,14 @@ package dev.belljar.linux.cgroup;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -134,6 +136,23 @@ final class V2Host implements CgroupHost {
         Path dir = parent.resolve(name);
         CgroupDirectories.create(dir);
         return new CgroupV2(name, dir, files, killTimeout);
+    }
+
+    @Override
+    public List<Path> parents() {
+        return List.of(parent);
+    }
+
+    @Override
+    public Optional<Cgroup> open(String name) {
+        Path dir = parent.resolve(name);
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                ? Optional.of(new CgroupV2(name, dir, files, killTimeout)) : Optional.empty();
+    }
+
+    @Override
+    public List<String> arguments() {
+        return List.of("v2", parent.toString());
     }
 
     @Override
