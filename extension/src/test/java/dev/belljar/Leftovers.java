@@ -63,9 +63,9 @@ final class Leftovers {
         return ownCgroups;
     }
 
-    /** Live children and descendants of this JVM, as {@code pid command line}. */
+    /** Live children and descendants of this JVM but the test run's watchdog, as {@code pid command line}. */
     List<String> descendants() {
-        return ProcessHandle.current().descendants()
+        return KernelTest.descendantsButTheWatchdog().stream()
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
     }
 
