@@ -1,5 +1,6 @@
 package dev.belljar.internal.parent;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.belljar.internal.child.ChildMain;
 import dev.belljar.linux.libc.NativeStartup;
 import dev.belljar.spec.SandboxSpec;
@@ -61,6 +62,12 @@ public final class ChildJvm {
         return CommonFlags.FLAGS;
     }
 
+    /** Holder: the memory this JVM may use (its container's limit, else the host's), read on first use. */
+    private static final class HostMemory {
+        static final long BYTES = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+    }
+
     /** Holder: the flags are worked out on first use, not when the class loads. */
     private static final class CommonFlags {
         static final List<String> FLAGS;
@@ -77,7 +84,8 @@ public final class ChildJvm {
     static List<String> flags(SandboxSpec spec) {
         List<String> flags = new ArrayList<>(commonFlags());
         spec.memoryBytes().ifPresent(limit -> {
-            flags.add("-XX:MaxRAM=" + limit);
+            // A limit beyond this host's memory never bites; a heap sized from it could not be reserved.
+            flags.add("-XX:MaxRAM=" + Math.min(limit, HostMemory.BYTES));
             flags.add("-XX:MaxRAMPercentage=" + HEAP_PERCENT_OF_LIMIT);
         });
         // With a cpuset and no quota the JVM counts its CPUs from its affinity mask itself.
