@@ -28,6 +28,7 @@ public final class Messages {
     private static final byte CANNOT_RUN = 7;
     private static final byte EXITING = 8;
     private static final byte DETACH = 9;
+    private static final byte BASELINE_TAKEN = 10;
 
     private Messages() {
     }
@@ -54,6 +55,14 @@ public final class Messages {
 
     /** Child to parent: the test's own execution starts now (after the JVM and the launcher started). */
     public record TestStarted() {
+    }
+
+    /**
+     * Parent to child, the answer to {@link TestStarted}: the sandbox's accounting at the test's
+     * start is read. A test's child waits for it, so that what the test itself uses is never
+     * counted in its baseline, however late the parent's thread runs.
+     */
+    public record BaselineTaken() {
     }
 
     /** Child to parent: the test published a report entry. */
@@ -130,6 +139,8 @@ public final class Messages {
             out.writeByte(EXITING);
         } else if (message instanceof Detach) {
             out.writeByte(DETACH);
+        } else if (message instanceof BaselineTaken) {
+            out.writeByte(BASELINE_TAKEN);
         } else {
             throw new IllegalArgumentException("not a channel message: " + message);
         }
@@ -148,6 +159,7 @@ public final class Messages {
             case CANNOT_RUN -> new CannotRun(readString(in), readThrowable(in));
             case EXITING -> new Exiting();
             case DETACH -> new Detach();
+            case BASELINE_TAKEN -> new BaselineTaken();
             default -> throw new IOException("unknown message tag " + tag + " on the sandbox channel");
         };
     }

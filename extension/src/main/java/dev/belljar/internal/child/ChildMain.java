@@ -75,7 +75,7 @@ public final class ChildMain {
                 parent.send(new Messages.TestStarted());
                 parent.send(TaskRunner.run(task));
             } else {
-                TestRunner.run((Messages.RunTest) request, parent::send);
+                TestRunner.run((Messages.RunTest) request, parent);
             }
         }
     }

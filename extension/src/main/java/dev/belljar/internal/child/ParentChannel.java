@@ -16,7 +16,7 @@ import java.nio.file.NoSuchFileException;
  * The child's end of the channel to its parent. It can let go of the connection for a checkpoint
  * and take it up again after the restore: messages sent meanwhile wait, none is lost.
  */
-final class ParentChannel implements AutoCloseable {
+final class ParentChannel implements AutoCloseable, TestRunner.Sender {
     /** How often a detached child looks for the parent's pipes again. */
     private static final long RECONNECT_MILLIS = 20;
 
@@ -53,7 +53,8 @@ final class ParentChannel implements AutoCloseable {
     }
 
     /** Sends {@code message}; while detached for a checkpoint, waits until the channel is back. */
-    synchronized void send(Object message) throws IOException {
+    @Override
+    public synchronized void send(Object message) throws IOException {
         while (detached && !closed) {
             try {
                 wait();
@@ -63,6 +64,15 @@ final class ParentChannel implements AutoCloseable {
             }
         }
         Messages.send(out, message);
+    }
+
+    /** The parent's answer to the test's start: a test's child reads it here, where nothing else reads. */
+    @Override
+    public void awaitBaseline() throws IOException {
+        Object answer = receive();
+        if (!(answer instanceof Messages.BaselineTaken)) {
+            throw new IOException("the parent answered the test's start with " + answer + ", not that it took the baseline");
+        }
     }
 
     /**

@@ -119,6 +119,10 @@ public final class TestRunner {
     @FunctionalInterface
     interface Sender {
         void send(Object message) throws IOException;
+
+        /** Waits until the parent read the sandbox's accounting at the test's start; nowhere, at once. */
+        default void awaitBaseline() throws IOException {
+        }
     }
 
     /** Streams the target test's events (and failures of the containers around it) to the parent. */
@@ -137,6 +141,11 @@ public final class TestRunner {
         public void executionStarted(TestIdentifier id) {
             if (isTarget(id)) {
                 trySend(new Messages.TestStarted());
+                try {
+                    out.awaitBaseline();
+                } catch (IOException e) {
+                    failure = e;
+                }
             }
         }
 

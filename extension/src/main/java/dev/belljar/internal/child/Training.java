@@ -32,6 +32,7 @@ public final class Training {
             if (message instanceof Messages.Finished || message instanceof Messages.CannotRun) {
                 outcome.complete(message);
             }
+            return message instanceof Messages.TestStarted ? new Messages.BaselineTaken() : null;
         }, "belljar-training-parent")) {
             parent.submit(new Messages.RunTest(TrainingWorkload.TRAINING_ID, "train(TestReporter)", null,
                     Map.of("k", "v")));

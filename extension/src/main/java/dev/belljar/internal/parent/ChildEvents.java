@@ -7,14 +7,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * What a child reported over the channel, collected as it arrives. When the test itself starts,
- * the sandbox's accounting is read: that is the baseline the test's own share is measured from.
+ * the sandbox's accounting is read: that is the baseline the test's own share is measured from;
+ * the answer tells the child, which waits for it before the test runs.
  */
-final class ChildEvents implements Consumer<Object> {
+final class ChildEvents implements Function<Object, Object> {
     private final Supplier<CgroupStats> accounting;
     private final List<Messages.ContainerFailed> containerFailures = Collections.synchronizedList(new ArrayList<>());
     private final List<Map<String, String>> reportEntries = Collections.synchronizedList(new ArrayList<>());
@@ -28,9 +29,10 @@ final class ChildEvents implements Consumer<Object> {
     }
 
     @Override
-    public void accept(Object message) {
+    public Object apply(Object message) {
         if (message instanceof Messages.TestStarted) {
             baseline = accounting.get();
+            return new Messages.BaselineTaken();
         } else if (message instanceof Messages.Finished m) {
             finished = m;
         } else if (message instanceof Messages.ContainerFailed m) {
@@ -42,6 +44,7 @@ final class ChildEvents implements Consumer<Object> {
         } else if (message instanceof Messages.Exiting) {
             orderlyExit = true;
         }
+        return null;
     }
 
     /** The report of a child that ended with {@code exitStatus}, with the sandbox's final accounting and output. */

@@ -12,18 +12,19 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The parent's end of the channel to one child, on a thread of its own: it makes the pipes in the
  * child's work dir, accepts the child, sends it its request once there is one, and hands every
- * message the child sends to a listener, in order. For a checkpoint it lets the child go and,
- * after the restore, accepts it again on new pipes.
+ * message the child sends to a listener, in order; what the listener answers goes back to the
+ * child. For a checkpoint it lets the child go and, after the restore, accepts it again on new
+ * pipes.
  */
 public final class ChildTransport implements AutoCloseable {
     private final WorkDir workDir;
     private final boolean openToAnyone;
-    private final Consumer<Object> listener;
+    private final Function<Object, Object> listener;
     private final CompletableFuture<Messages.Request> request = new CompletableFuture<>();
     private final Thread thread;
     private ChannelPipes pipes;
@@ -32,7 +33,7 @@ public final class ChildTransport implements AutoCloseable {
     private boolean detaching;
     private boolean connected;
 
-    private ChildTransport(WorkDir workDir, boolean openToAnyone, Consumer<Object> listener, ChannelPipes pipes,
+    private ChildTransport(WorkDir workDir, boolean openToAnyone, Function<Object, Object> listener, ChannelPipes pipes,
                            String name) {
         this.workDir = workDir;
         this.openToAnyone = openToAnyone;
@@ -44,9 +45,11 @@ public final class ChildTransport implements AutoCloseable {
 
     /**
      * Makes the pipes in {@code workDir} (open to anyone for a child that runs as another user) and
-     * starts serving them; {@code listener} receives the child's messages on the transport's thread.
+     * starts serving them; {@code listener} receives the child's messages on the transport's thread
+     * and returns the answer to send back, or {@code null} for none.
      */
-    public static ChildTransport start(WorkDir workDir, boolean openToAnyone, Consumer<Object> listener, String name)
+    public static ChildTransport start(WorkDir workDir, boolean openToAnyone, Function<Object, Object> listener,
+                                       String name)
             throws IOException {
         ChildTransport transport = new ChildTransport(workDir, openToAnyone, listener,
                 ChannelPipes.make(workDir, openToAnyone), name);
@@ -81,7 +84,10 @@ public final class ChildTransport implements AutoCloseable {
                 }
                 DataInputStream in = new DataInputStream(new BufferedInputStream(connection.input()));
                 while (true) {
-                    listener.accept(Messages.receive(in));
+                    Object answer = listener.apply(Messages.receive(in));
+                    if (answer != null) {
+                        answer(answer);
+                    }
                 }
             } catch (IOException | RuntimeException | ExecutionException e) {
                 // EOF or closed pipes: the child is gone, or let go for a checkpoint
@@ -90,6 +96,14 @@ public final class ChildTransport implements AutoCloseable {
                 return;
             }
             current = nextPipes();
+        }
+    }
+
+    private synchronized void answer(Object message) {
+        try {
+            Messages.send(out, message);
+        } catch (IOException e) {
+            // The child let go of the channel (a checkpoint) or is gone: a task's child waits for no answer.
         }
     }
 

@@ -99,6 +99,7 @@ class MessagesTest {
         assertThat(roundTrip(new Messages.TestStarted())).isInstanceOf(Messages.TestStarted.class);
         assertThat(roundTrip(new Messages.Exiting())).isInstanceOf(Messages.Exiting.class);
         assertThat(roundTrip(new Messages.Detach())).isInstanceOf(Messages.Detach.class);
+        assertThat(roundTrip(new Messages.BaselineTaken())).isInstanceOf(Messages.BaselineTaken.class);
     }
 
     @Test
