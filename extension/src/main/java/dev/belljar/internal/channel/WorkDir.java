@@ -1,5 +1,7 @@
 package dev.belljar.internal.channel;
 
+import dev.belljar.linux.host.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,9 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A child's private directory and every file in it: the channel's pipes, the JVM's argument file,
@@ -114,13 +114,11 @@ public final class WorkDir implements AutoCloseable {
         dir.setGroup(users.lookupPrincipalByGroupName(Integer.toString(gid)));
     }
 
-    /** Removes the directory with all it holds. */
+    /** Removes the directory with all it holds, never following a link. */
     @Override
     public void close() {
-        try (Stream<Path> paths = Files.walk(path)) {
-            for (Path file : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
+        try {
+            FileTrees.delete(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the work dir " + path, e);
         }

@@ -1,13 +1,12 @@
 package dev.belljar.linux.cgroup;
 
+import dev.belljar.linux.host.FileTrees;
+
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SecureDirectoryStream;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,36 +126,13 @@ public final class Leftovers {
         return earliest;
     }
 
-    /**
-     * Removes {@code dir} with all it holds; already gone is fine. Every step is relative to a
-     * directory held open and never follows a link: in a directory anyone may write to (the
-     * temporary directory), a directory swapped for a link meanwhile cannot make it remove
-     * anything elsewhere.
-     */
+    /** Removes {@code dir} with all it holds, never following a link; already gone is fine. */
     private static void deleteTree(Path dir) throws IOException {
-        try (DirectoryStream<Path> parent = Files.newDirectoryStream(dir.getParent())) {
-            if (!(parent instanceof SecureDirectoryStream<Path> secure)) {
-                throw new IOException("cannot remove " + dir + " safely: no directory handles on this file system");
-            }
-            deleteIn(secure, dir.getFileName());
+        try {
+            FileTrees.delete(dir);
         } catch (NoSuchFileException e) {
             // gone already
         }
-    }
-
-    private static void deleteIn(SecureDirectoryStream<Path> parent, Path name) throws IOException {
-        try (SecureDirectoryStream<Path> dir = parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
-            for (Path entry : dir) {
-                Path child = entry.getFileName();
-                if (dir.getFileAttributeView(child, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .readAttributes().isDirectory()) {
-                    deleteIn(dir, child);
-                } else {
-                    dir.deleteFile(child);
-                }
-            }
-        }
-        parent.deleteDirectory(name);
     }
 
     /**
