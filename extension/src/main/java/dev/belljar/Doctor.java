@@ -3,6 +3,8 @@ package dev.belljar;
 import dev.belljar.linux.cgroup.CgroupException;
 import dev.belljar.linux.cgroup.CgroupLimits;
 import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.cgroup.DelegationSetup;
+import dev.belljar.linux.cgroup.NotDelegatedException;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.host.Host;
 
@@ -13,12 +15,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * {@code Doctor} is used to find out what this host can enforce, item by item, with the fix for
- * each gap: {@code java -cp <test class path> dev.belljar.Doctor}. It tries each namespace kind for
- * real (a short {@code unshare ... true}) rather than guessing from kernel versions. Exit status 0
- * when the defaults of {@code @Isolated} can run here, 1 otherwise.
+ * {@code Doctor} is used to find out what this host can enforce for the user who runs it, item by
+ * item, with the fix for each gap: {@code java -cp <test class path> dev.belljar.Doctor}. It tries
+ * each namespace kind for real (a short {@code unshare ... true}) rather than guessing from kernel
+ * versions. Exit status 0 when the defaults of {@code @Isolated} can run here, 1 otherwise.
+ *
+ * <p>As root, {@code --setup USER} delegates a cgroup subtree to a non-root USER once, printing
+ * each change first, and {@code --undo USER} reverses it (see {@link DelegationSetup}).
  */
 public final class Doctor {
     private final List<Finding> findings = new ArrayList<>();
@@ -35,9 +42,60 @@ public final class Doctor {
     }
 
     public static void main(String[] args) {
+        if (args.length == 2 && (args[0].equals("--setup") || args[0].equals("--undo"))) {
+            System.exit(setUp(args[0].equals("--setup"), args[1]));
+        }
+        if (args.length > 0) {
+            System.err.println("usage: Doctor                what this host can enforce for this user\n"
+                    + "       Doctor --setup USER   (as root) delegate a cgroup subtree to USER, once\n"
+                    + "       Doctor --undo USER    (as root) reverse that setup");
+            System.exit(2);
+        }
         Doctor doctor = examine();
         doctor.print(System.out);
         System.exit(doctor.defaultsWork() ? 0 : 1);
+    }
+
+    private static int setUp(boolean setUp, String user) {
+        if (Host.effectiveUid() != 0) {
+            System.err.println("the setup changes cgroups that only root may change: run it as root, e.g. sudo ...");
+            return 2;
+        }
+        try {
+            DelegationSetup setup = DelegationSetup.forUser(user, System.out);
+            if (!setUp) {
+                setup.undo();
+                System.out.println("belljar setup: undone for " + user);
+                return 0;
+            }
+            String next = setup.apply();
+            System.out.println("belljar setup: done for " + user + "; " + next);
+            setup.appArmorAdvice().ifPresent(advice -> System.out.println("belljar setup: " + advice));
+            return 0;
+        } catch (IllegalArgumentException | CgroupException e) {
+            System.err.println("belljar setup: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * The command, for root, that delegates a cgroup subtree to {@code user}: this JVM's java with
+     * the class path Belljar itself was loaded from, so that it works wherever Belljar came from.
+     */
+    public static String setupCommand(String user) {
+        String classPath = Stream.of("dev.belljar.Doctor", "dev.belljar.linux.cgroup.CgroupManager", "com.sun.jna.Native")
+                .flatMap(Doctor::codeSource).distinct().collect(Collectors.joining(":"));
+        return "sudo " + Path.of(System.getProperty("java.home"), "bin", "java") + " -cp " + classPath
+                + " dev.belljar.Doctor --setup " + user;
+    }
+
+    private static Stream<String> codeSource(String className) {
+        try {
+            Class<?> type = Class.forName(className, false, Doctor.class.getClassLoader());
+            return Stream.of(Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        } catch (ClassNotFoundException | LinkageError | java.net.URISyntaxException | NullPointerException e) {
+            return Stream.empty();
+        }
     }
 
     static Doctor examine() {
@@ -55,12 +113,13 @@ public final class Doctor {
         return List.copyOf(findings);
     }
 
-    /** The defaults need: root, unshare, cgroups with memory, and PID, mount, UTS and IPC namespaces. */
+    /** The defaults need: unshare, cgroups with memory (delegated, for a non-root user), and PID, mount, UTS and IPC namespaces. */
     boolean defaultsWork() {
-        return findings.stream().filter(f -> REQUIRED.contains(f.item())).allMatch(Finding::ok);
+        return findings.stream().filter(f -> REQUIRED.contains(f.item())
+                || Host.effectiveUid() != 0 && f.item().equals("user namespace")).allMatch(Finding::ok);
     }
 
-    private static final List<String> REQUIRED = List.of("running as root", "util-linux unshare", "cgroups",
+    private static final List<String> REQUIRED = List.of("util-linux unshare", "cgroups",
             "cgroup controller memory", "pid namespace", "mount namespace", "uts namespace", "ipc namespace");
 
     void print(PrintStream out) {
@@ -75,8 +134,10 @@ public final class Doctor {
 
     private void checkIdentity() {
         long uid = Host.effectiveUid();
-        add("running as root", uid == 0, "uid " + uid,
-                "run the tests as root (CI, a VM, a container with CAP_SYS_ADMIN); rootless sandboxes are not supported yet");
+        add("user", true, uid == 0 ? "root: sandboxes need no delegation"
+                : System.getProperty("user.name") + " (uid " + uid + "): each sandbox starts in a user namespace,"
+                        + " beneath a cgroup subtree delegated to this user; user = NOBODY, pid = false and checkpoints"
+                        + " need root", "");
     }
 
     private Optional<Path> checkUnshare() {
@@ -90,41 +151,55 @@ public final class Doctor {
     private void checkCgroups() {
         try (CgroupManager cgroups = CgroupManager.detect(Optional.empty())) {
             add("cgroups", true, cgroups.describe(), "");
+            add("cgroup delegation", true, cgroups.delegation(), "");
             for (String controller : List.of("memory", "cpu", "pids")) {
                 boolean missing = cgroups.missingControllers().contains(controller);
                 add("cgroup controller " + controller, !missing, missing ? "missing" : "available",
-                        "enable the " + controller + " controller (cgroup v2: in the parent's cgroup.subtree_control;"
-                                + " v1: mount its hierarchy)");
+                        Host.effectiveUid() == 0 ? "enable the " + controller + " controller (cgroup v2: in the"
+                                + " parent's cgroup.subtree_control; v1: mount its hierarchy)"
+                                : "delegate it to this user, once, as root: " + setupCommand(System.getProperty("user.name")));
             }
             Optional<String> limits = cgroups.cannotEnforce(CgroupLimits.none().withMemoryBytes(64L << 20)
                     .withSwapBytes(0).withCpuQuota(50_000, 100_000).withPidsMax(64));
             add("memory, swap, cpu, pids limits", limits.isEmpty(), limits.orElse("enforceable"),
                     "see the reason; Belljar never runs a test with a limit it cannot enforce");
+        } catch (NotDelegatedException e) {
+            add("cgroups", false, e.getMessage(), "once, as root: " + setupCommand(e.user()));
         } catch (CgroupException e) {
             add("cgroups", false, e.getMessage(), "mount cgroup2 at /sys/fs/cgroup (or the v1 controller hierarchies)");
         }
     }
 
     private void checkNamespaces(Path unshare) {
-        checkNamespace(unshare, "pid namespace", List.of("--pid", "--fork", "--mount-proc"));
-        checkNamespace(unshare, "mount namespace", List.of("--mount"));
-        checkNamespace(unshare, "uts namespace", List.of("--uts"));
-        checkNamespace(unshare, "ipc namespace", List.of("--ipc"));
-        checkNamespace(unshare, "network namespace", List.of("--net"));
+        boolean root = Host.effectiveUid() == 0;
+        // A non-root user makes every other namespace inside a user namespace of its own.
+        List<String> user = root ? List.of() : List.of("--user", "--map-root-user");
         checkNamespace(unshare, "user namespace", List.of("--user", "--map-root-user"));
-        checkNamespace(unshare, "time namespace", List.of("--time", "--fork", "--boottime", "1"));
+        checkNamespace(unshare, "pid namespace", with(user, "--pid", "--fork", "--mount-proc"));
+        checkNamespace(unshare, "mount namespace", with(user, "--mount"));
+        checkNamespace(unshare, "uts namespace", with(user, "--uts"));
+        checkNamespace(unshare, "ipc namespace", with(user, "--ipc"));
+        checkNamespace(unshare, "network namespace", with(user, "--net"));
+        checkNamespace(unshare, "time namespace", with(user, "--time", "--fork", "--boottime", "1"));
         Path restricted = Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
         if (Files.exists(restricted) && readTrimmed(restricted).equals("1")) {
-            add("unprivileged user namespaces", false, "restricted by AppArmor (" + restricted + " = 1)",
-                    "only matters for non-root users: sysctl kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor"
-                            + " profile for java that allows userns");
+            add("unprivileged user namespaces", root, "restricted by AppArmor (" + restricted + " = 1)"
+                            + (root ? ": only matters for non-root users" : ""),
+                    "sysctl kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for java that allows"
+                            + " userns (" + setupCommand(System.getProperty("user.name")) + " prints one)");
         }
+    }
+
+    private static List<String> with(List<String> first, String... then) {
+        List<String> flags = new ArrayList<>(first);
+        flags.addAll(List.of(then));
+        return flags;
     }
 
     private void checkNamespace(Path unshare, String item, List<String> flags) {
         Optional<String> reason = Host.cannotUnshare(unshare, flags);
-        add(item, reason.isEmpty(), reason.orElse("works"),
-                "the kernel or a security policy refuses it; as root in a container, it needs CAP_SYS_ADMIN"
+        add(item, reason.isEmpty(), reason.orElse("works"), Host.effectiveUid() != 0 ? Host.UNPRIVILEGED_USERNS_FIX
+                : "the kernel or a security policy refuses it; as root in a container, it needs CAP_SYS_ADMIN"
                         + (item.startsWith("time") ? "; time namespaces need Linux 5.6+ and util-linux 2.36+" : ""));
     }
 
@@ -136,6 +211,11 @@ public final class Doctor {
 
     /** Optional: only {@code SandboxProcess.checkpoint} needs it. */
     private void checkCheckpoints() {
+        if (Host.effectiveUid() != 0) {
+            add("checkpoint/restore (CRIU)", false, "needs root: CRIU restores a process tree with privileges a"
+                    + " non-root user does not have", "only SandboxProcess.checkpoint needs it: run those tests as root");
+            return;
+        }
         Criu.Availability criu = Criu.probe();
         add("checkpoint/restore (CRIU)", criu.unavailable() == null,
                 criu.unavailable() == null ? "criu check passes" : criu.unavailable(),

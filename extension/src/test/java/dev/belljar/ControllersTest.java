@@ -24,7 +24,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 /** cpuset, CPU weight, memory.high, I/O limits and pressure, as declared on @Isolated. */
 class ControllersTest extends KernelTest {
-    private static final CgroupVersion VERSION = CgroupManager.detect(Optional.empty()).version();
+    private static final CgroupVersion VERSION = CgroupManager.ofThisProcess().version();
 
     private static Events run(String name) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Cases.class, name)).execute().testEvents();

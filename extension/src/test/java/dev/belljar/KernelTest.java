@@ -1,19 +1,50 @@
 package dev.belljar;
 
+import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.cgroup.NotDelegatedException;
 import dev.belljar.linux.cgroup.Watchdog;
 import dev.belljar.linux.host.Host;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.platform.testkit.engine.Events;
 
 import java.util.List;
+import java.util.Optional;
 
-/** Base of tests that start real sandboxes: they need root and the kernel, tagged {@code kernel}. */
+/**
+ * Base of tests that start real sandboxes, tagged {@code kernel}: they need root or, for another
+ * user, a cgroup subtree delegated to it (CI runs them both ways).
+ */
 @Tag("kernel")
 abstract class KernelTest {
     @BeforeAll
-    static void requireRoot() {
-        Assumptions.assumeTrue(Host.effectiveUid() == 0, "sandboxes need root; run the kernel tests as root (CI does)");
+    static void requireSandboxes() {
+        if (rootless()) {
+            try (CgroupManager cgroups = CgroupManager.detect(Optional.empty())) {
+                cgroups.describe();
+            } catch (NotDelegatedException e) {
+                Assumptions.abort("no cgroup subtree is delegated to this user, so no sandbox can run: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Whether these tests run as a user other than root, whose sandboxes are rootless. */
+    static boolean rootless() {
+        return Host.effectiveUid() != 0;
+    }
+
+    /**
+     * As a non-root user: {@code events} show one test aborted, for a reason that contains
+     * {@code why}, the refusal of what a rootless sandbox cannot be.
+     */
+    static void assertRefusedRootless(Events events, String why) {
+        events.assertStatistics(s -> s.aborted(1).succeeded(0).failed(0));
+        events.assertThatEvents().haveExactly(1, event(abortedWithReason(message(m -> m.contains(why)))));
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.belljar;
 
+import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.cgroup.CgroupVersion;
+
 import dev.belljar.linux.libc.NativeException;
 import dev.belljar.linux.libc.Syscalls;
 import dev.belljar.linux.ns.Capability;
@@ -68,17 +71,39 @@ class LeastPrivilegeTest extends KernelTest {
 
     @Test
     void nobodyHasNoCapabilityLeft() {
+        if (rootless()) {
+            assertRefusedRootless(run("readsTheCapabilitiesOfNobody"), "user = NOBODY needs a second uid (65534)");
+            return;
+        }
         run("readsTheCapabilitiesOfNobody").assertStatistics(s -> s.succeeded(1));
     }
 
     @Test
     void aDeclaredCapabilityIsKeptAndNoOther() {
+        if (rootlessOnV1()) {
+            assertRefusedRootless(run("keepsWhatItDeclares"), "capabilities = SYS_ADMIN in a sandbox of a non-root test"
+                    + " JVM on cgroup v1 would let it remount the cgroupfs writable");
+            return;
+        }
         run("keepsWhatItDeclares").assertStatistics(s -> s.succeeded(1));
     }
 
     @Test
     void privilegedKeepsEverything() {
+        if (rootlessOnV1()) {
+            assertRefusedRootless(run("isPrivileged"), "privileged = true in a sandbox of a non-root test JVM on cgroup v1");
+            return;
+        }
         run("isPrivileged").assertStatistics(s -> s.succeeded(1));
+    }
+
+    @Test
+    void itCannotMoveItselfOutOfItsCgroup() {
+        run("writesItsPidAboveItsCgroup").assertStatistics(s -> s.succeeded(1));
+    }
+
+    private static boolean rootlessOnV1() {
+        return rootless() && CgroupManager.ofThisProcess().version() == CgroupVersion.V1;
     }
 
     /** The memory limit file of the sandbox's own cgroup, as the sandbox sees the cgroup filesystem. */
@@ -120,6 +145,27 @@ class LeastPrivilegeTest extends KernelTest {
             assertThat(Files.readString(limit).strip()).isEqualTo("67108864");
             assertThatThrownBy(() -> writeBackUnchanged(limit)).isInstanceOf(IOException.class)
                     .hasMessageContaining("Read-only file system");
+        }
+
+        /**
+         * Writing its PID into the cgroup above its own would take it out of its limits: that
+         * cgroup is hidden (in a cgroup namespace) or read-only; either way it stays where it is.
+         */
+        @Test
+        @Isolated(memory = "64M")
+        void writesItsPidAboveItsCgroup() throws IOException {
+            String before = Files.readString(Path.of("/proc/self/cgroup"));
+            Path own = ownMemoryLimitFile().getParent();
+            Path above = own.getParent().resolve("cgroup.procs");
+            if (own.startsWith(Path.of("/sys/fs/cgroup")) && !own.equals(Path.of("/sys/fs/cgroup"))
+                    && !own.equals(Path.of("/sys/fs/cgroup/memory")) && Files.exists(above)) {
+                assertThatThrownBy(() -> Files.writeString(above, Long.toString(ProcessHandle.current().pid())))
+                        .isInstanceOf(IOException.class).hasMessageContaining("Read-only file system");
+            } else {
+                assertThat(Files.readString(own.resolve(own.endsWith("memory") ? "memory.limit_in_bytes" : "memory.max"))
+                        .strip()).as("the root of its cgroup namespace is its own sandbox").isEqualTo("67108864");
+            }
+            assertThat(Files.readString(Path.of("/proc/self/cgroup"))).isEqualTo(before);
         }
 
         @Test

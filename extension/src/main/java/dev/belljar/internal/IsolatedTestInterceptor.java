@@ -120,6 +120,7 @@ public final class IsolatedTestInterceptor {
         Verdict verdict = Verdict.of(spec, timeout, report);
         Map<String, String> entries = new LinkedHashMap<>(Reports.entries(verdict.result()));
         entries.put(Timeline.REPORT_KEY, report.timeline());
+        entries.put(Reports.SANDBOXES_KEY, host.sandboxesWhere());
         context.publishReportEntry(entries);
         verdict.check(context.getDisplayName(), spec.expect());
     }

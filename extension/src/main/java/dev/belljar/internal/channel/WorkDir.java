@@ -1,5 +1,7 @@
 package dev.belljar.internal.channel;
 
+import dev.belljar.linux.host.Host;
+
 import dev.belljar.linux.host.FileTrees;
 
 import java.io.IOException;
@@ -35,6 +37,14 @@ public final class WorkDir implements AutoCloseable {
     /** Where sandboxes' work dirs are: the temporary directory. A work dir has its sandbox's name. */
     public static Path root() {
         return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * A directory of this user's in the temporary directory, {@code name-<uid>}: users share
+     * {@code /tmp}, and one user's files there are not another's to write.
+     */
+    public static Path ofThisUser(String name) {
+        return root().resolve(name + "-" + Host.effectiveUid());
     }
 
     /** A new directory {@code name} in the temporary directory, open to its owner only. */

@@ -8,7 +8,6 @@ import dev.belljar.linux.cgroup.CgroupManager;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 /** The {@link SandboxContext} of the child JVM: its own cgroup is the sandbox. */
@@ -47,7 +46,7 @@ public final class ChildSandboxContext implements SandboxContext {
         if (cgroups == null) {
             synchronized (ChildSandboxContext.class) {
                 if (cgroups == null) {
-                    cgroups = CgroupManager.detect(Optional.empty());
+                    cgroups = CgroupManager.ofThisProcess();
                 }
             }
         }

@@ -73,8 +73,11 @@ public record SetupStep(Kind kind, String value) {
         }
     }
 
-    /** The steps that set up a child for {@code spec}, in the order they run. */
-    public static List<SetupStep> plan(SandboxSpec spec) {
+    /**
+     * The steps that set up a child for {@code spec}, in the order they run; a {@code rootless}
+     * child always mounts the cgroupfs of its own cgroup namespace.
+     */
+    public static List<SetupStep> plan(SandboxSpec spec, boolean rootless) {
         List<SetupStep> steps = new ArrayList<>();
         spec.hostname().ifPresent(name -> steps.add(Kind.HOSTNAME.with(name)));
         spec.domainname().ifPresent(name -> steps.add(Kind.DOMAINNAME.with(name)));
@@ -84,7 +87,7 @@ public record SetupStep(Kind kind, String value) {
         if (!spec.hidden().isEmpty()) {
             steps.add(Kind.CREATE_HIDDEN_FILE.alone());
         }
-        if (spec.cgroupNamespace()) {
+        if (spec.cgroupNamespace() || rootless) {
             steps.add(Kind.REMOUNT_CGROUPFS.alone());
         }
         spec.readOnly().forEach(path -> steps.add(Kind.READ_ONLY.with(path)));

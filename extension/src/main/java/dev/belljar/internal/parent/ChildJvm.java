@@ -1,5 +1,7 @@
 package dev.belljar.internal.parent;
 
+import dev.belljar.internal.channel.WorkDir;
+
 import com.sun.management.OperatingSystemMXBean;
 import dev.belljar.internal.child.ChildMain;
 import dev.belljar.linux.libc.NativeStartup;
@@ -74,7 +76,7 @@ public final class ChildJvm {
 
         static {
             List<String> flags = new ArrayList<>(BASE_FLAGS);
-            flags.addAll(NativeStartup.jvmFlags(Path.of(System.getProperty("java.io.tmpdir"), "belljar-native")));
+            flags.addAll(NativeStartup.jvmFlags(WorkDir.ofThisUser("belljar-native")));
             flags.addAll(inheritedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
             FLAGS = List.copyOf(flags);
         }

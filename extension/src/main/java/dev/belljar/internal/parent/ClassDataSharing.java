@@ -92,7 +92,7 @@ final class ClassDataSharing {
                         .getBytes(StandardCharsets.UTF_8));
             }
             String key = HexFormat.of().formatHex(digest.digest()).substring(0, 16);
-            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "belljar-cds");
+            Path dir = WorkDir.ofThisUser("belljar-cds");
             return Optional.of(new ClassDataSharing(List.copyOf(jars), List.copyOf(childJvmFlags),
                     dir.resolve("child-" + key + (AOT_CACHE ? ".aot" : ".jsa"))));
         } catch (IOException | NoSuchAlgorithmException e) {

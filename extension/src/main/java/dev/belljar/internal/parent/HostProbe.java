@@ -3,6 +3,7 @@ package dev.belljar.internal.parent;
 import dev.belljar.User;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.host.Host;
+import dev.belljar.spec.SandboxSpec;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -17,14 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class HostProbe {
     private final Path unshare;
     private final String unavailable;
+    /** Not root: every sandbox starts in a user namespace, beneath a delegated cgroup. */
+    private final boolean rootless;
     /** Namespace kinds not every host offers, tried once on first use. */
     private final Map<String, Optional<String>> namespaces = new ConcurrentHashMap<>();
     /** CRIU, probed on the first checkpoint: {@code criu check} takes a while. */
     private volatile Criu.Availability criu;
 
-    private HostProbe(Path unshare, String unavailable) {
+    private HostProbe(Path unshare, String unavailable, boolean rootless) {
         this.unshare = unshare;
         this.unavailable = unavailable;
+        this.rootless = rootless;
     }
 
     static HostProbe run() {
@@ -32,15 +36,29 @@ final class HostProbe {
         if (unshare.isEmpty()) {
             return unavailable("util-linux 'unshare' is not on the PATH; install util-linux (apt-get install util-linux)");
         }
-        if (Host.effectiveUid() != 0) {
-            return unavailable("Belljar needs root to create namespaces and cgroups; this JVM runs as uid "
-                    + Host.effectiveUid() + " (run the tests as root, e.g. in CI or a VM)");
+        if (Host.effectiveUid() == 0) {
+            return new HostProbe(unshare.get(), null, false);
         }
-        return new HostProbe(unshare.get(), null);
+        return new HostProbe(unshare.get(), cannotNestRootless(unshare.get()).orElse(null), true);
+    }
+
+    /**
+     * Why this non-root user cannot make the namespaces a sandbox needs, with the fix: tried for
+     * real, as a sandbox makes them (pid and mount, with a fresh /proc, inside a user namespace).
+     */
+    static Optional<String> cannotNestRootless(Path unshare) {
+        return Host.cannotUnshare(unshare, List.of("--user", "--map-root-user", "--mount", "--pid", "--fork",
+                "--mount-proc")).map(reason -> "as a non-root user (uid " + Host.effectiveUid() + ") Belljar makes each"
+                        + " sandbox in a user namespace, which this host refuses: " + reason + "; " + Host.UNPRIVILEGED_USERNS_FIX);
     }
 
     static HostProbe unavailable(String reason) {
-        return new HostProbe(null, reason);
+        return new HostProbe(null, reason, false);
+    }
+
+    /** Whether sandboxes start in a user namespace beneath a delegated cgroup, as the test JVM is not root. */
+    boolean rootless() {
+        return rootless;
     }
 
     /** Why no sandbox can run on this host at all, with the fix; empty when sandboxes can run. */
@@ -57,7 +75,13 @@ final class HostProbe {
         if (unavailable != null) {
             return Optional.of(unavailable);
         }
-        if (plan.spec().user() == User.ROOT) {
+        if (rootless) {
+            Optional<String> refused = rootlessRefusal(plan.spec());
+            if (refused.isPresent()) {
+                return refused;
+            }
+        }
+        if (plan.spec().user() == User.ROOT && !rootless) {
             Optional<String> reason = namespaces.computeIfAbsent("user",
                     kind -> Host.cannotUnshare(unshare, List.of("--user", "--map-root-user")));
             if (reason.isPresent()) {
@@ -66,7 +90,9 @@ final class HostProbe {
         }
         if (plan.spec().uptime().isPresent()) {
             Optional<String> reason = namespaces.computeIfAbsent("time",
-                    kind -> Host.cannotUnshare(unshare, List.of("--time", "--fork", "--boottime", "1")));
+                    kind -> Host.cannotUnshare(unshare, rootless
+                            ? List.of("--user", "--map-root-user", "--time", "--fork", "--boottime", "1")
+                            : List.of("--time", "--fork", "--boottime", "1")));
             if (reason.isPresent()) {
                 return Optional.of("uptime needs a time namespace (Linux 5.6+, util-linux 2.36+): " + reason.get());
             }
@@ -74,12 +100,31 @@ final class HostProbe {
         return plan.ioUnlimitable();
     }
 
+    /** What a sandbox of a non-root test JVM cannot be, with the reason and the fix. */
+    private static Optional<String> rootlessRefusal(SandboxSpec spec) {
+        if (spec.user() == User.NOBODY) {
+            return Optional.of("user = NOBODY needs a second uid (65534) in the sandbox's user namespace, and only root"
+                    + " may map more than its own uid (uid " + Host.effectiveUid() + " runs these tests): use user = ROOT"
+                    + " (root inside, this user outside) or user = CALLER, or run the tests as root");
+        }
+        if (!spec.pidNamespace()) {
+            return Optional.of("pid = false would let a sandbox of a non-root test JVM reach the host's processes of the"
+                    + " same user, the test JVM among them, and through /proc/<pid>/root the cgroup files that hold its"
+                    + " limits: keep pid = true (the default) or run the tests as root");
+        }
+        return Optional.empty();
+    }
+
     /** CRIU for checkpoints, or why this host has none usable. */
     Criu.Availability criu() {
         if (criu == null) {
             synchronized (this) {
                 if (criu == null) {
-                    criu = unavailable != null ? new Criu.Availability(null, unavailable) : Criu.probe();
+                    criu = unavailable != null ? new Criu.Availability(null, unavailable)
+                            : rootless ? new Criu.Availability(null, "checkpoints need root: CRIU restores a process tree"
+                                    + " with privileges a non-root user does not have (uid " + Host.effectiveUid()
+                                    + " runs these tests); run them as root")
+                            : Criu.probe();
                 }
             }
         }

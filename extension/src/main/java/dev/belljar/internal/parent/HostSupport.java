@@ -1,10 +1,16 @@
 package dev.belljar.internal.parent;
 
+import dev.belljar.Doctor;
 import dev.belljar.linux.cgroup.CgroupException;
 import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.cgroup.CgroupVersion;
+import dev.belljar.linux.cgroup.NotDelegatedException;
+import dev.belljar.linux.ns.Capability;
+import dev.belljar.spec.Attribute;
 import dev.belljar.spec.SandboxSpec;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,6 +38,10 @@ public final class HostSupport implements AutoCloseable {
         try {
             return new HostSupport(probe, new SandboxCgroups(CgroupManager.detect(cgroupParent)),
                     classDataSharing ? ClassDataSharing.forChildren(ChildJvm.commonFlags()) : Optional.empty());
+        } catch (NotDelegatedException e) {
+            return new HostSupport(HostProbe.unavailable(e.getMessage() + "; fix, once, as root: "
+                    + Doctor.setupCommand(e.user()) + " (then run the tests as " + e.user() + " again)"), null,
+                    Optional.empty());
         } catch (CgroupException e) {
             return new HostSupport(HostProbe.unavailable("no usable cgroup hierarchy: " + e.getMessage()), null,
                     Optional.empty());
@@ -40,12 +50,37 @@ public final class HostSupport implements AutoCloseable {
 
     /** How {@code spec}'s sandbox is launched here; its class path comes from the calling thread's class loader. */
     public LaunchPlan plan(SandboxSpec spec) {
-        return LaunchPlan.of(spec, classDataSharing);
+        return LaunchPlan.of(spec, probe.rootless(), classDataSharing);
     }
 
     /** Why this host cannot run {@code plan} enforced, with the fix; empty when it can. */
     public Optional<String> cannotEnforce(LaunchPlan plan) {
-        return probe.cannotLaunch(plan).or(() -> cgroups.cannotEnforce(plan.limits()));
+        return probe.cannotLaunch(plan).or(() -> privilegedOnV1Rootless(plan)).or(() -> cgroups.cannotEnforce(plan.limits()));
+    }
+
+    /**
+     * On cgroup v1 nothing but the sandbox's read-only cgroupfs and its lack of capabilities keeps
+     * it from its limit files, which belong to the test JVM's user: a privileged sandbox, or one
+     * that keeps SYS_ADMIN, could remount that cgroupfs writable.
+     */
+    private Optional<String> privilegedOnV1Rootless(LaunchPlan plan) {
+        if (!probe.rootless() || cgroups.version() != CgroupVersion.V1) {
+            return Optional.empty();
+        }
+        String declared = plan.spec().get(Attribute.PRIVILEGED).orElse(false) ? "privileged = true"
+                : plan.spec().get(Attribute.CAPABILITIES).orElse(List.of()).stream()
+                        .anyMatch(name -> Capability.named(name).orElse(null) == Capability.SYS_ADMIN)
+                        ? "capabilities = SYS_ADMIN" : null;
+        return declared == null ? Optional.empty()
+                : Optional.of(declared + " in a sandbox of a non-root test JVM on cgroup v1 would let it remount the"
+                        + " cgroupfs writable and raise its own limits, whose files belong to this user: drop it, run on"
+                        + " cgroup v2 (whose cgroup namespace guards a sandbox's limits) or run the tests as root");
+    }
+
+    /** Where this run's sandboxes are made and why this user may make them there, for the run's summary. */
+    public String sandboxesWhere() {
+        return cgroups == null ? "no sandboxes: " + probe.unavailable().orElse("")
+                : cgroups.describe() + " (" + cgroups.delegation() + ")";
     }
 
     HostProbe probe() {

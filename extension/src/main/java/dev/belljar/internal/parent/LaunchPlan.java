@@ -23,12 +23,19 @@ import java.util.Optional;
  * the cgroup's limits, the namespaces, the child's set-up steps and its JVM's flags and class
  * path. Building it has no side effects; what the host cannot do is noted, not thrown.
  *
+ * <p>A non-root test JVM's sandbox ({@code rootless}) always gets a user namespace, so that it may
+ * make the others, and a cgroup namespace with its own cgroupfs: its cgroup's files belong to the
+ * test JVM's user, which the sandbox's root is outside, and the kernel refuses writes from inside a
+ * cgroup namespace to the limits of its root. Its user is root inside ({@code user = ROOT}) or the
+ * caller's own uid ({@code user = CALLER}).
+ *
  * @param ioUnlimitable why an {@code io} limit cannot be applied (its path is on no block device)
  */
-public record LaunchPlan(SandboxSpec spec, CgroupLimits limits, Optional<String> ioUnlimitable, List<SetupStep> steps,
-                  List<String> jvmFlags, String classPath, Optional<ClassDataSharing> sharing) {
+public record LaunchPlan(SandboxSpec spec, boolean rootless, CgroupLimits limits, Optional<String> ioUnlimitable,
+                         List<SetupStep> steps, List<String> jvmFlags, String classPath,
+                         Optional<ClassDataSharing> sharing) {
 
-    static LaunchPlan of(SandboxSpec spec, Optional<ClassDataSharing> sharing) {
+    static LaunchPlan of(SandboxSpec spec, boolean rootless, Optional<ClassDataSharing> sharing) {
         CgroupLimits limits = CgroupLimits.none();
         if (spec.memoryBytes().isPresent()) {
             limits = limits.withMemoryBytes(spec.memoryBytes().getAsLong()).withSwapBytes(spec.swapBytes().orElse(0));
@@ -60,8 +67,8 @@ public record LaunchPlan(SandboxSpec spec, CgroupLimits limits, Optional<String>
         }
         String classPath = sharing.map(cds -> cds.classPath(ChildJvm.testClassPath())).orElseGet(ChildJvm::testClassPath);
         ChildJvm.requireReachable(spec, classPath);
-        return new LaunchPlan(spec, limits, ioUnlimitable, SetupStep.plan(spec), ChildJvm.flags(spec), classPath,
-                sharing);
+        return new LaunchPlan(spec, rootless, limits, ioUnlimitable, SetupStep.plan(spec, rootless), ChildJvm.flags(spec),
+                classPath, sharing);
     }
 
     private static IoLimit ioLimit(IoLimit device, IoThrottle throttle) {
@@ -78,9 +85,16 @@ public record LaunchPlan(SandboxSpec spec, CgroupLimits limits, Optional<String>
         return new LaunchCommand(unshare)
                 .pidNamespace(spec.pidNamespace())
                 .netNamespace(spec.net() != Net.HOST)
-                .userNamespaceAsRoot(spec.user() == User.ROOT)
-                .cgroupNamespace(spec.cgroupNamespace())
+                .userNamespace(userMapping())
+                .cgroupNamespace(spec.cgroupNamespace() || rootless)
                 .timeNamespace(spec.uptime().map(Duration::getSeconds).orElse(0L));
+    }
+
+    private LaunchCommand.UserMapping userMapping() {
+        if (spec.user() == User.ROOT) {
+            return LaunchCommand.UserMapping.ROOT;
+        }
+        return rootless && spec.user() == User.CALLER ? LaunchCommand.UserMapping.CALLER : LaunchCommand.UserMapping.NONE;
     }
 
     /** The child runs as another user than the parent: the files it opens in its work dir must be open to it. */

@@ -4,6 +4,7 @@ import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.linux.cgroup.Cgroup;
 import dev.belljar.linux.cgroup.CgroupLimits;
 import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.cgroup.CgroupVersion;
 import dev.belljar.linux.cgroup.SandboxName;
 import dev.belljar.linux.cgroup.Watchdog;
 
@@ -39,6 +40,19 @@ final class SandboxCgroups implements AutoCloseable {
     /** Why these limits cannot be enforced here, with the fix; empty when they can. */
     Optional<String> cannotEnforce(CgroupLimits limits) {
         return manager.cannotEnforce(limits);
+    }
+
+    CgroupVersion version() {
+        return manager.version();
+    }
+
+    String describe() {
+        return manager.describe();
+    }
+
+    /** How this user may make sandboxes where they are made. */
+    String delegation() {
+        return manager.delegation();
     }
 
     @Override

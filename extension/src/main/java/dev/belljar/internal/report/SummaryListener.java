@@ -4,6 +4,7 @@ import dev.belljar.internal.Configuration;
 import org.junit.platform.launcher.TestPlan;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Prints one line per isolated test at the end of a run: outcome, memory against its limit, CPU
@@ -18,6 +19,8 @@ public final class SummaryListener extends IsolatedTestReports {
         }
         StringBuilder out = new StringBuilder("\nBelljar: " + tests.size() + " isolated test"
                 + (tests.size() == 1 ? "" : "s") + "\n");
+        tests.stream().map(test -> test.entries().get(Reports.SANDBOXES_KEY)).filter(Objects::nonNull).distinct()
+                .forEach(where -> out.append("  sandboxes: ").append(where).append('\n'));
         tests.forEach(test -> out.append("  ").append(test.path()).append("\n      ")
                 .append(test.entries().get(Reports.SUMMARY_KEY)).append('\n'));
         System.out.print(out);

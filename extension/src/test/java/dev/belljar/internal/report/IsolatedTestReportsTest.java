@@ -33,13 +33,13 @@ class IsolatedTestReportsTest {
         @Test
         void first(TestReporter reporter) {
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s",
-                    "belljar.outcome", "PASSED"));
+                    "belljar.outcome", "PASSED", Reports.SANDBOXES_KEY, "cgroup v2: sandboxes under /x (delegated)"));
         }
 
         @Test
         void second(TestReporter reporter) {
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill",
-                    "belljar.outcome", "OOM_KILLED"));
+                    "belljar.outcome", "OOM_KILLED", Reports.SANDBOXES_KEY, "cgroup v2: sandboxes under /x (delegated)"));
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "PASSED, the same path twice", "belljar.outcome", "PASSED"));
             reporter.publishEntry("unrelated", "entries are not reports");
         }
@@ -50,6 +50,7 @@ class IsolatedTestReportsTest {
         String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString()));
 
         assertThat(out).contains("Belljar: 3 isolated tests\n"
+                + "  sandboxes: cgroup v2: sandboxes under /x (delegated)\n"
                 + "  IsolatedTestReportsTest$Reported > first(TestReporter)\n"
                 + "      PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s\n"
                 + "  IsolatedTestReportsTest$Reported > second(TestReporter)\n"

@@ -29,31 +29,55 @@ public final class CgroupManager implements AutoCloseable {
 
     private final CgroupHost host;
     private final boolean hostHasSwap;
+    private final String delegation;
 
     CgroupManager(CgroupHost host, boolean hostHasSwap) {
+        this(host, hostHasSwap, "");
+    }
+
+    private CgroupManager(CgroupHost host, boolean hostHasSwap, String delegation) {
         this.host = host;
         this.hostHasSwap = hostHasSwap;
+        this.delegation = delegation;
+    }
+
+    /**
+     * How this user came to make sandboxes where it does: as root beneath its own cgroup, in the
+     * configured parent, in its own delegated cgroup, or in the subtree Belljar's setup made.
+     */
+    public String delegation() {
+        return delegation;
     }
 
     /**
      * Detects the cgroup interface of this host from {@code /proc/self/mountinfo} and
-     * {@code /proc/self/cgroup}.
+     * {@code /proc/self/cgroup}, for this process's user.
      *
      * @param configuredParent where sandboxes go instead of beneath this process's own cgroup. On
      *        v2 a directory in the cgroup2 mount (a relative path is resolved against the mount
      *        point). On v1 a relative path appended to each controller's mount point: {@code belljar}
      *        means {@code /sys/fs/cgroup/memory/belljar}, {@code /sys/fs/cgroup/cpu/belljar}, ...
      *        A configured parent that does not exist is created on first use and left in place.
+     * @throws NotDelegatedException when this process is not root and no cgroup subtree is delegated to it
      * @throws CgroupException when no cgroup filesystem is mounted or this process's cgroup is not visible
      */
     public static CgroupManager detect(Optional<Path> configuredParent) {
         return detect(configuredParent, Path.of("/proc/self/mountinfo"), Path.of("/proc/self/cgroup"),
-                Path.of("/proc/swaps"), Path.of("/"));
+                Path.of("/proc/swaps"), Path.of("/"), CgroupUser.current());
+    }
+
+    /**
+     * The cgroups this process is in, to read its own accounting ({@link #ownStats()}) whoever it
+     * runs as: a sandbox's process reads its own cgroup, which it may not write.
+     */
+    public static CgroupManager ofThisProcess() {
+        return detect(Optional.empty(), Path.of("/proc/self/mountinfo"), Path.of("/proc/self/cgroup"),
+                Path.of("/proc/swaps"), Path.of("/"), CgroupUser.reader());
     }
 
     /** @param hostRoot what "/" of the mount points stands for: a fake tree in tests */
     static CgroupManager detect(Optional<Path> configuredParent, Path mountinfo, Path procSelfCgroup,
-            Path procSwaps, Path hostRoot) {
+            Path procSwaps, Path hostRoot, CgroupUser user) {
         List<CgroupMount> mounts = CgroupMount.readAll(mountinfo);
         ProcCgroups self = ProcCgroups.read(procSelfCgroup);
         // mountinfo lists mounts in the order they were made: a later one shadows an earlier one
@@ -67,43 +91,127 @@ public final class CgroupManager implements AutoCloseable {
         ControlFiles files = ControlFiles.real();
         BlockDevices devices = new BlockDevices(mountinfo, hostRoot.resolve("sys/dev/block"), BlockDevices::rdev);
         CgroupHost host;
+        String delegation;
         if (v1.containsKey("memory") || !v1.isEmpty() && unified.isEmpty()) {
             Map<String, Path> parents = new LinkedHashMap<>();
-            v1.forEach((controller, mount) -> parents.put(controller,
-                    v1Parent(mount, configuredParent, self, hostRoot)));
+            Map<String, String> how = new LinkedHashMap<>();
+            v1.forEach((controller, mount) -> {
+                Path own = v1Own(mount, self, hostRoot);
+                v1Parent(mount, own, configuredParent, hostRoot, user).ifPresent(parent -> {
+                    parents.put(controller, parent.directory());
+                    how.put(controller, parent.how());
+                });
+            });
+            if (!user.root() && v1.containsKey("memory") && !parents.containsKey("memory")) {
+                Path own = v1Own(v1.get("memory"), self, hostRoot);
+                throw new NotDelegatedException(user.name(), "no cgroup of the memory hierarchy is delegated to "
+                        + user.describe() + ": neither its own cgroup " + own + " nor " + own.resolve(user.setupSubtree())
+                        + (configuredParent.isPresent() ? " nor the configured parent " + configuredParent.get() : "")
+                        + " is writable by it, so its sandboxes could not be limited");
+            }
             host = new V1Host(parents, unified.isPresent(), files, KILL_TIMEOUT, devices);
+            delegation = how.values().stream().distinct().count() == 1 ? how.values().iterator().next() : how.toString();
         } else if (unified.isPresent()) {
-            host = new V2Host(v2Parent(unified.get(), configuredParent, self, hostRoot), files, KILL_TIMEOUT, devices);
+            Path own = v2Own(unified.get(), self, hostRoot);
+            SandboxParent parent = v2Parent(unified.get(), own, configuredParent, hostRoot, user);
+            host = new V2Host(parent.directory(), files, KILL_TIMEOUT, devices);
+            delegation = parent.how();
         } else {
             throw new CgroupException("no cgroup filesystem is mounted (no cgroup or cgroup2 line in " + mountinfo
                     + "): Belljar cannot limit or account a sandbox on this host");
         }
-        return new CgroupManager(host, hasSwap(procSwaps));
+        return new CgroupManager(host, hasSwap(procSwaps), delegation);
     }
 
-    private static Path v1Parent(CgroupMount mount, Optional<Path> configured, ProcCgroups self, Path hostRoot) {
-        if (configured.isPresent()) {
-            if (configured.get().isAbsolute()) {
-                throw new CgroupException("on cgroup v1 the configured sandbox parent must be a relative path, appended"
-                        + " to each controller's mount point (e.g. belljar), not " + configured.get());
-            }
-            return mount.mountDirectory(hostRoot).resolve(configured.get());
-        }
+    /** Where a hierarchy's sandboxes go, and how this user came to be allowed there. */
+    private record SandboxParent(Path directory, String how) {
+    }
+
+    private static Path v1Own(CgroupMount mount, ProcCgroups self, Path hostRoot) {
         String path = self.v1Path(mount.options()).orElseThrow(() -> new CgroupException(
                 "the cgroup v1 hierarchy mounted at " + mount.mountPoint() + " (" + String.join(",", mount.options())
                         + ") has no line in /proc/self/cgroup"));
         return mount.directoryOf(path, hostRoot);
     }
 
-    private static Path v2Parent(CgroupMount mount, Optional<Path> configured, ProcCgroups self, Path hostRoot) {
+    /** Empty when this hierarchy is not delegated to a non-root user: its controller is then unavailable. */
+    private static Optional<SandboxParent> v1Parent(CgroupMount mount, Path own, Optional<Path> configured,
+            Path hostRoot, CgroupUser user) {
         if (configured.isPresent()) {
-            return mount.mountDirectory(hostRoot).resolve(configured.get());
+            if (configured.get().isAbsolute()) {
+                throw new CgroupException("on cgroup v1 the configured sandbox parent must be a relative path, appended"
+                        + " to each controller's mount point (e.g. belljar), not " + configured.get());
+            }
+            Path parent = mount.mountDirectory(hostRoot).resolve(configured.get());
+            return user.root() || delegatedOrCreatable(parent, user)
+                    ? Optional.of(new SandboxParent(parent, "the configured parent (belljar.cgroup.parent)"))
+                    : Optional.empty();
         }
+        if (user.root()) {
+            return Optional.of(new SandboxParent(own, "beneath the test JVM's own cgroup, as root"));
+        }
+        // On v1 a user may move its own processes into any cgroup whose cgroup.procs it may write.
+        if (user.owns(own)) {
+            return Optional.of(new SandboxParent(own, "the test JVM's own cgroup, delegated to " + user.describe()));
+        }
+        Path setup = own.resolve(user.setupSubtree());
+        return user.owns(setup)
+                ? Optional.of(new SandboxParent(setup, user.setupSubtree() + ", made for " + user.describe()
+                        + " by Belljar's setup"))
+                : Optional.empty();
+    }
+
+    private static Path v2Own(CgroupMount mount, ProcCgroups self, Path hostRoot) {
         String path = self.v2Path().orElseThrow(() -> new CgroupException(
                 "cgroup2 is mounted at " + mount.mountPoint() + " but /proc/self/cgroup has no 0::/path line"));
         Path own = mount.directoryOf(path, hostRoot);
         // A manager of this or another JVM moved this process into the leaf: sandboxes are its siblings.
         return own.getFileName() != null && own.getFileName().toString().equals(V2Host.HOST_LEAF) ? own.getParent() : own;
+    }
+
+    private static SandboxParent v2Parent(CgroupMount mount, Path own, Optional<Path> configured, Path hostRoot,
+            CgroupUser user) {
+        if (configured.isPresent()) {
+            Path parent = mount.mountDirectory(hostRoot).resolve(configured.get());
+            if (!user.root()) {
+                if (!delegatedOrCreatable(parent, user)) {
+                    throw new NotDelegatedException(user.name(), "the configured sandbox parent " + parent
+                            + " (belljar.cgroup.parent) is not delegated to " + user.describe()
+                            + ": it may not make cgroups there or move processes into them");
+                }
+                // cgroup v2 lets a user move a process only if it may write cgroup.procs of the
+                // nearest cgroup above both the process's cgroup and the target.
+                Path common = commonAncestor(own, parent);
+                if (!user.writable().test(common.resolve("cgroup.procs"))) {
+                    throw new NotDelegatedException(user.name(), "the test JVM runs in " + own + ", outside the configured"
+                            + " sandbox parent " + parent + ": cgroup v2 lets " + user.describe() + " move a process"
+                            + " only beneath a cgroup whose cgroup.procs it may write, and " + common + " is not"
+                            + " delegated to it; start the test JVM inside " + parent);
+                }
+            }
+            return new SandboxParent(parent, "the configured parent (belljar.cgroup.parent)");
+        }
+        if (user.root()) {
+            return new SandboxParent(own, "beneath the test JVM's own cgroup, as root");
+        }
+        if (user.owns(own) && user.writable().test(own.resolve("cgroup.subtree_control"))) {
+            return new SandboxParent(own, "the test JVM's own cgroup, delegated to " + user.describe());
+        }
+        throw new NotDelegatedException(user.name(), "the test JVM's cgroup " + own + " is not delegated to "
+                + user.describe() + " (it may not write its cgroup.procs and cgroup.subtree_control), and no"
+                + " parent is configured (belljar.cgroup.parent): its sandboxes could not be limited");
+    }
+
+    private static boolean delegatedOrCreatable(Path parent, CgroupUser user) {
+        return Files.isDirectory(parent) ? user.owns(parent) : user.writable().test(CgroupHost.nearestExisting(parent));
+    }
+
+    private static Path commonAncestor(Path a, Path b) {
+        Path common = a;
+        while (!b.startsWith(common)) {
+            common = common.getParent();
+        }
+        return common;
     }
 
     /** {@code /proc/swaps} is a header line plus one line per active swap area. */

@@ -51,7 +51,7 @@ final class V1Host implements CgroupHost {
                 .collect(Collectors.joining(", "));
         Set<String> missing = missingControllers();
         return "cgroup v1" + (hybrid ? " (hybrid)" : "") + ": " + located
-                + (missing.isEmpty() ? "" : "; not mounted: " + String.join(", ", missing));
+                + (missing.isEmpty() ? "" : "; not mounted or not delegated: " + String.join(", ", missing));
     }
 
     @Override
@@ -109,8 +109,8 @@ final class V1Host implements CgroupHost {
 
     private void requireMounted(String controller, String why, List<String> reasons) {
         if (!parents.containsKey(controller)) {
-            reasons.add("the cgroup v1 " + controller + " controller is not mounted (no '" + controller
-                    + "' hierarchy in /proc/self/mountinfo): " + why);
+            reasons.add("the cgroup v1 " + controller + " controller is not mounted or not delegated to this user"
+                    + " (no '" + controller + "' hierarchy in /proc/self/mountinfo, or none of its cgroups writable): " + why);
         }
     }
 

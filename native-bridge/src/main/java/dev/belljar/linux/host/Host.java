@@ -14,6 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 /** Facts about the host that decide whether a sandbox can be built here. */
 public final class Host {
+    /** What lets a non-root user make user namespaces where the host restricts them. */
+    public static final String UNPRIVILEGED_USERNS_FIX = "allow unprivileged user namespaces: sysctl -w"
+            + " user.max_user_namespaces=15000 (if 0), sysctl -w kernel.unprivileged_userns_clone=1 (Debian kernels"
+            + " before 5.10), or where AppArmor restricts them (kernel.apparmor_restrict_unprivileged_userns = 1,"
+            + " Ubuntu 23.10+) sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile that"
+            + " allows 'userns,' for the JDK's java (Belljar's setup prints one)";
+
     private Host() {
     }
 

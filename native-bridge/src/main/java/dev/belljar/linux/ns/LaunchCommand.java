@@ -28,7 +28,7 @@ public final class LaunchCommand {
     private boolean netNamespace;
     private boolean utsNamespace = true;
     private boolean ipcNamespace = true;
-    private boolean userNamespaceAsRoot;
+    private UserMapping userMapping = UserMapping.NONE;
     private boolean cgroupNamespace;
     private long clockOffsetSeconds;
     private Path exitStatusFile;
@@ -68,9 +68,23 @@ public final class LaunchCommand {
         return this;
     }
 
-    /** A new user namespace in which the program is uid and gid 0, mapped to the caller outside. */
-    public LaunchCommand userNamespaceAsRoot(boolean enabled) {
-        userNamespaceAsRoot = enabled;
+    /** Who the program is in a new user namespace, if any. */
+    public enum UserMapping {
+        /** No user namespace: the caller's identity and privileges. */
+        NONE,
+        /** uid and gid 0 inside, mapped to the caller outside. */
+        ROOT,
+        /**
+         * The caller's own uid and gid inside, mapped to themselves, with the capabilities the new
+         * namespace grants kept across exec (ambient): what a non-root caller needs to set up
+         * mounts and interfaces before it drops them.
+         */
+        CALLER
+    }
+
+    /** Whether the program starts in a new user namespace, and as whom. */
+    public LaunchCommand userNamespace(UserMapping mapping) {
+        userMapping = Objects.requireNonNull(mapping, "mapping");
         return this;
     }
 
@@ -126,8 +140,10 @@ public final class LaunchCommand {
         if (netNamespace) {
             argv.add("--net");
         }
-        if (userNamespaceAsRoot) {
-            argv.addAll(List.of("--user", "--map-root-user"));
+        switch (userMapping) {
+            case NONE -> { }
+            case ROOT -> argv.addAll(List.of("--user", "--map-root-user"));
+            case CALLER -> argv.addAll(List.of("--user", "--map-current-user", "--keep-caps"));
         }
         if (cgroupNamespace) {
             argv.add("--cgroup");

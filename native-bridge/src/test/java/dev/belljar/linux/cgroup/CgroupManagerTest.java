@@ -80,15 +80,98 @@ class CgroupManagerTest {
     Path root;
 
     private CgroupManager detect(String mountinfo, String selfCgroup, String swaps, Optional<Path> configured) {
+        return detectAs(ROOT, mountinfo, selfCgroup, swaps, configured);
+    }
+
+    private static final CgroupUser ROOT = new CgroupUser(0, "root", path -> true);
+
+    private CgroupManager detectAs(CgroupUser user, String mountinfo, String selfCgroup, String swaps,
+            Optional<Path> configured) {
         file(root.resolve("proc"), "mountinfo", mountinfo);
         file(root.resolve("proc"), "cgroup", selfCgroup);
         file(root.resolve("proc"), "swaps", swaps);
         return CgroupManager.detect(configured, root.resolve("proc/mountinfo"), root.resolve("proc/cgroup"),
-                root.resolve("proc/swaps"), root);
+                root.resolve("proc/swaps"), root, user);
     }
 
     private Path cg(String path) {
         return root.resolve("sys/fs/cgroup").resolve(path);
+    }
+
+    /** A user (uid 1500) that may write only {@code writable}, as a delegation leaves it. */
+    private CgroupUser user(Path... writable) {
+        java.util.Set<Path> allowed = java.util.Set.of(writable);
+        return new CgroupUser(1500, "ci", allowed::contains);
+    }
+
+    private static Path[] delegated(Path dir) {
+        return new Path[] {dir, dir.resolve("cgroup.procs"), dir.resolve("cgroup.subtree_control")};
+    }
+
+    @Test
+    void nonRootOnV2UsesItsOwnCgroupWhenItIsDelegatedToIt() {
+        Path own = cg("ci.slice/job.scope");
+        CgroupManager manager = detectAs(user(delegated(own)), V2_MOUNTINFO, "0::/ci.slice/job.scope\n", NO_SWAP,
+                Optional.empty());
+
+        assertThat(manager.describe()).startsWith("cgroup v2: sandboxes under " + own);
+        assertThat(manager.delegation()).isEqualTo("the test JVM's own cgroup, delegated to user ci (uid 1500)");
+    }
+
+    @Test
+    void nonRootOnV2WithoutDelegationIsRefusedNamingItsCgroup() {
+        assertThatThrownBy(() -> detectAs(user(), V2_MOUNTINFO, "0::/user.slice/session-2.scope\n", NO_SWAP,
+                Optional.empty()))
+                .isInstanceOf(NotDelegatedException.class)
+                .hasMessageContaining("the test JVM's cgroup " + cg("user.slice/session-2.scope")
+                        + " is not delegated to user ci (uid 1500)")
+                .satisfies(e -> assertThat(((NotDelegatedException) e).user()).isEqualTo("ci"));
+    }
+
+    @Test
+    void nonRootOnV2CannotUseAConfiguredParentAboveWhichItMayNotMoveItsProcesses() {
+        Path configured = cg("belljar-for-ci");
+        file(configured, "cgroup.procs", "");
+        assertThatThrownBy(() -> detectAs(user(delegated(configured)), V2_MOUNTINFO, "0::/user.slice/session-2.scope\n",
+                NO_SWAP, Optional.of(Path.of("belljar-for-ci"))))
+                .isInstanceOf(NotDelegatedException.class)
+                .hasMessageContaining("the test JVM runs in " + cg("user.slice/session-2.scope") + ", outside the configured"
+                        + " sandbox parent " + configured)
+                .hasMessageContaining("start the test JVM inside " + configured);
+    }
+
+    @Test
+    void nonRootOnV2UsesAConfiguredParentItRunsIn() {
+        Path configured = cg("belljar-for-ci");
+        file(configured, "cgroup.procs", "");
+        CgroupManager manager = detectAs(user(delegated(configured)), V2_MOUNTINFO, "0::/belljar-for-ci/job\n",
+                NO_SWAP, Optional.of(Path.of("belljar-for-ci")));
+
+        assertThat(manager.describe()).startsWith("cgroup v2: sandboxes under " + configured);
+        assertThat(manager.delegation()).isEqualTo("the configured parent (belljar.cgroup.parent)");
+    }
+
+    @Test
+    void nonRootOnV1UsesTheSetupsSubtreeInEachHierarchyDelegatedToIt() {
+        Path memory = cg("memory/process_api/d6a2a58d2fa240ecc0dfa59f2a9d2c01/belljar-for-ci");
+        CgroupManager manager = detectAs(user(memory, memory.resolve("cgroup.procs"), cg("cpu/belljar-for-ci"),
+                cg("cpu/belljar-for-ci/cgroup.procs")), HYBRID_MOUNTINFO, HYBRID_CGROUP, NO_SWAP, Optional.empty());
+
+        assertThat(manager.describe()).startsWith("cgroup v1 (hybrid): memory at " + memory + ", cpu at "
+                + cg("cpu/belljar-for-ci"));
+        assertThat(manager.missingControllers()).contains("pids", "cpuset", "freezer").doesNotContain("memory", "cpu");
+        assertThat(manager.delegation()).isEqualTo("belljar-for-ci, made for user ci (uid 1500) by Belljar's setup");
+        assertThat(manager.cannotEnforce(CgroupLimits.none().withPidsMax(10))).get().asString()
+                .contains("pids controller is not mounted or not delegated to this user");
+    }
+
+    @Test
+    void nonRootOnV1WithoutTheMemoryHierarchyDelegatedIsRefused() {
+        assertThatThrownBy(() -> detectAs(user(cg("cpu/belljar-for-ci"), cg("cpu/belljar-for-ci/cgroup.procs")),
+                HYBRID_MOUNTINFO, HYBRID_CGROUP, NO_SWAP, Optional.empty()))
+                .isInstanceOf(NotDelegatedException.class)
+                .hasMessageContaining("no cgroup of the memory hierarchy is delegated to user ci (uid 1500)")
+                .hasMessageContaining(cg("memory/process_api/d6a2a58d2fa240ecc0dfa59f2a9d2c01/belljar-for-ci").toString());
     }
 
     @Test
@@ -305,10 +388,10 @@ class CgroupManagerTest {
                 .cannotEnforce(CgroupLimits.none().withCpusetCpus("0").withCpuWeight(5)
                         .withIoLimit(IoLimit.of("7:0").withReadBps(1))))
                 .hasValueSatisfying(reason -> assertThat(reason)
-                        .contains("the cgroup v1 cpu controller is not mounted (no 'cpu' hierarchy in /proc/self/mountinfo):"
-                                + " a cpu weight needs it (cpu.shares)")
-                        .contains("the cgroup v1 cpuset controller is not mounted (no 'cpuset' hierarchy in"
-                                + " /proc/self/mountinfo): a cpuset needs it")
+                        .contains("the cgroup v1 cpu controller is not mounted or not delegated to this user (no 'cpu'"
+                                + " hierarchy in /proc/self/mountinfo, or none of its cgroups writable): a cpu weight needs it (cpu.shares)")
+                        .contains("the cgroup v1 cpuset controller is not mounted or not delegated to this user (no"
+                                + " 'cpuset' hierarchy in /proc/self/mountinfo, or none of its cgroups writable): a cpuset needs it")
                         .contains("the cgroup v1 blkio controller is not mounted")
                         .contains("io limit on 7:0: there is no block device 7:0"));
     }

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The set-up and clean-up of the tests on the real kernel, registered with
- * {@code @RegisterExtension}. A test runs as root (else it is skipped) with a {@link CgroupManager}
- * for this host, and makes its sandboxes only beneath this JVM's own cgroup. After it, every
+ * {@code @RegisterExtension}. A test runs as root, or as a user with a delegated cgroup subtree
+ * (else it is skipped), with a {@link CgroupManager} for this host, and makes its sandboxes only
+ * beneath this JVM's own cgroup or that subtree. After it, every
  * process it started with {@link #startInside} is killed, every sandbox closed, what it added with
  * {@link #afterwards} done (the last added first), and the manager closed; then no sandbox
  * directory may be left, and this JVM must be back in its own cgroups.
@@ -38,10 +39,12 @@ final class KernelCgroups implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
-        assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(line -> line.matches("Uid:\\s+0\\s.*")), "creating cgroups needs root");
         ownCgroups = Files.readString(Path.of("/proc/self/cgroup"));
-        manager = CgroupManager.detect(Optional.empty());
+        try {
+            manager = CgroupManager.detect(Optional.empty());
+        } catch (NotDelegatedException e) {
+            assumeTrue(false, "creating cgroups needs root or a delegated subtree: " + e.getMessage());
+        }
     }
 
     CgroupManager manager() {

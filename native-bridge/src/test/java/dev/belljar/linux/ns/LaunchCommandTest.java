@@ -32,11 +32,18 @@ class LaunchCommandTest {
     @Test
     void timeNamespaceForksEvenWithoutAPidNamespace() {
         List<String> argv = new LaunchCommand(UNSHARE).pidNamespace(false).timeNamespace(3600)
-                .userNamespaceAsRoot(true).build(List.of("java"));
+                .userNamespace(LaunchCommand.UserMapping.ROOT).build(List.of("java"));
         assertThat(argv).containsSequence("--user", "--map-root-user")
                 .containsSequence("--time", "--monotonic", "3600", "--boottime", "3600")
                 .containsSequence("--fork", "--kill-child", "--", "/usr/bin/setsid", "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java")
                 .doesNotContain("--pid");
+    }
+
+    @Test
+    void callerKeepsItsUidInsideAndTheNamespacesCapabilitiesAcrossExec() {
+        List<String> argv = new LaunchCommand(UNSHARE).userNamespace(LaunchCommand.UserMapping.CALLER)
+                .build(List.of("java"));
+        assertThat(argv).containsSequence("--user", "--map-current-user", "--keep-caps").doesNotContain("--map-root-user");
     }
 
     @Test

@@ -1,0 +1,19 @@
+package dev.belljar.linux.cgroup;
+
+/**
+ * No cgroup subtree is delegated to the non-root user that runs the tests: its sandboxes could
+ * not be limited. The message says what was looked for; the fix is Belljar's one-time setup.
+ */
+public final class NotDelegatedException extends CgroupException {
+    private final String user;
+
+    NotDelegatedException(String user, String message) {
+        super(message);
+        this.user = user;
+    }
+
+    /** The user the setup would delegate a subtree to. */
+    public String user() {
+        return user;
+    }
+}
