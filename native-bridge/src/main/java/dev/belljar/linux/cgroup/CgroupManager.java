@@ -62,8 +62,22 @@ public final class CgroupManager implements AutoCloseable {
      * @throws CgroupException when no cgroup filesystem is mounted or this process's cgroup is not visible
      */
     public static CgroupManager detect(Optional<Path> configuredParent) {
-        return detect(configuredParent, Path.of("/proc/self/mountinfo"), Path.of("/proc/self/cgroup"),
-                Path.of("/proc/swaps"), Path.of("/"), CgroupUser.current());
+        Path procSelfCgroup = Path.of("/proc/self/cgroup");
+        CgroupUser user = CgroupUser.current();
+        try {
+            return detect(configuredParent, Path.of("/proc/self/mountinfo"), procSelfCgroup, Path.of("/proc/swaps"),
+                    Path.of("/"), user);
+        } catch (NotDelegatedException notDelegated) {
+            // Last: the user's systemd manager, which delegates a scope it makes around this process.
+            if (!notDelegated.unified() || configuredParent.isPresent()) {
+                throw notDelegated;
+            }
+            String scope = SystemdScope.moveThisProcess(procSelfCgroup).orElseThrow(() -> notDelegated);
+            CgroupManager inScope = detect(configuredParent, Path.of("/proc/self/mountinfo"), procSelfCgroup,
+                    Path.of("/proc/swaps"), Path.of("/"), user);
+            return new CgroupManager(inScope.host, inScope.hostHasSwap, "the systemd scope " + scope
+                    + " (Delegate=yes) that the systemd manager of " + user.describe() + " made for this JVM");
+        }
     }
 
     /**
@@ -104,7 +118,7 @@ public final class CgroupManager implements AutoCloseable {
             });
             if (!user.root() && v1.containsKey("memory") && !parents.containsKey("memory")) {
                 Path own = v1Own(v1.get("memory"), self, hostRoot);
-                throw new NotDelegatedException(user.name(), "no cgroup of the memory hierarchy is delegated to "
+                throw new NotDelegatedException(user.name(), false, "no cgroup of the memory hierarchy is delegated to "
                         + user.describe() + ": neither its own cgroup " + own + " nor " + own.resolve(user.setupSubtree())
                         + (configuredParent.isPresent() ? " nor the configured parent " + configuredParent.get() : "")
                         + " is writable by it, so its sandboxes could not be limited");
@@ -175,7 +189,7 @@ public final class CgroupManager implements AutoCloseable {
             Path parent = mount.mountDirectory(hostRoot).resolve(configured.get());
             if (!user.root()) {
                 if (!delegatedOrCreatable(parent, user)) {
-                    throw new NotDelegatedException(user.name(), "the configured sandbox parent " + parent
+                    throw new NotDelegatedException(user.name(), true, "the configured sandbox parent " + parent
                             + " (belljar.cgroup.parent) is not delegated to " + user.describe()
                             + ": it may not make cgroups there or move processes into them");
                 }
@@ -183,7 +197,7 @@ public final class CgroupManager implements AutoCloseable {
                 // nearest cgroup above both the process's cgroup and the target.
                 Path common = commonAncestor(own, parent);
                 if (!user.writable().test(common.resolve("cgroup.procs"))) {
-                    throw new NotDelegatedException(user.name(), "the test JVM runs in " + own + ", outside the configured"
+                    throw new NotDelegatedException(user.name(), true, "the test JVM runs in " + own + ", outside the configured"
                             + " sandbox parent " + parent + ": cgroup v2 lets " + user.describe() + " move a process"
                             + " only beneath a cgroup whose cgroup.procs it may write, and " + common + " is not"
                             + " delegated to it; start the test JVM inside " + parent);
@@ -197,7 +211,7 @@ public final class CgroupManager implements AutoCloseable {
         if (user.owns(own) && user.writable().test(own.resolve("cgroup.subtree_control"))) {
             return new SandboxParent(own, "the test JVM's own cgroup, delegated to " + user.describe());
         }
-        throw new NotDelegatedException(user.name(), "the test JVM's cgroup " + own + " is not delegated to "
+        throw new NotDelegatedException(user.name(), true, "the test JVM's cgroup " + own + " is not delegated to "
                 + user.describe() + " (it may not write its cgroup.procs and cgroup.subtree_control), and no"
                 + " parent is configured (belljar.cgroup.parent): its sandboxes could not be limited");
     }

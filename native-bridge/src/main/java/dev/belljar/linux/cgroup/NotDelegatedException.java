@@ -6,10 +6,17 @@ package dev.belljar.linux.cgroup;
  */
 public final class NotDelegatedException extends CgroupException {
     private final String user;
+    private final boolean unified;
 
-    NotDelegatedException(String user, String message) {
+    NotDelegatedException(String user, boolean unified, String message) {
         super(message);
         this.user = user;
+        this.unified = unified;
+    }
+
+    /** On cgroup v2, where a systemd user manager may still delegate a scope. */
+    boolean unified() {
+        return unified;
     }
 
     /** The user the setup would delegate a subtree to. */
