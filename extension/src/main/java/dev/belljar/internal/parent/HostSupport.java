@@ -55,16 +55,17 @@ public final class HostSupport implements AutoCloseable {
 
     /** Why this host cannot run {@code plan} enforced, with the fix; empty when it can. */
     public Optional<String> cannotEnforce(LaunchPlan plan) {
-        return probe.cannotLaunch(plan).or(() -> privilegedOnV1Rootless(plan)).or(() -> cgroups.cannotEnforce(plan.limits()));
+        return probe.cannotLaunch(plan).or(() -> privilegeUnguardedRootless(plan)).or(() -> cgroups.cannotEnforce(plan.limits()));
     }
 
     /**
-     * On cgroup v1 nothing but the sandbox's read-only cgroupfs and its lack of capabilities keeps
-     * it from its limit files, which belong to the test JVM's user: a privileged sandbox, or one
-     * that keeps SYS_ADMIN, could remount that cgroupfs writable.
+     * Where the kernel does not guard a cgroup namespace's root (cgroup v1, or v2 without
+     * {@code nsdelegate}), nothing but the sandbox's read-only cgroupfs and its lack of
+     * capabilities keeps it from its limit files, which belong to the test JVM's user: a privileged
+     * sandbox, or one that keeps SYS_ADMIN, could remount that cgroupfs writable.
      */
-    private Optional<String> privilegedOnV1Rootless(LaunchPlan plan) {
-        if (!probe.rootless() || cgroups.version() != CgroupVersion.V1) {
+    private Optional<String> privilegeUnguardedRootless(LaunchPlan plan) {
+        if (!probe.rootless() || cgroups.kernelGuardsNamespaceRoots()) {
             return Optional.empty();
         }
         String declared = plan.spec().get(Attribute.PRIVILEGED).orElse(false) ? "privileged = true"
@@ -72,9 +73,11 @@ public final class HostSupport implements AutoCloseable {
                         .anyMatch(name -> Capability.named(name).orElse(null) == Capability.SYS_ADMIN)
                         ? "capabilities = SYS_ADMIN" : null;
         return declared == null ? Optional.empty()
-                : Optional.of(declared + " in a sandbox of a non-root test JVM on cgroup v1 would let it remount the"
-                        + " cgroupfs writable and raise its own limits, whose files belong to this user: drop it, run on"
-                        + " cgroup v2 (whose cgroup namespace guards a sandbox's limits) or run the tests as root");
+                : Optional.of(declared + " in a sandbox of a non-root test JVM on " + (cgroups.version() == CgroupVersion.V1
+                        ? "cgroup v1" : "cgroup v2 mounted without nsdelegate") + " would let it remount the cgroupfs"
+                        + " writable and raise its own limits, whose files belong to this user: drop it, run on cgroup v2"
+                        + " mounted with nsdelegate (its cgroup namespace then guards a sandbox's limits) or run the tests"
+                        + " as root");
     }
 
     /** Where this run's sandboxes are made and why this user may make them there, for the run's summary. */

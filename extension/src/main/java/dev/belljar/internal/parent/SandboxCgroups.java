@@ -46,6 +46,10 @@ final class SandboxCgroups implements AutoCloseable {
         return manager.version();
     }
 
+    boolean kernelGuardsNamespaceRoots() {
+        return manager.kernelGuardsNamespaceRoots();
+    }
+
     String describe() {
         return manager.describe();
     }

@@ -30,15 +30,26 @@ public final class CgroupManager implements AutoCloseable {
     private final CgroupHost host;
     private final boolean hostHasSwap;
     private final String delegation;
+    private final boolean namespaceDelegation;
 
     CgroupManager(CgroupHost host, boolean hostHasSwap) {
-        this(host, hostHasSwap, "");
+        this(host, hostHasSwap, "", false);
     }
 
-    private CgroupManager(CgroupHost host, boolean hostHasSwap, String delegation) {
+    private CgroupManager(CgroupHost host, boolean hostHasSwap, String delegation, boolean namespaceDelegation) {
         this.host = host;
         this.hostHasSwap = hostHasSwap;
         this.delegation = delegation;
+        this.namespaceDelegation = namespaceDelegation;
+    }
+
+    /**
+     * Whether the kernel itself keeps a process in a cgroup namespace from the limits of the
+     * namespace's root and from cgroups above it: cgroup v2 mounted with {@code nsdelegate}
+     * (systemd mounts it so). Elsewhere only a read-only cgroupfs and missing capabilities do.
+     */
+    public boolean kernelGuardsNamespaceRoots() {
+        return namespaceDelegation;
     }
 
     /**
@@ -76,7 +87,8 @@ public final class CgroupManager implements AutoCloseable {
             CgroupManager inScope = detect(configuredParent, Path.of("/proc/self/mountinfo"), procSelfCgroup,
                     Path.of("/proc/swaps"), Path.of("/"), user);
             return new CgroupManager(inScope.host, inScope.hostHasSwap, "the systemd scope " + scope
-                    + " (Delegate=yes) that the systemd manager of " + user.describe() + " made for this JVM");
+                    + " (Delegate=yes) that the systemd manager of " + user.describe() + " made for this JVM",
+                    inScope.namespaceDelegation);
         }
     }
 
@@ -106,6 +118,7 @@ public final class CgroupManager implements AutoCloseable {
         BlockDevices devices = new BlockDevices(mountinfo, hostRoot.resolve("sys/dev/block"), BlockDevices::rdev);
         CgroupHost host;
         String delegation;
+        boolean namespaceDelegation = false;
         if (v1.containsKey("memory") || !v1.isEmpty() && unified.isEmpty()) {
             Map<String, Path> parents = new LinkedHashMap<>();
             Map<String, String> how = new LinkedHashMap<>();
@@ -130,11 +143,12 @@ public final class CgroupManager implements AutoCloseable {
             SandboxParent parent = v2Parent(unified.get(), own, configuredParent, hostRoot, user);
             host = new V2Host(parent.directory(), files, KILL_TIMEOUT, devices);
             delegation = parent.how();
+            namespaceDelegation = unified.get().options().contains("nsdelegate");
         } else {
             throw new CgroupException("no cgroup filesystem is mounted (no cgroup or cgroup2 line in " + mountinfo
                     + "): Belljar cannot limit or account a sandbox on this host");
         }
-        return new CgroupManager(host, hasSwap(procSwaps), delegation);
+        return new CgroupManager(host, hasSwap(procSwaps), delegation, namespaceDelegation);
     }
 
     /** Where a hierarchy's sandboxes go, and how this user came to be allowed there. */

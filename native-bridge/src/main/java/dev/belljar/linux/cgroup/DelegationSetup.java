@@ -166,8 +166,11 @@ public final class DelegationSetup {
         Path subtree = own.resolve(CgroupUser.setupSubtreeName(user));
         makeCgroup(subtree);
         delegate(subtree);
-        return "start " + user + "'s test JVM inside " + subtree + " as root, e.g. sudo sh -c 'echo $$ > "
-                + subtree.resolve("cgroup.procs") + " && exec runuser -u " + user + " -- mvn -B install'";
+        // setpriv execs: runuser would stay behind, a root process in the user's cgroup, where
+        // it keeps the user from handing controllers down.
+        return "start " + user + "'s test JVM inside " + subtree + " as root, with no root process left there,"
+                + " e.g. sudo sh -c 'echo $$ > " + subtree.resolve("cgroup.procs") + " && exec setpriv --reuid="
+                + user + " --regid=" + user + " --init-groups env HOME=/home/" + user + " mvn -B install'";
     }
 
     private String applySystemd() {

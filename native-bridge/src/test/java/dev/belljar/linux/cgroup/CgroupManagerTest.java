@@ -116,6 +116,10 @@ class CgroupManagerTest {
 
         assertThat(manager.describe()).startsWith("cgroup v2: sandboxes under " + own);
         assertThat(manager.delegation()).isEqualTo("the test JVM's own cgroup, delegated to user ci (uid 1500)");
+        assertThat(manager.kernelGuardsNamespaceRoots()).as("mounted with nsdelegate").isTrue();
+        String withoutNsdelegate = V2_MOUNTINFO.replace(",nsdelegate", "");
+        assertThat(detectAs(user(delegated(own)), withoutNsdelegate, "0::/ci.slice/job.scope\n", NO_SWAP, Optional.empty())
+                .kernelGuardsNamespaceRoots()).isFalse();
     }
 
     @Test
@@ -161,6 +165,7 @@ class CgroupManagerTest {
                 + cg("cpu/belljar-for-ci"));
         assertThat(manager.missingControllers()).contains("pids", "cpuset", "freezer").doesNotContain("memory", "cpu");
         assertThat(manager.delegation()).isEqualTo("belljar-for-ci, made for user ci (uid 1500) by Belljar's setup");
+        assertThat(manager.kernelGuardsNamespaceRoots()).isFalse();
         assertThat(manager.cannotEnforce(CgroupLimits.none().withPidsMax(10))).get().asString()
                 .contains("pids controller is not mounted or not delegated to this user");
     }

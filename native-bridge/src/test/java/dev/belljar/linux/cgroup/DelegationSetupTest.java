@@ -130,7 +130,7 @@ class DelegationSetupTest {
 
         assertThat(read(cg("cgroup.subtree_control"))).isEqualTo("+cpu +cpuset +io +pids");
         assertThat(Files.getAttribute(cg("belljar-for-ci"), "unix:uid")).isEqualTo((int) UID);
-        assertThat(next).contains("echo $$ > " + cg("belljar-for-ci/cgroup.procs") + " && exec runuser -u ci");
+        assertThat(next).contains("echo $$ > " + cg("belljar-for-ci/cgroup.procs") + " && exec setpriv --reuid=ci");
         assertThat(printed()).contains("belljar setup: write '+cpu +cpuset +io +pids' to " + cg("cgroup.subtree_control"));
 
         setup.undo();
