@@ -1,9 +1,7 @@
 package dev.belljar;
 
-import dev.belljar.linux.host.Host;
 import org.assertj.core.api.Condition;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -104,8 +102,8 @@ class SoakTest {
     }
 
     @BeforeAll
-    static void requireRoot() {
-        Assumptions.assumeTrue(Host.effectiveUid() == 0, "sandboxes need root; run the soak as root (CI does)");
+    static void requireSandboxes() {
+        KernelTest.requireSandboxes();
     }
 
     @Test
