@@ -102,9 +102,9 @@ public final class Doctor {
         Doctor doctor = new Doctor();
         doctor.checkIdentity();
         Optional<Path> unshare = doctor.checkUnshare();
-        doctor.checkCgroups();
+        Optional<Boolean> sandboxPressure = doctor.checkCgroups();
         unshare.ifPresent(doctor::checkNamespaces);
-        doctor.checkPressure();
+        doctor.checkPressure(sandboxPressure);
         doctor.checkCheckpoints();
         return doctor;
     }
@@ -148,7 +148,8 @@ public final class Doctor {
         return unshare;
     }
 
-    private void checkCgroups() {
+    /** @return whether sandboxes get pressure data here; empty where there are no usable cgroups */
+    private Optional<Boolean> checkCgroups() {
         try (CgroupManager cgroups = CgroupManager.detect(Optional.empty())) {
             add("cgroups", true, cgroups.describe(), "");
             add("cgroup delegation", true, cgroups.delegation(), "");
@@ -163,11 +164,13 @@ public final class Doctor {
                     .withSwapBytes(0).withCpuQuota(50_000, 100_000).withPidsMax(64));
             add("memory, swap, cpu, pids limits", limits.isEmpty(), limits.orElse("enforceable"),
                     "see the reason; Belljar never runs a test with a limit it cannot enforce");
+            return Optional.of(cgroups.reportsPressure());
         } catch (NotDelegatedException e) {
             add("cgroups", false, e.getMessage(), "once, as root: " + setupCommand(e.user()));
         } catch (CgroupException e) {
             add("cgroups", false, e.getMessage(), "mount cgroup2 at /sys/fs/cgroup (or the v1 controller hierarchies)");
         }
+        return Optional.empty();
     }
 
     private void checkNamespaces(Path unshare) {
@@ -180,6 +183,7 @@ public final class Doctor {
         checkNamespace(unshare, "uts namespace", with(user, "--uts"));
         checkNamespace(unshare, "ipc namespace", with(user, "--ipc"));
         checkNamespace(unshare, "network namespace", with(user, "--net"));
+        checkNamespace(unshare, "cgroup namespace", with(user, "--cgroup"));
         checkNamespace(unshare, "time namespace", with(user, "--time", "--fork", "--boottime", "1"));
         Path restricted = Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
         if (Files.exists(restricted) && readTrimmed(restricted).equals("1")) {
@@ -203,10 +207,14 @@ public final class Doctor {
                         + (item.startsWith("time") ? "; time namespaces need Linux 5.6+ and util-linux 2.36+" : ""));
     }
 
-    private void checkPressure() {
+    /** Claimed only where sandboxes get it: the host's /proc/pressure alone is not per sandbox. */
+    private void checkPressure(Optional<Boolean> sandboxPressure) {
         boolean psi = Files.exists(Path.of("/proc/pressure/memory"));
-        add("pressure stall information", psi, psi ? "available" : "absent (reported as absent, never as zero)",
-                "boot with psi=1 (CONFIG_PSI)");
+        boolean perSandbox = sandboxPressure.orElse(false);
+        add("pressure stall information", perSandbox, perSandbox ? "available per sandbox"
+                        : (psi ? "the host has it, but its cgroups keep none (cgroup v1)" : "absent")
+                        + ": sandboxes report none (absent, never zero)",
+                psi ? "run on cgroup v2, which keeps pressure per cgroup" : "boot with psi=1 (CONFIG_PSI)");
     }
 
     /** Optional: only {@code SandboxProcess.checkpoint} needs it. */

@@ -259,6 +259,15 @@ public final class CgroupManager implements AutoCloseable {
         return host.parentStats();
     }
 
+    /**
+     * Whether sandboxes here report pressure stall information: cgroup v2 keeps it per cgroup
+     * wherever the kernel has PSI; mainline v1 never does (some vendor kernels add it to cpuacct).
+     */
+    public boolean reportsPressure() {
+        return host.version() == CgroupVersion.V2 ? Files.exists(Path.of("/proc/pressure/cpu"))
+                : host.parents().stream().anyMatch(parent -> Files.exists(parent.resolve("cpu.pressure")));
+    }
+
     public CgroupVersion version() {
         return host.version();
     }
