@@ -19,6 +19,15 @@ import java.util.Objects;
  * parent no other way.
  */
 public final class LaunchCommand {
+    /**
+     * How the init shell runs the program: with its own stderr on /dev/null, where a shell
+     * reports a child's death by a signal ("Killed"), which is the exit status's to tell. The
+     * program gets the real stderr back (kept as fd 3) from a second shell that execs it: a
+     * redirection on the command itself would be in effect, in the init, when it reports.
+     */
+    static final String RUN_WITH_QUIET_INIT =
+            "exec 3>&2 2>/dev/null; /bin/sh -c 'exec 2>&3 3>&-; exec \"$@\"' belljar-stderr \"$@\"";
+
     /** Exit status of the launcher when the process could not join its cgroup. */
     public static final int JOIN_CGROUP_FAILED = 125;
 
@@ -164,11 +173,11 @@ public final class LaunchCommand {
             // util-linux installs setsid beside unshare.
             argv.add(unshare.resolveSibling("setsid").toString());
             if (exitStatusFile != null) {
-                // $0 names the status file; stderr goes first so that a read-only work dir stays quiet.
-                argv.addAll(List.of("/bin/sh", "-c", "\"$@\"; status=$?; echo $status 2>/dev/null > \"$0\"; exit $status",
+                // $0 names the status file (a read-only work dir stays quiet: the init's stderr is /dev/null).
+                argv.addAll(List.of("/bin/sh", "-c", RUN_WITH_QUIET_INIT + "; status=$?; echo $status > \"$0\"; exit $status",
                         exitStatusFile.toString()));
             } else {
-                argv.addAll(List.of("/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init"));
+                argv.addAll(List.of("/bin/sh", "-c", RUN_WITH_QUIET_INIT + "; exit $?", "belljar-init"));
             }
         }
         argv.addAll(program);

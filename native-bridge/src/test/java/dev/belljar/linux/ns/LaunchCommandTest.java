@@ -19,7 +19,7 @@ class LaunchCommandTest {
         assertThat(argv.subList(4, 7)).containsExactly("/cg/memory/x/cgroup.procs", "/cg/cpu/x/cgroup.procs", "--");
         assertThat(argv.subList(7, argv.size())).containsExactly("/usr/bin/unshare", "--mount", "--uts", "--ipc",
                 "--pid", "--mount-proc", "--fork", "--kill-child", "--", "/usr/bin/setsid",
-                "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java", "Main");
+                "/bin/sh", "-c", LaunchCommand.RUN_WITH_QUIET_INIT + "; exit $?", "belljar-init", "java", "Main");
     }
 
     @Test
@@ -35,7 +35,8 @@ class LaunchCommandTest {
                 .userNamespace(LaunchCommand.UserMapping.ROOT).build(List.of("java"));
         assertThat(argv).containsSequence("--user", "--map-root-user")
                 .containsSequence("--time", "--monotonic", "3600", "--boottime", "3600")
-                .containsSequence("--fork", "--kill-child", "--", "/usr/bin/setsid", "/bin/sh", "-c", "\"$@\"; exit $?", "belljar-init", "java")
+                .containsSequence("--fork", "--kill-child", "--", "/usr/bin/setsid", "/bin/sh", "-c",
+                        LaunchCommand.RUN_WITH_QUIET_INIT + "; exit $?", "belljar-init", "java")
                 .doesNotContain("--pid");
     }
 
@@ -50,7 +51,7 @@ class LaunchCommandTest {
     void initWritesTheProgramsExitStatusWhereAsked() {
         List<String> argv = new LaunchCommand(UNSHARE).exitStatusFile(Path.of("/tmp/w/exit-status")).build(List.of("java"));
         assertThat(argv).containsSequence("/usr/bin/setsid", "/bin/sh", "-c",
-                "\"$@\"; status=$?; echo $status 2>/dev/null > \"$0\"; exit $status", "/tmp/w/exit-status", "java");
+                LaunchCommand.RUN_WITH_QUIET_INIT + "; status=$?; echo $status > \"$0\"; exit $status", "/tmp/w/exit-status", "java");
     }
 
     @Test
