@@ -148,6 +148,18 @@ public record SetupStep(Kind kind, String value) {
         return set;
     }
 
+    /** What this JVM loads classes and libraries from as it runs on: its class path and its JDK. */
+    private static List<Path> loadedFrom() {
+        List<Path> paths = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                paths.add(Path.of(entry).toAbsolutePath());
+            }
+        }
+        paths.add(Path.of(System.getProperty("java.home")));
+        return paths;
+    }
+
     private void run(WorkDir workDir) throws IOException {
         switch (kind) {
             case HOSTNAME -> Syscalls.setHostname(value);
@@ -159,9 +171,10 @@ public record SetupStep(Kind kind, String value) {
             case WRITABLE -> Mounts.writable(Path.of(value));
             case TMPFS -> {
                 int colon = value.indexOf(':');
-                Mounts.tmpfs(Path.of(value.substring(colon + 1)), Long.parseLong(value.substring(0, colon)));
+                Mounts.tmpfs(Path.of(value.substring(colon + 1)), Long.parseLong(value.substring(0, colon)),
+                        loadedFrom());
             }
-            case HIDE -> Mounts.hide(Path.of(value), workDir.hiddenFile());
+            case HIDE -> Mounts.hide(Path.of(value), workDir.hiddenFile(), loadedFrom());
             case PROTECT_KERNEL_FILES -> Mounts.protectKernelFiles();
             case BOUND_CAPABILITIES -> Privileges.boundTo(capabilities(value));
             case BECOME_NOBODY -> Syscalls.dropPrivileges(NOBODY, NOBODY);

@@ -1,8 +1,7 @@
 package dev.belljar.internal.parent;
 
-import dev.belljar.internal.channel.WorkDir;
-
 import com.sun.management.OperatingSystemMXBean;
+import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.internal.child.ChildMain;
 import dev.belljar.linux.libc.NativeStartup;
 import dev.belljar.spec.SandboxSpec;
@@ -13,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -142,12 +142,16 @@ public final class ChildJvm {
         needed.add(System.getProperty("java.home"));
         List<String> covering = new ArrayList<>(spec.tmpfs().keySet());
         covering.addAll(spec.hidden());
+        // An entry below a covered path is bound back, read-only; one the cover equals or lies in is not.
         for (String cover : covering) {
+            Path covered = Path.of(cover).normalize();
             for (String entry : needed) {
-                if (entry.equals(cover) || entry.startsWith(cover.endsWith("/") ? cover : cover + "/")) {
+                Path path = Path.of(entry).toAbsolutePath().normalize();
+                if (covered.startsWith(path) && (Files.isDirectory(path) || covered.equals(path))) {
                     throw new SpecException((spec.tmpfs().containsKey(cover) ? "tmpfs" : "hidden")
-                            + " = \"" + cover + "\" would cover " + entry + ", which the sandbox's JVM loads classes or"
-                            + " libraries from: choose a path that holds no JDK or class path entry");
+                            + " = \"" + cover + "\" would cover " + (covered.equals(path) ? "" : "part of ") + entry
+                            + ", which the sandbox's JVM loads classes or libraries from: choose a path that is not, and"
+                            + " is not inside, the JDK or a class path entry (one below it stays visible)");
                 }
             }
         }

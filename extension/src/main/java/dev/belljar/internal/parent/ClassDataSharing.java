@@ -1,5 +1,4 @@
 package dev.belljar.internal.parent;
-
 import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.internal.child.ChildMain;
 import dev.belljar.internal.child.Training;

@@ -126,6 +126,7 @@ public final class Syscalls {
     private static final int EFD_CLOEXEC = 0x80000;
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
+    private static final int O_PATH = 0x200000;
     private static final short POLLIN = 0x1;
 
     /** A file descriptor that becomes readable when {@code file} is modified (inotify, IN_MODIFY). */
@@ -147,6 +148,14 @@ public final class Syscalls {
     /** Makes a named pipe at {@code path} with permission bits {@code mode} (less the umask). */
     public static void makeFifo(String path, int mode) {
         check(LibC.INSTANCE.mkfifo(path, mode), "mkfifo(\"" + path + "\", 0" + Integer.toOctalString(mode) + ")");
+    }
+
+    /**
+     * A descriptor that only names {@code path} (O_PATH): it still reaches the file or directory
+     * after something is mounted over it, through {@code /proc/self/fd/N}.
+     */
+    public static int openPath(String path) {
+        return check(LibC.INSTANCE.open(path, O_PATH | O_CLOEXEC), "open(\"" + path + "\", O_PATH)");
     }
 
     public static int openReadOnly(String path) {

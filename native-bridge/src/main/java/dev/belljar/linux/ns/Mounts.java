@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -94,10 +95,70 @@ public final class Mounts {
         return flags;
     }
 
-    /** A fresh, empty tmpfs of at most {@code sizeBytes} over the directory {@code path}. */
-    public static void tmpfs(Path path, long sizeBytes) {
-        Syscalls.mount("tmpfs", path.toString(), "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
-                "size=" + sizeBytes + ",mode=1777");
+    /**
+     * A fresh, empty tmpfs of at most {@code sizeBytes} over the directory {@code path}, with the
+     * paths of {@code keepVisible} that lie below it bound back on top, read-only (the class path
+     * and JDK of a JVM that runs on: a fresh /tmp wherever the project lives).
+     */
+    public static void tmpfs(Path path, long sizeBytes, List<Path> keepVisible) {
+        List<Path> kept = below(path, keepVisible);
+        List<Integer> handles = openAll(kept);
+        try {
+            Syscalls.mount("tmpfs", path.toString(), "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV,
+                    "size=" + sizeBytes + ",mode=1777");
+            bindBack(kept, handles);
+        } finally {
+            handles.forEach(Syscalls::close);
+        }
+    }
+
+    /**
+     * The paths of {@code candidates} strictly below {@code cover}, without those below another
+     * of them (a recursive bind takes them along), in order.
+     */
+    static List<Path> below(Path cover, List<Path> candidates) {
+        List<Path> inside = candidates.stream().map(Path::normalize).filter(p -> p.startsWith(cover) && !p.equals(cover))
+                .distinct().sorted().toList();
+        List<Path> outermost = new ArrayList<>();
+        for (Path candidate : inside) {
+            if (outermost.stream().noneMatch(candidate::startsWith) && Files.exists(candidate)) {
+                outermost.add(candidate);
+            }
+        }
+        return outermost;
+    }
+
+    private static List<Integer> openAll(List<Path> paths) {
+        List<Integer> handles = new ArrayList<>();
+        try {
+            for (Path path : paths) {
+                handles.add(Syscalls.openPath(path.toString()));
+            }
+        } catch (RuntimeException e) {
+            handles.forEach(Syscalls::close);
+            throw e;
+        }
+        return handles;
+    }
+
+    /** Each path, reached through its handle from before the cover, is bound back over a new mount point, read-only. */
+    private static void bindBack(List<Path> kept, List<Integer> handles) {
+        for (int i = 0; i < kept.size(); i++) {
+            Path target = kept.get(i);
+            String source = "/proc/self/fd/" + handles.get(i);
+            try {
+                Files.createDirectories(target.getParent());
+                if (Files.isDirectory(Path.of(source))) {
+                    Files.createDirectories(target);
+                } else if (!Files.exists(target)) {
+                    Files.createFile(target);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make the mount point " + target + " to keep it visible", e);
+            }
+            Syscalls.mount(source, target.toString(), null, Syscalls.MS_BIND | Syscalls.MS_REC, null);
+            setReadOnly(target.toString(), true);
+        }
     }
 
     /**
@@ -105,9 +166,21 @@ public final class Mounts {
      * 000 over it, a file an empty mode-000 file ({@code emptyFile}) bound over it. (A process
      * that keeps {@code DAC_READ_SEARCH} can still list the empty directory; there is nothing in it.)
      */
-    public static void hide(Path path, Path emptyFile) {
+    public static void hide(Path path, Path emptyFile, List<Path> keepVisible) {
         String target = path.toString();
-        if (Files.isDirectory(path)) {
+        List<Path> kept = Files.isDirectory(path) ? below(path, keepVisible) : List.of();
+        if (!kept.isEmpty()) {
+            // What must stay visible is bound back into a tmpfs that can be traversed (0111) but not listed.
+            List<Integer> handles = openAll(kept);
+            try {
+                long flags = Syscalls.MS_NOSUID | Syscalls.MS_NODEV;
+                Syscalls.mount("tmpfs", target, "tmpfs", flags, "size=1m,mode=0111");
+                bindBack(kept, handles);
+                Syscalls.mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_RDONLY | flags, null);
+            } finally {
+                handles.forEach(Syscalls::close);
+            }
+        } else if (Files.isDirectory(path)) {
             Syscalls.mount("tmpfs", target, "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV | Syscalls.MS_RDONLY,
                     "size=0,mode=000");
         } else if (Files.exists(path)) {
