@@ -11,10 +11,12 @@ import dev.belljar.spec.Attribute;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
 
@@ -148,6 +150,18 @@ public record SetupStep(Kind kind, String value) {
         return set;
     }
 
+    /**
+     * Opens every jar of the class path while this JVM may still read them: the class loader keeps
+     * a jar open once it looked into it, and nobody may not be let into the directory a jar is in
+     * (a Maven repository in a home of mode 700).
+     */
+    private static void openEveryJar() throws IOException {
+        Enumeration<URL> manifests = ClassLoader.getSystemClassLoader().getResources("META-INF/MANIFEST.MF");
+        while (manifests.hasMoreElements()) {
+            manifests.nextElement();
+        }
+    }
+
     /** What this JVM loads classes and libraries from as it runs on: its class path and its JDK. */
     private static List<Path> loadedFrom() {
         List<Path> paths = new ArrayList<>();
@@ -177,7 +191,10 @@ public record SetupStep(Kind kind, String value) {
             case HIDE -> Mounts.hide(Path.of(value), workDir.hiddenFile(), loadedFrom());
             case PROTECT_KERNEL_FILES -> Mounts.protectKernelFiles();
             case BOUND_CAPABILITIES -> Privileges.boundTo(capabilities(value));
-            case BECOME_NOBODY -> Syscalls.dropPrivileges(NOBODY, NOBODY);
+            case BECOME_NOBODY -> {
+                openEveryJar();
+                Syscalls.dropPrivileges(NOBODY, NOBODY);
+            }
             case KEEP_CAPABILITIES -> Privileges.keepOnly(capabilities(value));
         }
     }

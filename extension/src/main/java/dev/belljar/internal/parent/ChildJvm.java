@@ -1,6 +1,7 @@
 package dev.belljar.internal.parent;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.belljar.User;
 import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.internal.child.ChildMain;
 import dev.belljar.linux.libc.NativeStartup;
@@ -8,12 +9,15 @@ import dev.belljar.spec.SandboxSpec;
 import dev.belljar.spec.SpecException;
 
 import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -136,10 +140,20 @@ public final class ChildJvm {
         return String.join(File.pathSeparator, entries);
     }
 
-    /** A tmpfs or hidden path must not cover what the child JVM still loads from: its JDK and class path. */
+    /**
+     * What the child JVM still loads from, its JDK and class path, must stay reachable: no tmpfs or
+     * hidden path may be one of them or lie inside one, and a child that becomes nobody must be
+     * let through every directory above them.
+     */
     static void requireReachable(SandboxSpec spec, String classPath) {
         List<String> needed = new ArrayList<>(List.of(classPath.split(File.pathSeparator)));
+        needed.remove("");
         needed.add(System.getProperty("java.home"));
+        if (spec.user() == User.NOBODY) {
+            // The child opens every jar before it drops to nobody; classes in a directory and the
+            // JDK's libraries it opens by path as it needs them.
+            needed.stream().filter(entry -> Files.isDirectory(Path.of(entry))).forEach(ChildJvm::requireReadableByOthers);
+        }
         List<String> covering = new ArrayList<>(spec.tmpfs().keySet());
         covering.addAll(spec.hidden());
         // An entry below a covered path is bound back, read-only; one the cover equals or lies in is not.
@@ -154,6 +168,36 @@ public final class ChildJvm {
                             + " is not inside, the JDK or a class path entry (one below it stays visible)");
                 }
             }
+        }
+    }
+
+    /**
+     * The uid nobody reads what others may: every directory above {@code entry} must let others
+     * through (x) and the entry itself be readable to them (its mode bits; an ACL is not read).
+     */
+    static void requireReadableByOthers(String entry) {
+        Path path = Path.of(entry).toAbsolutePath().normalize();
+        for (Path dir = path.getParent(); dir != null; dir = dir.getParent()) {
+            requireMode(dir, entry, PosixFilePermission.OTHERS_EXECUTE, "lets no other user through");
+        }
+        requireMode(path, entry, PosixFilePermission.OTHERS_READ, "is not readable to other users");
+        if (Files.isDirectory(path)) {
+            requireMode(path, entry, PosixFilePermission.OTHERS_EXECUTE, "lets no other user through");
+        }
+    }
+
+    private static void requireMode(Path path, String entry, PosixFilePermission needed, String problem) {
+        Set<PosixFilePermission> mode;
+        try {
+            mode = Files.getPosixFilePermissions(path);
+        } catch (IOException e) {
+            return;  // a missing entry fails the same way for every user
+        }
+        if (!mode.contains(needed)) {
+            throw new SpecException("user = NOBODY cannot reach " + entry + ", which the sandbox's JVM loads classes or"
+                    + " libraries from: " + path + " (" + PosixFilePermissions.toString(mode) + ") " + problem
+                    + "; allow it (chmod o+" + (needed == PosixFilePermission.OTHERS_READ ? "r" : "x") + " " + path
+                    + "), build from a directory others may read, or run the test as CALLER or ROOT");
         }
     }
 
