@@ -78,11 +78,19 @@ class LimitsAndReportingTest extends KernelTest {
 
     @Test
     void unenforceableSpecAbortsWithTheReasonAndTheFix() {
-        EngineTestKit.engine("junit-jupiter").selectors(select("publishes"))
-                .configurationParameter("belljar.cgroup.parent", "/nonexistent/cgroup").execute().testEvents()
-                .assertThatEvents().haveExactly(1, event(test("publishes"), abortedWithReason(
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(select("publishes"))
+                .configurationParameter("belljar.cgroup.parent", "/nonexistent/cgroup").execute().testEvents();
+        events.assertThatEvents().haveExactly(1, event(test("publishes"), abortedWithReason(
                         message(m -> m.contains("cannot enforce") && m.contains("/nonexistent/cgroup")
                                 && m.contains("belljar.unenforceable=fail")))));
+        // In the run's summary and report too, with the reason.
+        assertThat(events.reportingEntryPublished().stream()
+                .map(event -> event.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()))
+                .anySatisfy(entries -> {
+                    assertThat(entries).containsEntry("belljar.outcome", "ABORTED");
+                    assertThat(entries.get("belljar.summary")).startsWith("ABORTED before its sandbox started: ")
+                            .contains("/nonexistent/cgroup");
+                });
     }
 
     @Test

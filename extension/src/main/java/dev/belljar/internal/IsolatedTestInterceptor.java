@@ -99,15 +99,21 @@ public final class IsolatedTestInterceptor {
     private static void runIsolated(ExtensionContext context) throws Throwable {
         Configuration configuration = Configuration.of(context);
         configuration.requireValid();
-        SandboxSpec spec = IsolatedSpecs.resolve(context);
         HostSupport host = host(context);
+        SandboxSpec spec;
         LaunchPlan plan;
         try {
-            plan = host.plan(spec);
-        } catch (SpecException e) {
-            throw e.in(IsolatedSpecs.declaredOn(context));
+            spec = IsolatedSpecs.resolve(context);
+            try {
+                plan = host.plan(spec);
+            } catch (SpecException e) {
+                throw e.in(IsolatedSpecs.declaredOn(context));
+            }
+            requireEnforceable(host, plan, context.getDisplayName(), configuration.failUnenforceable());
+        } catch (Throwable notStarted) {
+            publishNotStarted(context, host, notStarted);
+            throw notStarted;
         }
-        requireEnforceable(host, plan, context.getDisplayName(), configuration.failUnenforceable());
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
         Messages.RunTest request = Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
                 ChildJvm.forwardedSystemProperties());
@@ -123,6 +129,13 @@ public final class IsolatedTestInterceptor {
         entries.put(Reports.SANDBOXES_KEY, host.sandboxesWhere());
         context.publishReportEntry(entries);
         verdict.check(context.getDisplayName(), spec.expect());
+    }
+
+    /** A test that ends before its sandbox starts is in the summary and the report too, with the reason. */
+    private static void publishNotStarted(ExtensionContext context, HostSupport host, Throwable reason) {
+        String outcome = reason instanceof TestAbortedException ? "ABORTED" : "ERROR";
+        context.publishReportEntry(Map.of(Reports.SUMMARY_KEY, outcome + " before its sandbox started: "
+                        + reason.getMessage(), "belljar.outcome", outcome, Reports.SANDBOXES_KEY, host.sandboxesWhere()));
     }
 
     /** What the host offers, probed once per test run (the root context's store). */
