@@ -1,6 +1,7 @@
 package dev.belljar.internal.report;
 
 import dev.belljar.internal.Configuration;
+import dev.belljar.internal.parent.Timeline;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -39,7 +40,9 @@ class IsolatedTestReportsTest {
         @Test
         void second(TestReporter reporter) {
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill",
-                    "belljar.outcome", "OOM_KILLED", Reports.SANDBOXES_KEY, "cgroup v2: sandboxes under /x (delegated)"));
+                    "belljar.outcome", "OOM_KILLED", Reports.SANDBOXES_KEY, "cgroup v2: sandboxes under /x (delegated)",
+                    "belljar.memory.peakBytes", "67108864", "belljar.memory.limitBytes", "67108864",
+                    "belljar.note", "a \"quoted\"\nline", Timeline.REPORT_KEY, "0,1,2,0"));
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "PASSED, the same path twice", "belljar.outcome", "PASSED"));
             reporter.publishEntry("unrelated", "entries are not reports");
         }
@@ -65,15 +68,27 @@ class IsolatedTestReportsTest {
                 .contains("second(TestReporter) &mdash; <span class=\"OOM_KILLED\">OOM_KILLED</span>")
                 .contains("PASSED, the same path twice")
                 .doesNotContain("entries are not reports");
+
+        // JSON is YAML: SnakeYAML reads the results file as a program of a CI system would.
+        Map<String, Object> results = new org.yaml.snakeyaml.Yaml().load(Files.readString(reportDir.resolve("results.json")));
+        @SuppressWarnings("unchecked")
+        java.util.List<Map<String, Object>> listed = (java.util.List<Map<String, Object>>) results.get("tests");
+        assertThat(listed).hasSize(3);
+        assertThat(listed.get(0)).containsEntry("test", "IsolatedTestReportsTest$Reported > first(TestReporter)")
+                .containsEntry("outcome", "PASSED").containsEntry("summary", "PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s");
+        assertThat(listed.get(1)).containsEntry("outcome", "OOM_KILLED")
+                .containsEntry("entries", Map.of("belljar.memory.peakBytes", 67108864, "belljar.memory.limitBytes", 67108864,
+                        "belljar.sandboxes", "cgroup v2: sandboxes under /x (delegated)", "belljar.note", "a \"quoted\"\nline"));
     }
 
     @Test
-    void bothReportsCanBeTurnedOff(@TempDir Path reportDir) {
+    void theReportsCanBeTurnedOff(@TempDir Path reportDir) {
         String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString(),
                 Configuration.REPORT_PROPERTY_NAME, "false", Configuration.SUMMARY_PROPERTY_NAME, "false"));
 
         assertThat(out).doesNotContain("Belljar");
         assertThat(reportDir.resolve("report.html")).doesNotExist();
+        assertThat(reportDir.resolve("results.json")).doesNotExist();
     }
 
     private static String runCapturingStdout(Map<String, String> configuration) {
