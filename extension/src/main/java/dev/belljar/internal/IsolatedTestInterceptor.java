@@ -125,7 +125,10 @@ public final class IsolatedTestInterceptor {
         report.reportEntries().forEach(context::publishReportEntry);
         Verdict verdict = Verdict.of(spec, timeout, report);
         Map<String, String> entries = new LinkedHashMap<>(Reports.entries(verdict.result()));
-        entries.put(Timeline.REPORT_KEY, report.timeline());
+        if (configuration.report()) {
+            Timeline.write(configuration.reportDirectory(), report.timeline())
+                    .ifPresent(file -> entries.put(Timeline.FILE_KEY, file));
+        }
         entries.put(Reports.SANDBOXES_KEY, host.sandboxesWhere());
         context.publishReportEntry(entries);
         verdict.check(context.getDisplayName(), spec.expect());

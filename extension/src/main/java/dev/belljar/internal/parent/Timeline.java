@@ -4,17 +4,45 @@ import dev.belljar.linux.cgroup.Cgroup;
 import dev.belljar.linux.cgroup.CgroupException;
 import dev.belljar.linux.cgroup.CgroupUsage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Samples a sandbox's memory, CPU time and OOM kills while its child runs, for the report's
- * charts. Serialized as a report entry: {@code millis,memoryBytes,cpuNanos,oomKills;...}.
+ * charts. Serialized into a file of the report directory: {@code millis,memoryBytes,cpuNanos,oomKills;...}.
  */
 public final class Timeline implements AutoCloseable {
-    public static final String REPORT_KEY = "belljar.timeline";
+    /**
+     * The report entry that names the file with a test's samples, relative to the report
+     * directory: the samples themselves (about 500 characters a second) would flood every console
+     * and IDE that prints report entries.
+     */
+    public static final String FILE_KEY = "belljar.timelineFile";
+    private static final AtomicLong FILES = new AtomicLong();
+
+    /**
+     * Writes {@code encoded} samples into a new file below {@code reportDirectory}, named so that
+     * test JVMs writing into one directory never collide.
+     *
+     * @return its path relative to {@code reportDirectory}, or empty where it could not be written
+     */
+    public static Optional<String> write(Path reportDirectory, String encoded) {
+        String name = "timelines/" + ProcessHandle.current().pid() + "-" + FILES.incrementAndGet() + ".txt";
+        try {
+            Files.createDirectories(reportDirectory.resolve("timelines"));
+            Files.writeString(reportDirectory.resolve(name), encoded);
+            return Optional.of(name);
+        } catch (IOException e) {
+            return Optional.empty();  // the chart is the report's; the test's result does not depend on it
+        }
+    }
     static final long INTERVAL_MILLIS = 50;
     /** Beyond this many samples every other one is dropped and the interval doubles: long tests keep a small entry. */
     public static final int MAX_SAMPLES = 600;

@@ -35,14 +35,41 @@ public final class HtmlReportListener extends IsolatedTestReports {
         try {
             Files.createDirectories(dir);
             Path page = dir.resolve("report.html");
-            Files.writeString(page, render(tests));
+            Files.writeString(page, render(tests, dir));
+            removeTimelines(tests, dir);
             System.out.println("Belljar report: " + page.toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Belljar report into " + dir.toAbsolutePath(), e);
         }
     }
 
-    static String render(List<IsolatedTest> tests) {
+    /** The page holds the samples now; each test JVM removes the files of its own tests. */
+    private static void removeTimelines(List<IsolatedTest> tests, Path dir) throws IOException {
+        for (IsolatedTest test : tests) {
+            String file = test.entries().get(Timeline.FILE_KEY);
+            if (file != null) {
+                Files.deleteIfExists(dir.resolve(file));
+            }
+        }
+        try (var left = Files.list(dir.resolve("timelines"))) {
+            if (left.findAny().isEmpty()) {
+                Files.delete(dir.resolve("timelines"));
+            }
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException e) {
+            // none written, or another test JVM's are still there
+        }
+    }
+
+    private static List<Timeline.Sample> samples(Map<String, String> entries, Path dir) {
+        String file = entries.get(Timeline.FILE_KEY);
+        try {
+            return file == null ? List.of() : Timeline.decode(Files.readString(dir.resolve(file)).strip());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    static String render(List<IsolatedTest> tests, Path dir) {
         StringBuilder html = new StringBuilder("""
                 <!DOCTYPE html>
                 <html lang="en"><head><meta charset="utf-8"><title>Belljar report</title>
@@ -58,16 +85,16 @@ public final class HtmlReportListener extends IsolatedTestReports {
                 <p class="legend"><span style="color:#0969da">&#9632; memory</span><span style="color:#8250df">&#9632; CPU (cores)</span>
                 <span style="color:#cf222e">&#9472; memory limit</span><span style="color:#bc4c00">&#9650; OOM kill</span></p>
                 """.formatted(tests.size(), tests.size() == 1 ? "" : "s"));
-        tests.forEach(test -> html.append(section(test.path(), test.entries())));
+        tests.forEach(test -> html.append(section(test.path(), test.entries(), samples(test.entries(), dir))));
         return html.append("</body></html>\n").toString();
     }
 
-    private static String section(String name, Map<String, String> e) {
+    private static String section(String name, Map<String, String> e, List<Timeline.Sample> samples) {
         String outcome = e.getOrDefault("belljar.outcome", "?");
         StringBuilder s = new StringBuilder("<section><h2>").append(escape(name)).append(" &mdash; <span class=\"")
                 .append(outcome).append("\">").append(outcome).append("</span></h2>\n<div class=\"facts\">")
                 .append(escape(e.get(Reports.SUMMARY_KEY))).append("</div>\n");
-        return s.append(chart(Timeline.decode(e.get(Timeline.REPORT_KEY)), limit(e, "belljar.memory.limitBytes"),
+        return s.append(chart(samples, limit(e, "belljar.memory.limitBytes"),
                 limit(e, "belljar.memory.peakBytes"))).append("</section>\n").toString();
     }
 

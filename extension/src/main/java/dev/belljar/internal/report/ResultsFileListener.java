@@ -47,7 +47,7 @@ public final class ResultsFileListener extends IsolatedTestReports {
             boolean first = true;
             for (Map.Entry<String, String> entry : entries.entrySet()) {
                 // The timeline is the page's; the summary and outcome are above.
-                if (entry.getKey().equals(Timeline.REPORT_KEY) || entry.getKey().equals(Reports.SUMMARY_KEY)
+                if (entry.getKey().equals(Timeline.FILE_KEY) || entry.getKey().equals(Reports.SUMMARY_KEY)
                         || entry.getKey().equals("belljar.outcome")) {
                     continue;
                 }

@@ -42,7 +42,7 @@ class IsolatedTestReportsTest {
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill",
                     "belljar.outcome", "OOM_KILLED", Reports.SANDBOXES_KEY, "cgroup v2: sandboxes under /x (delegated)",
                     "belljar.memory.peakBytes", "67108864", "belljar.memory.limitBytes", "67108864",
-                    "belljar.note", "a \"quoted\"\nline", Timeline.REPORT_KEY, "0,1,2,0"));
+                    "belljar.note", "a \"quoted\"\nline", Timeline.FILE_KEY, "timelines/4711-1.txt"));
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "PASSED, the same path twice", "belljar.outcome", "PASSED"));
             reporter.publishEntry("unrelated", "entries are not reports");
         }
@@ -50,6 +50,8 @@ class IsolatedTestReportsTest {
 
     @Test
     void summaryAndPageListEveryIsolatedTest(@TempDir Path reportDir) throws IOException {
+        Files.createDirectories(reportDir.resolve("timelines"));
+        Files.writeString(reportDir.resolve("timelines/4711-1.txt"), "0,1048576,0,0;500,67108864,400000000,1\n");
         String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString()));
 
         assertThat(out).contains("Belljar: 3 isolated tests\n"
@@ -68,6 +70,10 @@ class IsolatedTestReportsTest {
                 .contains("second(TestReporter) &mdash; <span class=\"OOM_KILLED\">OOM_KILLED</span>")
                 .contains("PASSED, the same path twice")
                 .doesNotContain("entries are not reports");
+
+        // The chart's samples came from the timeline file, which the page now holds instead.
+        assertThat(Files.readString(page)).containsOnlyOnce("<svg");
+        assertThat(reportDir.resolve("timelines")).doesNotExist();
 
         // JSON is YAML: SnakeYAML reads the results file as a program of a CI system would.
         Map<String, Object> results = new org.yaml.snakeyaml.Yaml().load(Files.readString(reportDir.resolve("results.json")));
