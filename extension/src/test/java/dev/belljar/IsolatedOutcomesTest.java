@@ -212,7 +212,10 @@ class IsolatedOutcomesTest extends KernelTest {
         events.assertThatEvents().haveExactly(1, event(test("fractionOfAByte"), finishedWithFailure(message(
                 "@Isolated on dev.belljar.IsolatedOutcomesTest$Outcomes.fractionOfAByte(): memory = \"1.5\" is not a size:"
                         + " a size without a unit is a whole number of bytes; use e.g. 1536K, 1.5M or 64M"))));
-        assertThat(events.reportingEntryPublished().list()).as("nothing ran").isEmpty();
+        assertThat(events.reportingEntryPublished().stream().map(e -> e.getPayload(ReportEntry.class).orElseThrow()
+                .getKeyValuePairs())).as("nothing ran: the error alone is reported, without accounting")
+                .singleElement().satisfies(entries -> assertThat(entries).containsEntry("belljar.outcome", "ERROR")
+                        .doesNotContainKey("belljar.memory.currentBytes"));
     }
 
     @Test

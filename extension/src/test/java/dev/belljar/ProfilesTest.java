@@ -80,7 +80,9 @@ class ProfilesTest extends KernelTest {
                         + Cases.class.getClassLoader().getResource("yaml-cases/empty.yaml") + " declares no settings:"
                         + " write at least one, e.g. memory: 64M, or extends: a profile of belljar.yaml; a test that"
                         + " needs none leaves spec out"))));
-        assertThat(entries(events)).as("nothing ran").isEmpty();
+        assertThat(entries(events)).as("nothing ran: the error alone is reported, without accounting").singleElement()
+                .satisfies(entries -> assertThat(entries).containsEntry("belljar.outcome", "ERROR")
+                        .doesNotContainKey("belljar.memory.currentBytes"));
     }
 
     static class Cases {

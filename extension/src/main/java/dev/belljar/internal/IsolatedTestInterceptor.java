@@ -131,14 +131,27 @@ public final class IsolatedTestInterceptor {
         }
         entries.put(Reports.SANDBOXES_KEY, host.sandboxesWhere());
         context.publishReportEntry(entries);
+        printSummaryLine(configuration, entries.get(Reports.SUMMARY_KEY));
         verdict.check(context.getDisplayName(), spec.expect());
     }
 
     /** A test that ends before its sandbox starts is in the summary and the report too, with the reason. */
     private static void publishNotStarted(ExtensionContext context, HostSupport host, Throwable reason) {
         String outcome = reason instanceof TestAbortedException ? "ABORTED" : "ERROR";
-        context.publishReportEntry(Map.of(Reports.SUMMARY_KEY, outcome + " before its sandbox started: "
-                        + reason.getMessage(), "belljar.outcome", outcome, Reports.SANDBOXES_KEY, host.sandboxesWhere()));
+        String summary = outcome + " before its sandbox started: " + reason.getMessage();
+        context.publishReportEntry(Map.of(Reports.SUMMARY_KEY, summary, "belljar.outcome", outcome,
+                Reports.SANDBOXES_KEY, host.sandboxesWhere()));
+        printSummaryLine(Configuration.of(context), summary);
+    }
+
+    /**
+     * The test's summary line on its standard output: Surefire keeps a test's output in its XML
+     * report ({@code system-out}), where CI systems read it, and drops its report entries.
+     */
+    private static void printSummaryLine(Configuration configuration, String summary) {
+        if (configuration.summary()) {
+            System.out.println(Reports.SUMMARY_LINE_PREFIX + summary);
+        }
     }
 
     /** What the host offers, probed once per test run (the root context's store). */

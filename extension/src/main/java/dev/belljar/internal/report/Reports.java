@@ -17,6 +17,8 @@ import java.util.OptionalLong;
  */
 public final class Reports {
     public static final String SUMMARY_KEY = "belljar.summary";
+    /** Before the summary line each isolated test prints on its standard output. */
+    public static final String SUMMARY_LINE_PREFIX = "[belljar] ";
     /** Where the test's sandbox was made, and why this user may make it there: in the run's summary. */
     public static final String SANDBOXES_KEY = "belljar.sandboxes";
 
