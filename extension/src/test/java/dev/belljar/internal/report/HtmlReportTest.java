@@ -17,7 +17,7 @@ class HtmlReportTest {
                 new Timeline.Sample(0, 10L << 20, 0, 0),
                 new Timeline.Sample(50, 40L << 20, 40_000_000, 0),
                 new Timeline.Sample(100, 64L << 20, 90_000_000, 1));
-        String svg = HtmlReportListener.chart(samples, 64L << 20, 64L << 20);
+        String svg = HtmlReport.chart(samples, 64L << 20, 64L << 20);
         assertThat(svg).startsWith("<svg").contains("stroke=\"#0969da\"", "stroke=\"#8250df\"")
                 .contains("limit 64 MiB").contains("<title>OOM kill at 100 ms</title>");
         assertThat(svg.split("<polygon", -1)).hasSize(2);
@@ -25,7 +25,7 @@ class HtmlReportTest {
 
     @Test
     void chartWithoutLimitDrawsNoLimitLine() {
-        String svg = HtmlReportListener.chart(List.of(new Timeline.Sample(0, 1, 0, 0), new Timeline.Sample(50, 2, 1, 0)), 0, 2);
+        String svg = HtmlReport.chart(List.of(new Timeline.Sample(0, 1, 0, 0), new Timeline.Sample(50, 2, 1, 0)), 0, 2);
         assertThat(svg).doesNotContain("limit").doesNotContain("<polygon");
     }
 

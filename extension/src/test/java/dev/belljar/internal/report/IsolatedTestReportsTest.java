@@ -11,10 +11,13 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,9 +85,47 @@ class IsolatedTestReportsTest {
         assertThat(listed).hasSize(3);
         assertThat(listed.get(0)).containsEntry("test", "IsolatedTestReportsTest$Reported > first(TestReporter)")
                 .containsEntry("outcome", "PASSED").containsEntry("summary", "PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s");
-        assertThat(listed.get(1)).containsEntry("outcome", "OOM_KILLED")
-                .containsEntry("entries", Map.of("belljar.memory.peakBytes", 67108864, "belljar.memory.limitBytes", 67108864,
-                        "belljar.sandboxes", "cgroup v2: sandboxes under /x (delegated)", "belljar.note", "a \"quoted\"\nline"));
+        assertThat(listed.get(1)).containsEntry("outcome", "OOM_KILLED");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> entries = (Map<String, Object>) listed.get(1).get("entries");
+        assertThat(entries).containsEntry("belljar.memory.peakBytes", 67108864).containsEntry("belljar.memory.limitBytes", 67108864)
+                .containsEntry("belljar.sandboxes", "cgroup v2: sandboxes under /x (delegated)")
+                .containsEntry("belljar.note", "a \"quoted\"\nline")
+                .hasEntrySatisfying(IsolatedTestReports.JVM_KEY, jvm -> assertThat(jvm.toString())
+                        .matches("pid " + ProcessHandle.current().pid() + "(, Surefire fork [0-9]+)?"))
+                .doesNotContainKeys("belljar.outcome", "belljar.summary", "belljar.timelineFile");
+    }
+
+    /**
+     * Surefire forks of one test run add to one report: a fork's part waits beside the files for
+     * the next fork to end; parts of earlier runs go.
+     */
+    @Test
+    void forksOfOneBuildAddToOneReport(@TempDir Path reportDir) throws Exception {
+        String command = System.getProperty("sun.java.command");
+        // As Surefire starts its second fork of a test run.
+        System.setProperty("sun.java.command", "surefirebooter.jar /x/target/surefire 2026-12-02T15-53-46_688-jvmRun2 surefire-1");
+        try {
+            Path forks = Files.createDirectories(reportDir.resolve("forks/2026-12-02T15-53-46_688"));
+            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(forks.resolve("1.part")))) {
+                out.writeObject(new ArrayList<>(List.of(new IsolatedTestReports.IsolatedTest("OtherForks > ran(TestInfo)",
+                        Map.of(Reports.SUMMARY_KEY, "PASSED, in the other fork", "belljar.outcome", "PASSED",
+                                IsolatedTestReports.JVM_KEY, "pid 1, Surefire fork 1"), "0,1,0,0"))));
+            }
+            Path earlierRun = Files.createDirectories(reportDir.resolve("forks/2026-12-01T09-00-00_001"));
+            Files.writeString(earlierRun.resolve("9-1.part"), "of yesterday's build");
+
+            String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString()));
+
+            assertThat(out).contains("Belljar: 3 isolated tests\n").doesNotContain("in the other fork");
+            assertThat(Files.readString(reportDir.resolve("report.html"))).contains("<h1>Belljar: 4 isolated tests</h1>")
+                    .contains("PASSED, in the other fork &middot; pid 1, Surefire fork 1")
+                    .contains("&middot; pid " + ProcessHandle.current().pid() + ", Surefire fork 2");
+            assertThat(Files.readString(reportDir.resolve("results.json"))).contains("OtherForks > ran(TestInfo)");
+            assertThat(earlierRun).doesNotExist();
+        } finally {
+            System.setProperty("sun.java.command", command);
+        }
     }
 
     @Test

@@ -1,15 +1,10 @@
 package dev.belljar.internal.report;
 
-import dev.belljar.internal.Configuration;
 import dev.belljar.internal.parent.Timeline;
+import dev.belljar.internal.report.IsolatedTestReports.IsolatedTest;
 import dev.belljar.spec.Durations;
 import dev.belljar.spec.Sizes;
-import org.junit.platform.launcher.TestPlan;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,58 +13,16 @@ import java.util.Map;
 /**
  * Writes one self-contained HTML page per run (no script, no network): for each isolated test its
  * outcome, limits and a chart of memory and CPU over time, the memory limit drawn as a line and
- * OOM kills marked. {@code belljar.report.dir} (default {@code target/belljar}) says where;
- * {@code belljar.report=false} turns it off.
+ * OOM kills marked; which test JVM ran each test.
  */
-public final class HtmlReportListener extends IsolatedTestReports {
+final class HtmlReport {
     private static final int WIDTH = 640;
     private static final int HEIGHT = 140;
 
-    @Override
-    void report(TestPlan testPlan, List<IsolatedTest> tests) {
-        Configuration configuration = Configuration.of(testPlan.getConfigurationParameters());
-        if (!configuration.report()) {
-            return;
-        }
-        Path dir = configuration.reportDirectory();
-        try {
-            Files.createDirectories(dir);
-            Path page = dir.resolve("report.html");
-            Files.writeString(page, render(tests, dir));
-            removeTimelines(tests, dir);
-            System.out.println("Belljar report: " + page.toAbsolutePath());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the Belljar report into " + dir.toAbsolutePath(), e);
-        }
+    private HtmlReport() {
     }
 
-    /** The page holds the samples now; each test JVM removes the files of its own tests. */
-    private static void removeTimelines(List<IsolatedTest> tests, Path dir) throws IOException {
-        for (IsolatedTest test : tests) {
-            String file = test.entries().get(Timeline.FILE_KEY);
-            if (file != null) {
-                Files.deleteIfExists(dir.resolve(file));
-            }
-        }
-        try (var left = Files.list(dir.resolve("timelines"))) {
-            if (left.findAny().isEmpty()) {
-                Files.delete(dir.resolve("timelines"));
-            }
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException e) {
-            // none written, or another test JVM's are still there
-        }
-    }
-
-    private static List<Timeline.Sample> samples(Map<String, String> entries, Path dir) {
-        String file = entries.get(Timeline.FILE_KEY);
-        try {
-            return file == null ? List.of() : Timeline.decode(Files.readString(dir.resolve(file)).strip());
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    static String render(List<IsolatedTest> tests, Path dir) {
+    static String render(List<IsolatedTest> tests) {
         StringBuilder html = new StringBuilder("""
                 <!DOCTYPE html>
                 <html lang="en"><head><meta charset="utf-8"><title>Belljar report</title>
@@ -85,7 +38,7 @@ public final class HtmlReportListener extends IsolatedTestReports {
                 <p class="legend"><span style="color:#0969da">&#9632; memory</span><span style="color:#8250df">&#9632; CPU (cores)</span>
                 <span style="color:#cf222e">&#9472; memory limit</span><span style="color:#bc4c00">&#9650; OOM kill</span></p>
                 """.formatted(tests.size(), tests.size() == 1 ? "" : "s"));
-        tests.forEach(test -> html.append(section(test.path(), test.entries(), samples(test.entries(), dir))));
+        tests.forEach(test -> html.append(section(test.path(), test.entries(), Timeline.decode(test.samples()))));
         return html.append("</body></html>\n").toString();
     }
 
@@ -93,7 +46,9 @@ public final class HtmlReportListener extends IsolatedTestReports {
         String outcome = e.getOrDefault("belljar.outcome", "?");
         StringBuilder s = new StringBuilder("<section><h2>").append(escape(name)).append(" &mdash; <span class=\"")
                 .append(outcome).append("\">").append(outcome).append("</span></h2>\n<div class=\"facts\">")
-                .append(escape(e.get(Reports.SUMMARY_KEY))).append("</div>\n");
+                .append(escape(e.get(Reports.SUMMARY_KEY)))
+                .append(e.containsKey(IsolatedTestReports.JVM_KEY) ? " &middot; " + escape(e.get(IsolatedTestReports.JVM_KEY)) : "")
+                .append("</div>\n");
         return s.append(chart(samples, limit(e, "belljar.memory.limitBytes"),
                 limit(e, "belljar.memory.peakBytes"))).append("</section>\n").toString();
     }

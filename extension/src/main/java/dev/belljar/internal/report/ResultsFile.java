@@ -1,13 +1,8 @@
 package dev.belljar.internal.report;
 
-import dev.belljar.internal.Configuration;
 import dev.belljar.internal.parent.Timeline;
-import org.junit.platform.launcher.TestPlan;
+import dev.belljar.internal.report.IsolatedTestReports.IsolatedTest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -15,24 +10,10 @@ import java.util.Map;
  * Writes {@code results.json} beside the HTML report: every isolated test of the run with its
  * outcome, its summary line and its {@code belljar.*} entries (accounting and limits, numbers as
  * numbers), for CI systems and scripts; JUnit's report entries do not reach Surefire's XML.
- * {@code belljar.report=false} turns it off with the page.
  */
-public final class ResultsFileListener extends IsolatedTestReports {
-    static final String FILE_NAME = "results.json";
+final class ResultsFile {
 
-    @Override
-    void report(TestPlan testPlan, List<IsolatedTest> tests) {
-        Configuration configuration = Configuration.of(testPlan.getConfigurationParameters());
-        if (!configuration.report()) {
-            return;
-        }
-        Path dir = configuration.reportDirectory();
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve(FILE_NAME), render(tests));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the Belljar results into " + dir.toAbsolutePath(), e);
-        }
+    private ResultsFile() {
     }
 
     static String render(List<IsolatedTest> tests) {

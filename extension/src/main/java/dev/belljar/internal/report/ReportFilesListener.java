@@ -1,0 +1,131 @@
+package dev.belljar.internal.report;
+
+import dev.belljar.internal.Configuration;
+import dev.belljar.internal.parent.Timeline;
+import org.junit.platform.launcher.TestPlan;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Writes the run's report files into {@code belljar.report.dir} (default {@code target/belljar}):
+ * {@code report.html} and {@code results.json}; {@code belljar.report=false} turns them off.
+ *
+ * <p>Where Surefire forks several test JVMs for a module ({@code forkCount > 1}, or
+ * {@code reuseForks=false}), each adds its tests to the same files instead of overwriting them: it
+ * leaves its part in {@code forks/<the test run's start time>/}, and writes both files from every
+ * part there, under a lock, so that the fork that ends last writes them whole. The parts of
+ * earlier test runs go.
+ */
+public final class ReportFilesListener extends IsolatedTestReports {
+    private static final AtomicLong PARTS = new AtomicLong();
+
+    @Override
+    void report(TestPlan testPlan, List<IsolatedTest> tests) {
+        Configuration configuration = Configuration.of(testPlan.getConfigurationParameters());
+        if (!configuration.report()) {
+            return;
+        }
+        Path dir = configuration.reportDirectory();
+        try {
+            Files.createDirectories(dir);
+            List<IsolatedTest> all = withOtherForks(dir, withSamples(tests, dir));
+            write(dir.resolve("results.json"), ResultsFile.render(all));
+            Path page = dir.resolve("report.html");
+            write(page, HtmlReport.render(all));
+            System.out.println("Belljar report: " + page.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Belljar report into " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    /** The samples of each test, from the file the extension wrote them to; the file then goes. */
+    static List<IsolatedTest> withSamples(List<IsolatedTest> tests, Path dir) throws IOException {
+        List<IsolatedTest> read = new ArrayList<>();
+        for (IsolatedTest test : tests) {
+            String file = test.entries().get(Timeline.FILE_KEY);
+            if (file == null || !Files.exists(dir.resolve(file))) {
+                read.add(test);
+                continue;
+            }
+            read.add(test.withSamples(Files.readString(dir.resolve(file)).strip()));
+            Files.delete(dir.resolve(file));
+        }
+        try (Stream<Path> left = Files.list(dir.resolve("timelines"))) {
+            if (left.findAny().isEmpty()) {
+                Files.delete(dir.resolve("timelines"));
+            }
+        } catch (NoSuchFileException | DirectoryNotEmptyException e) {
+            // none written, or another test JVM's are still there
+        }
+        return read;
+    }
+
+    /** This JVM's tests and those of the other Surefire forks of its build that ended before it. */
+    @SuppressWarnings("unchecked")
+    static List<IsolatedTest> withOtherForks(Path dir, List<IsolatedTest> own) throws IOException {
+        Optional<String> run = surefireRun();
+        if (run.isEmpty()) {
+            return own;
+        }
+        Path forks = dir.resolve("forks");
+        Path build = forks.resolve(run.get());
+        Files.createDirectories(build);
+        try (FileChannel lockFile = FileChannel.open(forks.resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = lockFile.lock()) {
+            // Surefire may run a fork's classes as several launcher runs: each leaves a part.
+            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(
+                    build.resolve(ProcessHandle.current().pid() + "-" + PARTS.incrementAndGet() + ".part")))) {
+                out.writeObject(new ArrayList<>(own));
+            }
+            List<IsolatedTest> all = new ArrayList<>();
+            try (Stream<Path> parts = Files.list(build)) {
+                for (Path part : parts.sorted().toList()) {
+                    try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(part))) {
+                        all.addAll((List<IsolatedTest>) in.readObject());
+                    } catch (ClassNotFoundException e) {
+                        throw new IOException("cannot read " + part, e);
+                    }
+                }
+            }
+            removeEarlierRuns(forks, build);
+            return all;
+        }
+    }
+
+    /** The parts of earlier test runs: a new run's report starts afresh, as it does without forks. */
+    private static void removeEarlierRuns(Path forks, Path current) throws IOException {
+        try (Stream<Path> builds = Files.list(forks)) {
+            for (Path build : builds.filter(Files::isDirectory).filter(b -> !b.equals(current)).toList()) {
+                try (Stream<Path> parts = Files.list(build)) {
+                    for (Path part : parts.toList()) {
+                        Files.delete(part);
+                    }
+                }
+                Files.delete(build);
+            }
+        }
+    }
+
+    /** Written aside and moved in: a reader never sees half a file. */
+    private static void write(Path file, String content) throws IOException {
+        Path written = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Files.writeString(written, content);
+        Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
