@@ -1,5 +1,6 @@
 package dev.belljar;
 
+import dev.belljar.linux.cgroup.CgroupUser;
 import dev.belljar.linux.host.Mountinfo;
 
 import java.io.IOException;
@@ -39,8 +40,15 @@ final class Leftovers {
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
             String[] fields = line.split(":", 3);   // hierarchy id, controllers, path
             if (fields.length == 3) {
-                hierarchyMount(mounts, fields[1]).ifPresent(mount ->
-                        own.add(Path.of(mount.mountPoint(), relative(mount.root(), fields[2]))));
+                hierarchyMount(mounts, fields[1]).ifPresent(mount -> {
+                    Path cgroup = Path.of(mount.mountPoint(), relative(mount.root(), fields[2]));
+                    own.add(cgroup);
+                    // Where the setup delegated a subtree to this user, its sandboxes go there.
+                    Path delegated = cgroup.resolve(CgroupUser.setupSubtreeName(System.getProperty("user.name")));
+                    if (KernelTest.rootless() && Files.isDirectory(delegated)) {
+                        own.add(delegated);
+                    }
+                });
             }
         }
         return new Leftovers(List.copyOf(own));

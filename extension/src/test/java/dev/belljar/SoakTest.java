@@ -109,7 +109,10 @@ class SoakTest {
     @Test
     void mixedInvocationsEndAsExpectedAndLeaveNothingBehind() throws IOException {
         int invocations = Integer.getInteger(INVOCATIONS_PROPERTY_NAME, DEFAULT_INVOCATIONS);
-        Kind[] kinds = Kind.values();
+        // A rootless sandbox always has its own PID namespace: pid = false aborts there (IsolationInsideTest checks it).
+        Kind[] kinds = Arrays.stream(Kind.values())
+                .filter(kind -> !(KernelTest.rootless() && kind == Kind.LEAVES_A_SLEEP_WITHOUT_PID_NAMESPACE))
+                .toArray(Kind[]::new);
         Leftovers leftovers = Leftovers.ofThisJvm();
         List<String> mountsBefore = Leftovers.mounts();
         // Descriptors are compared from the end of the first round (one invocation of each kind) on:
