@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes one self-contained HTML page per run (no script, no network): for each isolated test its
@@ -32,19 +33,49 @@ final class HtmlReport {
                 .PASSED { color: #1a7f37; } .FAILED, .CRASHED, .TIMED_OUT { color: #cf222e; }
                 .OOM_KILLED { color: #bc4c00; } .ABORTED { color: #9a6700; }
                 .facts { color: #555; margin-bottom: .4em; } svg { background: #fafafa; border: 1px solid #ddd; }
-                .legend span { margin-right: 1.5em; }
+                .legend span { margin-right: 1.5em; } .overview span { margin-right: 1.2em; font-weight: 600; }
                 </style></head><body>
                 <h1>Belljar: %d isolated test%s</h1>
                 <p class="legend"><span style="color:#0969da">&#9632; memory</span><span style="color:#8250df">&#9632; CPU (cores)</span>
                 <span style="color:#cf222e">&#9472; memory limit</span><span style="color:#bc4c00">&#9650; OOM kill</span></p>
                 """.formatted(tests.size(), tests.size() == 1 ? "" : "s"));
-        tests.forEach(test -> html.append(section(test.path(), test.entries(), Timeline.decode(test.samples()))));
+        html.append(overview(tests));
+        for (int i = 0; i < tests.size(); i++) {
+            IsolatedTest test = tests.get(i);
+            html.append(section(i, test.path(), test.entries(), Timeline.decode(test.samples())));
+        }
         return html.append("</body></html>\n").toString();
     }
 
-    private static String section(String name, Map<String, String> e, List<Timeline.Sample> samples) {
-        String outcome = e.getOrDefault("belljar.outcome", "?");
-        StringBuilder s = new StringBuilder("<section><h2>").append(escape(name)).append(" &mdash; <span class=\"")
+    /** First what a reader looks for: how many tests ended how, then each that did not end as PASSED, with its line. */
+    static String overview(List<IsolatedTest> tests) {
+        Map<String, Integer> counts = new TreeMap<>();
+        tests.forEach(test -> counts.merge(outcome(test.entries()), 1, Integer::sum));
+        StringBuilder html = new StringBuilder("<p class=\"overview\">");
+        counts.forEach((outcome, count) -> html.append("<span class=\"").append(outcome).append("\">").append(outcome)
+                .append(' ').append(count).append("</span>"));
+        html.append("</p>\n");
+        StringBuilder attention = new StringBuilder();
+        for (int i = 0; i < tests.size(); i++) {
+            Map<String, String> e = tests.get(i).entries();
+            String outcome = outcome(e);
+            if (!outcome.equals("PASSED")) {
+                attention.append("<li><a href=\"#test-").append(i).append("\">").append(escape(tests.get(i).path()))
+                        .append("</a> &mdash; <span class=\"").append(outcome).append("\">").append(outcome)
+                        .append("</span>: ").append(escape(e.get(Reports.SUMMARY_KEY))).append("</li>\n");
+            }
+        }
+        return attention.isEmpty() ? html.toString()
+                : html.append("<h2>Ended other than PASSED (an expected outcome too)</h2>\n<ul class=\"attention\">\n").append(attention).append("</ul>\n").toString();
+    }
+
+    private static String outcome(Map<String, String> entries) {
+        return entries.getOrDefault("belljar.outcome", "?");
+    }
+
+    private static String section(int index, String name, Map<String, String> e, List<Timeline.Sample> samples) {
+        String outcome = outcome(e);
+        StringBuilder s = new StringBuilder("<section id=\"test-").append(index).append("\"><h2>").append(escape(name)).append(" &mdash; <span class=\"")
                 .append(outcome).append("\">").append(outcome).append("</span></h2>\n<div class=\"facts\">")
                 .append(escape(e.get(Reports.SUMMARY_KEY)))
                 .append(e.containsKey(IsolatedTestReports.JVM_KEY) ? " &middot; " + escape(e.get(IsolatedTestReports.JVM_KEY)) : "")

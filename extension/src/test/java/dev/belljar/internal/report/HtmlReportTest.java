@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +22,30 @@ class HtmlReportTest {
         assertThat(svg).startsWith("<svg").contains("stroke=\"#0969da\"", "stroke=\"#8250df\"")
                 .contains("limit 64 MiB").contains("<title>OOM kill at 100 ms</title>");
         assertThat(svg.split("<polygon", -1)).hasSize(2);
+    }
+
+    @Test
+    void theOverviewCountsOutcomesAndListsWhatEndedOtherThanPassedWithItsLine() {
+        List<IsolatedTestReports.IsolatedTest> tests = List.of(
+                new IsolatedTestReports.IsolatedTest("A > passes()", Map.of("belljar.outcome", "PASSED",
+                        Reports.SUMMARY_KEY, "PASSED, memory 40 MiB peak"), ""),
+                new IsolatedTestReports.IsolatedTest("A > leaks()", Map.of("belljar.outcome", "OOM_KILLED",
+                        Reports.SUMMARY_KEY, "OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill"), ""),
+                new IsolatedTestReports.IsolatedTest("B > <fails>()", Map.of("belljar.outcome", "FAILED",
+                        Reports.SUMMARY_KEY, "FAILED, memory 30 MiB peak"), ""),
+                new IsolatedTestReports.IsolatedTest("B > alsoPasses()", Map.of("belljar.outcome", "PASSED",
+                        Reports.SUMMARY_KEY, "PASSED"), ""));
+
+        String page = HtmlReport.render(tests);
+
+        assertThat(page).contains("<p class=\"overview\"><span class=\"FAILED\">FAILED 1</span>"
+                + "<span class=\"OOM_KILLED\">OOM_KILLED 1</span><span class=\"PASSED\">PASSED 2</span></p>");
+        assertThat(page).contains("<li><a href=\"#test-1\">A &gt; leaks()</a> &mdash; <span class=\"OOM_KILLED\">OOM_KILLED</span>:"
+                        + " OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill</li>")
+                .contains("<li><a href=\"#test-2\">B &gt; &lt;fails&gt;()</a>")
+                .doesNotContain("<a href=\"#test-0\">").doesNotContain("<a href=\"#test-3\">")
+                .contains("<section id=\"test-1\"><h2>A &gt; leaks()");
+        assertThat(page.indexOf("Ended other than PASSED")).isLessThan(page.indexOf("<section"));
     }
 
     @Test
