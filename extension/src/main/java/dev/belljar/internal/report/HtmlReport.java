@@ -17,8 +17,11 @@ import java.util.TreeMap;
  * OOM kills marked; which test JVM ran each test.
  */
 final class HtmlReport {
-    private static final int WIDTH = 640;
-    private static final int HEIGHT = 140;
+    private static final int WIDTH = 720;
+    private static final int HEIGHT = 150;
+    /** Room for the memory axis's labels on the left and the CPU axis's on the right. */
+    private static final int LEFT = 52;
+    private static final int RIGHT = 30;
 
     private HtmlReport() {
     }
@@ -37,7 +40,8 @@ final class HtmlReport {
                 </style></head><body>
                 <h1>Belljar: %d isolated test%s</h1>
                 <p class="legend"><span style="color:#0969da">&#9632; memory</span><span style="color:#8250df">&#9632; CPU (cores)</span>
-                <span style="color:#cf222e">&#9472; memory limit</span><span style="color:#bc4c00">&#9650; OOM kill</span></p>
+                <span style="color:#cf222e">&#9476; memory limit</span><span style="color:#8250df">&#9476; CPU quota</span>
+                <span style="color:#bc4c00">&#9650; OOM kill</span><span style="color:#888">&#9476; the child ended</span></p>
                 """.formatted(tests.size(), tests.size() == 1 ? "" : "s"));
         html.append(overview(tests));
         for (int i = 0; i < tests.size(); i++) {
@@ -80,16 +84,21 @@ final class HtmlReport {
                 .append(escape(e.get(Reports.SUMMARY_KEY)))
                 .append(e.containsKey(IsolatedTestReports.JVM_KEY) ? " &middot; " + escape(e.get(IsolatedTestReports.JVM_KEY)) : "")
                 .append("</div>\n");
-        return s.append(chart(samples, limit(e, "belljar.memory.limitBytes"),
-                limit(e, "belljar.memory.peakBytes"))).append("</section>\n").toString();
+        return s.append(chart(samples, limit(e, "belljar.memory.limitBytes"), limit(e, "belljar.memory.peakBytes"),
+                e.containsKey("belljar.cpu.limitCores") ? Double.parseDouble(e.get("belljar.cpu.limitCores")) : 0))
+                .append("</section>\n").toString();
     }
 
     private static long limit(Map<String, String> entries, String key) {
         return entries.containsKey(key) ? Long.parseLong(entries.get(key)) : 0;
     }
 
-    /** Memory (left axis, bytes) and CPU use in cores (right axis) over time, as inline SVG. */
-    static String chart(List<Timeline.Sample> samples, long memoryLimit, long memoryPeak) {
+    /**
+     * Memory (left axis) and CPU use in cores (right axis) over time, as inline SVG as wide as the
+     * page: the memory limit and the CPU quota as dashed lines, OOM kills marked, and the last
+     * sample, taken once the child had ended, drawn apart so that it does not read as freed memory.
+     */
+    static String chart(List<Timeline.Sample> samples, long memoryLimit, long memoryPeak, double cpuQuotaCores) {
         if (samples.isEmpty()) {
             return "<p>(no samples)</p>";
         }
@@ -103,44 +112,94 @@ final class HtmlReport {
             long millis = Math.max(1, b.millis() - a.millis());
             cores.add(new double[] {b.millis(), (b.cpuNanos() - a.cpuNanos()) / (millis * 1e6)});
         }
-        double coresTop = Math.max(1, cores.stream().mapToDouble(c -> c[1]).max().orElse(1));
+        double coresTop = Math.max(Math.max(1, cpuQuotaCores), cores.stream().mapToDouble(c -> c[1]).max().orElse(1));
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
-                "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">", WIDTH, HEIGHT + 20, WIDTH, HEIGHT + 20));
+                "<svg width=\"100%%\" viewBox=\"0 0 %d %d\" role=\"img\">", WIDTH, HEIGHT + 22));
+        axes(svg, endMillis, memoryTop, coresTop);
+        // Up to the last sample but one: the last is taken after the child ended.
+        int alive = samples.size() > 2 ? samples.size() - 1 : samples.size();
         StringBuilder memory = new StringBuilder();
-        for (Timeline.Sample sample : samples) {
+        for (Timeline.Sample sample : samples.subList(0, alive)) {
             memory.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(sample.millis(), endMillis),
                     y(sample.memoryBytes(), memoryTop)));
         }
-        svg.append("<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"").append(memory).append("\"/>");
-        StringBuilder cpu = new StringBuilder();
-        for (double[] c : cores) {
-            cpu.append(String.format(Locale.ROOT, "%.1f,%.1f ", x((long) c[0], endMillis), HEIGHT - c[1] / coresTop * (HEIGHT - 10)));
+        svg.append("<polyline class=\"memory\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"")
+                .append(memory).append("\"/>");
+        if (alive < samples.size()) {
+            Timeline.Sample last = samples.get(alive - 1);
+            double x = x(samples.get(samples.size() - 1).millis(), endMillis);
+            svg.append(String.format(Locale.ROOT, "<line class=\"ended\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\""
+                    + " stroke=\"#888\" stroke-dasharray=\"2 2\"><title>the child ended</title></line>",
+                    x, x, 10, y(0, memoryTop)));
+            svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"#0969da\"/>",
+                    x(last.millis(), endMillis), y(last.memoryBytes(), memoryTop)));
         }
-        svg.append("<polyline fill=\"none\" stroke=\"#8250df\" stroke-width=\"1\" points=\"").append(cpu).append("\"/>");
+        StringBuilder cpu = new StringBuilder();
+        for (double[] c : cores.subList(0, Math.max(0, alive - 1))) {
+            cpu.append(String.format(Locale.ROOT, "%.1f,%.1f ", x((long) c[0], endMillis), cpuY(c[1], coresTop)));
+        }
+        svg.append("<polyline class=\"cpu\" fill=\"none\" stroke=\"#8250df\" stroke-width=\"1\" points=\"")
+                .append(cpu).append("\"/>");
         if (memoryLimit > 0) {
             double y = y(memoryLimit, memoryTop);
-            svg.append(String.format(Locale.ROOT, "<line x1=\"0\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#cf222e\""
-                    + " stroke-dasharray=\"4 3\"/><text x=\"4\" y=\"%.1f\" font-size=\"10\" fill=\"#cf222e\">limit %s</text>",
-                    WIDTH, y, y, y + 11, Sizes.describe(memoryLimit)));
+            svg.append(String.format(Locale.ROOT, "<line class=\"memory-limit\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\""
+                    + " stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"%.1f\" font-size=\"10\""
+                    + " fill=\"#cf222e\">limit %s</text>", LEFT, WIDTH - RIGHT, y, y, LEFT + 4, y + 11,
+                    Sizes.describe(memoryLimit)));
+        }
+        if (cpuQuotaCores > 0) {
+            double y = cpuY(cpuQuotaCores, coresTop);
+            svg.append(String.format(Locale.ROOT, "<line class=\"cpu-quota\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\""
+                    + " stroke=\"#8250df\" stroke-dasharray=\"6 3\"/><text x=\"%d\" y=\"%.1f\" font-size=\"10\""
+                    + " text-anchor=\"end\" fill=\"#8250df\">quota %s cores</text>", LEFT, WIDTH - RIGHT, y, y,
+                    WIDTH - RIGHT - 4, y - 3, trimmed(cpuQuotaCores)));
         }
         long kills = 0;
         for (Timeline.Sample sample : samples) {
             if (sample.oomKills() > kills) {
                 double x = x(sample.millis(), endMillis);
-                svg.append(String.format(Locale.ROOT, "<polygon points=\"%.1f,%d %.1f,%d %.1f,%d\" fill=\"#bc4c00\">"
-                        + "<title>OOM kill at %d ms</title></polygon>", x, 2, x - 5, 12, x + 5, 12, sample.millis()));
+                svg.append(String.format(Locale.ROOT, "<polygon class=\"oom-kill\" points=\"%.1f,%d %.1f,%d %.1f,%d\""
+                        + " fill=\"#bc4c00\"><title>OOM kill at %d ms</title></polygon>", x, 2, x - 5, 12, x + 5, 12,
+                        sample.millis()));
                 kills = sample.oomKills();
             }
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">%s</text>",
-                WIDTH - 4, HEIGHT + 15, Durations.describe(endMillis * 1_000_000)));
-        svg.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"10\">0 &mdash; memory up to %s,"
-                + " CPU up to %.1f cores</text>", HEIGHT + 15, Sizes.describe(memoryTop), coresTop));
         return svg.append("</svg>\n").toString();
     }
 
+    /** The frame, three ticks on each axis with their values, and the time axis's unit. */
+    private static void axes(StringBuilder svg, long endMillis, long memoryTop, double coresTop) {
+        svg.append(String.format(Locale.ROOT, "<g class=\"axes\" font-size=\"9\" fill=\"#555\" stroke=\"#ccc\">"
+                + "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\"/>", LEFT, 10,
+                WIDTH - LEFT - RIGHT, HEIGHT - 10));
+        for (int i = 0; i <= 2; i++) {
+            double fraction = i / 2.0;
+            double y = HEIGHT - fraction * (HEIGHT - 10);
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" stroke=\"none\">%s</text>"
+                    + "<text x=\"%d\" y=\"%.1f\" stroke=\"none\">%s</text>", LEFT - 3, LEFT, y, y, LEFT - 5, y + 3,
+                    Sizes.describe(Math.round(memoryTop * fraction)), WIDTH - RIGHT + 5, y + 3, trimmed(coresTop * fraction)));
+            double x = LEFT + fraction * (WIDTH - LEFT - RIGHT);
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" stroke=\"none\">%s</text>", x, x, HEIGHT,
+                    HEIGHT + 3, x, HEIGHT + 13, i == 0 ? "0" : Durations.describe(Math.round(endMillis * fraction) * 1_000_000)));
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" stroke=\"none\">memory</text>"
+                + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" stroke=\"none\">CPU cores</text>"
+                + "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" stroke=\"none\">time since the child started</text></g>",
+                2, 8, WIDTH - 2, 8, (WIDTH + LEFT - RIGHT) / 2, HEIGHT + 22));
+    }
+
+    private static String trimmed(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private static double cpuY(double cores, double coresTop) {
+        return HEIGHT - cores / coresTop * (HEIGHT - 10);
+    }
+
     private static double x(long millis, long endMillis) {
-        return millis * (double) (WIDTH - 10) / endMillis + 5;
+        return LEFT + millis * (double) (WIDTH - LEFT - RIGHT) / endMillis;
     }
 
     private static double y(long bytes, long top) {

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,15 +15,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HtmlReportTest {
 
     @Test
-    void chartDrawsMemoryCpuTheLimitAndEachOomKill() {
+    void chartDrawsMemoryCpuTheLimitTheQuotaAndEachOomKillOnLabelledAxes() {
         List<Timeline.Sample> samples = List.of(
                 new Timeline.Sample(0, 10L << 20, 0, 0),
                 new Timeline.Sample(50, 40L << 20, 40_000_000, 0),
-                new Timeline.Sample(100, 64L << 20, 90_000_000, 1));
-        String svg = HtmlReport.chart(samples, 64L << 20, 64L << 20);
-        assertThat(svg).startsWith("<svg").contains("stroke=\"#0969da\"", "stroke=\"#8250df\"")
-                .contains("limit 64 MiB").contains("<title>OOM kill at 100 ms</title>");
+                new Timeline.Sample(100, 64L << 20, 90_000_000, 1),
+                new Timeline.Sample(150, 1L << 20, 95_000_000, 1));
+        String svg = HtmlReport.chart(samples, 64L << 20, 64L << 20, 0.5);
+        assertThat(svg).startsWith("<svg width=\"100%\"").contains("stroke=\"#0969da\"", "stroke=\"#8250df\"")
+                .contains("limit 64 MiB").contains("quota 0.50 cores").contains("<title>OOM kill at 100 ms</title>")
+                .contains(">memory</text>", ">CPU cores</text>", ">time since the child started</text>")
+                .contains(">64 MiB</text>", ">150.0 ms</text>", ">0.50</text>");
         assertThat(svg.split("<polygon", -1)).hasSize(2);
+        // The sample after the child ended is no point of the memory line: memory was not freed, the child was gone.
+        Matcher memoryLine = Pattern.compile("class=\"memory\"[^>]* points=\"([^\"]*)\"").matcher(svg);
+        assertThat(memoryLine.find()).isTrue();
+        assertThat(memoryLine.group(1).trim().split(" ")).hasSize(3);
+        assertThat(svg).contains("<title>the child ended</title>");
     }
 
     @Test
@@ -50,8 +60,9 @@ class HtmlReportTest {
 
     @Test
     void chartWithoutLimitDrawsNoLimitLine() {
-        String svg = HtmlReport.chart(List.of(new Timeline.Sample(0, 1, 0, 0), new Timeline.Sample(50, 2, 1, 0)), 0, 2);
-        assertThat(svg).doesNotContain("limit").doesNotContain("<polygon");
+        String svg = HtmlReport.chart(List.of(new Timeline.Sample(0, 1, 0, 0), new Timeline.Sample(50, 2, 1, 0)), 0, 2, 0);
+        assertThat(svg).doesNotContain("limit 0").doesNotContain("memory-limit").doesNotContain("cpu-quota")
+                .doesNotContain("<polygon");
     }
 
     @Test
