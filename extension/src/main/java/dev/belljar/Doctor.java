@@ -1,5 +1,6 @@
 package dev.belljar;
 
+import dev.belljar.internal.parent.ChildJvm;
 import dev.belljar.linux.cgroup.CgroupException;
 import dev.belljar.linux.cgroup.CgroupLimits;
 import dev.belljar.linux.cgroup.CgroupManager;
@@ -84,18 +85,10 @@ public final class Doctor {
      */
     public static String setupCommand(String user) {
         String classPath = Stream.of("dev.belljar.Doctor", "dev.belljar.linux.cgroup.CgroupManager", "com.sun.jna.Native")
-                .flatMap(Doctor::codeSource).distinct().collect(Collectors.joining(":"));
+                .flatMap(name -> ChildJvm.locationOf(name).stream()).map(Path::toString).distinct()
+                .collect(Collectors.joining(":"));
         return "sudo " + Path.of(System.getProperty("java.home"), "bin", "java") + " -cp " + classPath
                 + " dev.belljar.Doctor --setup " + user;
-    }
-
-    private static Stream<String> codeSource(String className) {
-        try {
-            Class<?> type = Class.forName(className, false, Doctor.class.getClassLoader());
-            return Stream.of(Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-        } catch (ClassNotFoundException | LinkageError | java.net.URISyntaxException | NullPointerException e) {
-            return Stream.empty();
-        }
     }
 
     static Doctor examine() {

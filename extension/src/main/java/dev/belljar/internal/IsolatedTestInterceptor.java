@@ -111,7 +111,7 @@ public final class IsolatedTestInterceptor {
             }
             requireEnforceable(host, plan, context.getDisplayName(), configuration.failUnenforceable());
         } catch (Throwable notStarted) {
-            publishNotStarted(context, host, notStarted);
+            publishNotStarted(context, configuration, host, notStarted);
             throw notStarted;
         }
         Duration timeout = spec.timeout().orElse(Configuration.DEFAULT_TIMEOUT);
@@ -136,12 +136,13 @@ public final class IsolatedTestInterceptor {
     }
 
     /** A test that ends before its sandbox starts is in the summary and the report too, with the reason. */
-    private static void publishNotStarted(ExtensionContext context, HostSupport host, Throwable reason) {
+    private static void publishNotStarted(ExtensionContext context, Configuration configuration, HostSupport host,
+            Throwable reason) {
         String outcome = reason instanceof TestAbortedException ? "ABORTED" : "ERROR";
         String summary = outcome + " before its sandbox started: " + reason.getMessage();
         context.publishReportEntry(Map.of(Reports.SUMMARY_KEY, summary, "belljar.outcome", outcome,
                 Reports.SANDBOXES_KEY, host.sandboxesWhere()));
-        printSummaryLine(Configuration.of(context), summary);
+        printSummaryLine(configuration, summary);
     }
 
     /**

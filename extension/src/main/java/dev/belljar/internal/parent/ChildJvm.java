@@ -18,10 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -138,6 +140,21 @@ public final class ChildJvm {
         entries.addAll(added);
         entries.remove("");
         return String.join(File.pathSeparator, entries);
+    }
+
+    /**
+     * The jar or directory that the class {@code className} of Belljar's class loader comes from;
+     * empty where it is not there or not loaded from a local file.
+     */
+    public static Optional<Path> locationOf(String className) {
+        try {
+            Class<?> type = Class.forName(className, false, ChildJvm.class.getClassLoader());
+            CodeSource source = type.getProtectionDomain().getCodeSource();
+            return source == null || source.getLocation() == null ? Optional.empty()
+                    : Optional.of(Path.of(source.getLocation().toURI()));
+        } catch (ClassNotFoundException | LinkageError | URISyntaxException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -6,13 +6,11 @@ import dev.belljar.internal.child.Training;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -100,22 +98,8 @@ final class ClassDataSharing {
     }
 
     private static Optional<Path> jarOf(String className) {
-        Class<?> type;
-        try {
-            type = Class.forName(className, false, ClassDataSharing.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            return Optional.empty();
-        }
-        CodeSource source = type.getProtectionDomain().getCodeSource();
-        if (source == null || source.getLocation() == null) {
-            return Optional.empty();
-        }
-        try {
-            Path path = Path.of(source.getLocation().toURI());
-            return Files.isRegularFile(path) && path.toString().endsWith(".jar") ? Optional.of(path) : Optional.empty();
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return ChildJvm.locationOf(className)
+                .filter(path -> Files.isRegularFile(path) && path.toString().endsWith(".jar"));
     }
 
     /** The child's class path: the archived jars first, then the test JVM's class path. */

@@ -26,6 +26,7 @@ public final class CgroupManager implements AutoCloseable {
 
     /** One path segment, so that a name never reaches outside the parent cgroup. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Path PROC_SELF_CGROUP = Path.of("/proc/self/cgroup");
 
     private final CgroupHost host;
     private final boolean hostHasSwap;
@@ -73,19 +74,16 @@ public final class CgroupManager implements AutoCloseable {
      * @throws CgroupException when no cgroup filesystem is mounted or this process's cgroup is not visible
      */
     public static CgroupManager detect(Optional<Path> configuredParent) {
-        Path procSelfCgroup = Path.of("/proc/self/cgroup");
         CgroupUser user = CgroupUser.current();
         try {
-            return detect(configuredParent, Path.of("/proc/self/mountinfo"), procSelfCgroup, Path.of("/proc/swaps"),
-                    Path.of("/"), user);
+            return detectHere(configuredParent, user);
         } catch (NotDelegatedException notDelegated) {
             // Last: the user's systemd manager, which delegates a scope it makes around this process.
             if (!notDelegated.unified() || configuredParent.isPresent()) {
                 throw notDelegated;
             }
-            String scope = SystemdScope.moveThisProcess(procSelfCgroup).orElseThrow(() -> notDelegated);
-            CgroupManager inScope = detect(configuredParent, Path.of("/proc/self/mountinfo"), procSelfCgroup,
-                    Path.of("/proc/swaps"), Path.of("/"), user);
+            String scope = SystemdScope.moveThisProcess(PROC_SELF_CGROUP).orElseThrow(() -> notDelegated);
+            CgroupManager inScope = detectHere(configuredParent, user);
             return new CgroupManager(inScope.host, inScope.hostHasSwap, "the systemd scope " + scope
                     + " (Delegate=yes) that the systemd manager of " + user.describe() + " made for this JVM",
                     inScope.namespaceDelegation);
@@ -97,8 +95,12 @@ public final class CgroupManager implements AutoCloseable {
      * runs as: a sandbox's process reads its own cgroup, which it may not write.
      */
     public static CgroupManager ofThisProcess() {
-        return detect(Optional.empty(), Path.of("/proc/self/mountinfo"), Path.of("/proc/self/cgroup"),
-                Path.of("/proc/swaps"), Path.of("/"), CgroupUser.reader());
+        return detectHere(Optional.empty(), CgroupUser.reader());
+    }
+
+    private static CgroupManager detectHere(Optional<Path> configuredParent, CgroupUser user) {
+        return detect(configuredParent, Path.of("/proc/self/mountinfo"), PROC_SELF_CGROUP, Path.of("/proc/swaps"),
+                Path.of("/"), user);
     }
 
     /** @param hostRoot what "/" of the mount points stands for: a fake tree in tests */
@@ -106,13 +108,10 @@ public final class CgroupManager implements AutoCloseable {
             Path procSwaps, Path hostRoot, CgroupUser user) {
         List<CgroupMount> mounts = CgroupMount.readAll(mountinfo);
         ProcCgroups self = ProcCgroups.read(procSelfCgroup);
-        // mountinfo lists mounts in the order they were made: a later one shadows an earlier one
-        // (inside a cgroup namespace the cgroupfs is mounted again over the host's).
-        Optional<CgroupMount> unified = mounts.stream().filter(CgroupMount::v2).reduce((earlier, later) -> later);
+        Optional<CgroupMount> unified = CgroupMount.unified(mounts);
         Map<String, CgroupMount> v1 = new LinkedHashMap<>();
         for (String controller : CgroupV1.CONTROLLERS) {
-            mounts.stream().filter(mount -> !mount.v2() && mount.options().contains(controller))
-                    .reduce((earlier, later) -> later).ifPresent(mount -> v1.put(controller, mount));
+            CgroupMount.v1Hierarchy(mounts, controller).ifPresent(mount -> v1.put(controller, mount));
         }
         ControlFiles files = ControlFiles.real();
         BlockDevices devices = new BlockDevices(mountinfo, hostRoot.resolve("sys/dev/block"), BlockDevices::rdev);
@@ -123,14 +122,14 @@ public final class CgroupManager implements AutoCloseable {
             Map<String, Path> parents = new LinkedHashMap<>();
             Map<String, String> how = new LinkedHashMap<>();
             v1.forEach((controller, mount) -> {
-                Path own = v1Own(mount, self, hostRoot);
+                Path own = mount.ownDirectory(self, hostRoot);
                 v1Parent(mount, own, configuredParent, hostRoot, user).ifPresent(parent -> {
                     parents.put(controller, parent.directory());
                     how.put(controller, parent.how());
                 });
             });
             if (!user.root() && v1.containsKey("memory") && !parents.containsKey("memory")) {
-                Path own = v1Own(v1.get("memory"), self, hostRoot);
+                Path own = v1.get("memory").ownDirectory(self, hostRoot);
                 throw new NotDelegatedException(user.name(), false, "no cgroup of the memory hierarchy is delegated to "
                         + user.describe() + ": neither its own cgroup " + own + " nor " + own.resolve(user.setupSubtree())
                         + (configuredParent.isPresent() ? " nor the configured parent " + configuredParent.get() : "")
@@ -153,13 +152,6 @@ public final class CgroupManager implements AutoCloseable {
 
     /** Where a hierarchy's sandboxes go, and how this user came to be allowed there. */
     private record SandboxParent(Path directory, String how) {
-    }
-
-    private static Path v1Own(CgroupMount mount, ProcCgroups self, Path hostRoot) {
-        String path = self.v1Path(mount.options()).orElseThrow(() -> new CgroupException(
-                "the cgroup v1 hierarchy mounted at " + mount.mountPoint() + " (" + String.join(",", mount.options())
-                        + ") has no line in /proc/self/cgroup"));
-        return mount.directoryOf(path, hostRoot);
     }
 
     /** Empty when this hierarchy is not delegated to a non-root user: its controller is then unavailable. */
@@ -190,9 +182,7 @@ public final class CgroupManager implements AutoCloseable {
     }
 
     private static Path v2Own(CgroupMount mount, ProcCgroups self, Path hostRoot) {
-        String path = self.v2Path().orElseThrow(() -> new CgroupException(
-                "cgroup2 is mounted at " + mount.mountPoint() + " but /proc/self/cgroup has no 0::/path line"));
-        Path own = mount.directoryOf(path, hostRoot);
+        Path own = mount.ownDirectory(self, hostRoot);
         // A manager of this or another JVM moved this process into the leaf: sandboxes are its siblings.
         return own.getFileName() != null && own.getFileName().toString().equals(V2Host.HOST_LEAF) ? own.getParent() : own;
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -36,6 +37,30 @@ record CgroupMount(String root, String mountPoint, boolean v2, Set<String> optio
             }
         }
         return mounts;
+    }
+
+    /**
+     * The mount of the unified hierarchy in effect. mountinfo lists mounts in the order they were
+     * made, and a later one shadows an earlier one (inside a cgroup namespace the cgroupfs is
+     * mounted again over the host's).
+     */
+    static Optional<CgroupMount> unified(List<CgroupMount> mounts) {
+        return mounts.stream().filter(CgroupMount::v2).reduce((earlier, later) -> later);
+    }
+
+    /** The mount in effect of the v1 hierarchy that holds {@code controller}, as {@link #unified} picks it. */
+    static Optional<CgroupMount> v1Hierarchy(List<CgroupMount> mounts, String controller) {
+        return mounts.stream().filter(mount -> !mount.v2() && mount.options().contains(controller))
+                .reduce((earlier, later) -> later);
+    }
+
+    /** The directory of this process's own cgroup in this hierarchy, as {@code self} lists it. */
+    Path ownDirectory(ProcCgroups self, Path hostRoot) {
+        String path = (v2 ? self.v2Path() : self.v1Path(options)).orElseThrow(() -> new CgroupException(v2
+                ? "cgroup2 is mounted at " + mountPoint + " but /proc/self/cgroup has no 0::/path line"
+                : "the cgroup v1 hierarchy mounted at " + mountPoint + " (" + String.join(",", options)
+                        + ") has no line in /proc/self/cgroup"));
+        return directoryOf(path, hostRoot);
     }
 
     /**

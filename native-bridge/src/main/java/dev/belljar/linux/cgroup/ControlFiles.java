@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
@@ -42,6 +45,11 @@ final class ControlFiles {
         } catch (IOException e) {
             throw new CgroupException("cannot read " + where(file) + ": " + reason(e), e);
         }
+    }
+
+    /** The words of a file such as {@code cgroup.controllers}, in their order. */
+    static Set<String> words(String text) {
+        return text.isBlank() ? Set.of() : new LinkedHashSet<>(Arrays.asList(WHITESPACE.split(text.strip())));
     }
 
     Optional<String> readIfExists(Path file) {

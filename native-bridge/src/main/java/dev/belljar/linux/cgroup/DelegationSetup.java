@@ -98,8 +98,8 @@ public final class DelegationSetup {
         }
         List<CgroupMount> mounts = CgroupMount.readAll(mountinfo);
         ProcCgroups self = ProcCgroups.read(procSelfCgroup);
-        Optional<CgroupMount> unified = mounts.stream().filter(CgroupMount::v2).reduce((earlier, later) -> later);
-        boolean v1 = mounts.stream().anyMatch(mount -> !mount.v2() && mount.options().contains("memory"));
+        Optional<CgroupMount> unified = CgroupMount.unified(mounts);
+        boolean v1 = CgroupMount.v1Hierarchy(mounts, "memory").isPresent();
         change("note each change in " + journal() + ", which --undo " + user + " reverses", () -> {
             Files.createDirectories(journal().getParent());
             Files.writeString(journal(), "");
@@ -119,13 +119,11 @@ public final class DelegationSetup {
     private String applyV1(List<CgroupMount> mounts, ProcCgroups self) {
         Set<Path> made = new LinkedHashSet<>();
         for (String controller : CgroupV1.CONTROLLERS) {
-            Optional<CgroupMount> mount = mounts.stream()
-                    .filter(m -> !m.v2() && m.options().contains(controller)).reduce((earlier, later) -> later);
+            Optional<CgroupMount> mount = CgroupMount.v1Hierarchy(mounts, controller);
             if (mount.isEmpty()) {
                 continue;
             }
-            Path own = mount.get().directoryOf(self.v1Path(mount.get().options()).orElseThrow(() -> new CgroupException(
-                    "the " + controller + " hierarchy has no line in " + procSelfCgroup)), hostRoot);
+            Path own = mount.get().ownDirectory(self, hostRoot);
             Path subtree = own.resolve(CgroupUser.setupSubtreeName(user));
             if (made.add(subtree)) {
                 makeCgroup(subtree);
@@ -145,10 +143,9 @@ public final class DelegationSetup {
     }
 
     private String applyV2(CgroupMount unified, ProcCgroups self) {
-        Path own = unified.directoryOf(self.v2Path().orElseThrow(() -> new CgroupException(
-                "cgroup2 is mounted but " + procSelfCgroup + " has no 0::/path line")), hostRoot);
-        Set<String> offered = words(read(own.resolve("cgroup.controllers")));
-        Set<String> enabled = words(read(own.resolve("cgroup.subtree_control")));
+        Path own = unified.ownDirectory(self, hostRoot);
+        Set<String> offered = ControlFiles.words(read(own.resolve("cgroup.controllers")));
+        Set<String> enabled = ControlFiles.words(read(own.resolve("cgroup.subtree_control")));
         List<String> wanted = V2_CONTROLLERS.stream().filter(offered::contains).filter(c -> !enabled.contains(c)).toList();
         boolean isRoot = own.equals(unified.mountDirectory(hostRoot));
         if (!wanted.isEmpty() && !isRoot && !read(own.resolve("cgroup.procs")).isBlank()) {
@@ -303,14 +300,6 @@ public final class DelegationSetup {
     }
 
     private static String read(Path file) {
-        try {
-            return Files.readString(file).strip();
-        } catch (IOException e) {
-            throw new CgroupException("cannot read " + file + ": " + ControlFiles.reason(e), e);
-        }
-    }
-
-    private static Set<String> words(String text) {
-        return text.isBlank() ? Set.of() : new LinkedHashSet<>(Arrays.asList(text.split("\\s+")));
+        return ControlFiles.real().read(file);
     }
 }

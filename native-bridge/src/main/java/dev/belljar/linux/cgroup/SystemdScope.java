@@ -18,7 +18,7 @@ import java.util.Optional;
  * hands the cgroup to this user. The scope goes when its last process does, so it lives exactly as
  * long as this JVM.
  */
-public final class SystemdScope {
+final class SystemdScope {
     private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(5);
 
     private SystemdScope() {

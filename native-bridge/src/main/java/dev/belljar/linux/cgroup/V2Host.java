@@ -6,7 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -164,7 +163,7 @@ final class V2Host implements CgroupHost {
         Set<String> wanted = new LinkedHashSet<>(REQUIRED);
         wanted.addAll(OPTIONAL);
         wanted.retainAll(available());
-        wanted.removeAll(words(files.read(subtreeControl())));
+        wanted.removeAll(ControlFiles.words(files.read(subtreeControl())));
         if (wanted.isEmpty()) {
             return;
         }
@@ -179,7 +178,7 @@ final class V2Host implements CgroupHost {
             files.write(subtreeControl(), enable);
         }
         enabledHere.addAll(wanted);
-        Set<String> nowEnabled = words(files.read(subtreeControl()));
+        Set<String> nowEnabled = ControlFiles.words(files.read(subtreeControl()));
         if (!nowEnabled.containsAll(wanted)) {
             throw new CgroupException(ControlFiles.where(subtreeControl()) + ": wrote " + enable
                     + " but the kernel kept " + String.join(" ", nowEnabled));
@@ -248,14 +247,10 @@ final class V2Host implements CgroupHost {
 
     private Set<String> available() {
         Path controllers = parent.resolve("cgroup.controllers");
-        return Files.exists(controllers) ? words(files.read(controllers)) : Set.of();
+        return Files.exists(controllers) ? ControlFiles.words(files.read(controllers)) : Set.of();
     }
 
     private Path subtreeControl() {
         return parent.resolve("cgroup.subtree_control");
-    }
-
-    private static Set<String> words(String text) {
-        return text.isBlank() ? Set.of() : new LinkedHashSet<>(Arrays.asList(text.strip().split("\\s+")));
     }
 }
