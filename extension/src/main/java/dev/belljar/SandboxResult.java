@@ -65,9 +65,10 @@ public record SandboxResult(
      * @param currentBytes  usage when the child ended
      * @param baselineBytes usage when the test itself started (the JVM and launcher already loaded); empty if it never started
      * @param oomKills      processes the kernel's OOM killer killed in the sandbox
+     * @param highBytes     memory.high, above which the kernel reclaims and slows the sandbox; empty when none was declared
      */
     public record Memory(OptionalLong limitBytes, OptionalLong peakBytes, long currentBytes,
-                         OptionalLong baselineBytes, long oomKills) {
+                         OptionalLong baselineBytes, long oomKills, OptionalLong highBytes) {
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.belljar;
 
 import com.sun.jna.Memory;
+import dev.belljar.internal.Configuration;
+import dev.belljar.internal.parent.Timeline;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,8 +108,11 @@ class IsolatedOutcomesTest extends KernelTest {
                 .map(e -> e.getPayload(ReportEntry.class).orElseThrow()
                         .getKeyValuePairs().get("belljar.timelineFile"))
                 .filter(Objects::nonNull))
-                .singleElement().satisfies(file -> assertThat(Files.readString(Path.of("target/belljar", file)).split(";"))
-                        .anyMatch(sample -> !sample.strip().endsWith(",0")));
+                .singleElement().satisfies(file -> {
+                    Path samples = Configuration.of(key -> Optional.empty()).reportDirectory().resolve(file);
+                    assertThat(Timeline.decode(Files.readString(samples).strip())).anyMatch(sample -> sample.oomKills() > 0);
+                    Files.delete(samples);
+                });
     }
 
     @Test

@@ -43,7 +43,11 @@ public final class Configuration {
     static final String PRESTART_PROPERTY_NAME = "belljar.child.prestart";
     /** {@code true} (default) or {@code false}: whether the run writes the HTML report. */
     public static final String REPORT_PROPERTY_NAME = "belljar.report";
-    /** Where the HTML report goes, relative to the working directory: {@code target/belljar} by default. */
+    /**
+     * Where the report files go, relative to the working directory. By default {@code target/belljar}
+     * of the build's top directory where Maven runs the tests, so that every module of a build adds
+     * to one report; else of the working directory.
+     */
     public static final String REPORT_DIRECTORY_PROPERTY_NAME = "belljar.report.dir";
     static final String DEFAULT_REPORT_DIRECTORY = "target/belljar";
     /** {@code true} (default) or {@code false}: whether the end of the run prints the per-test summary. */
@@ -68,9 +72,15 @@ public final class Configuration {
         cgroupParent = Setting.of(() -> parameters.apply(CGROUP_PARENT_PROPERTY_NAME)
                 .map(value -> path(value, CGROUP_PARENT_PROPERTY_NAME, "belljar")));
         report = Setting.of(() -> bool(parameters, REPORT_PROPERTY_NAME));
-        reportDirectory = Setting.of(() -> path(parameters.apply(REPORT_DIRECTORY_PROPERTY_NAME)
-                .orElse(DEFAULT_REPORT_DIRECTORY), REPORT_DIRECTORY_PROPERTY_NAME, DEFAULT_REPORT_DIRECTORY));
+        reportDirectory = Setting.of(() -> parameters.apply(REPORT_DIRECTORY_PROPERTY_NAME)
+                .map(value -> path(value, REPORT_DIRECTORY_PROPERTY_NAME, DEFAULT_REPORT_DIRECTORY))
+                .orElseGet(Configuration::defaultReportDirectory));
         summary = Setting.of(() -> bool(parameters, SUMMARY_PROPERTY_NAME));
+    }
+
+    static Path defaultReportDirectory() {
+        return MavenBuild.ofThisJvm().map(build -> build.projectDirectory().resolve(DEFAULT_REPORT_DIRECTORY))
+                .orElse(Path.of(DEFAULT_REPORT_DIRECTORY));
     }
 
     /** This test run's configuration, parsed by the first caller. */

@@ -37,7 +37,8 @@ class ConfigurationTest {
         assertThat(configuration.classDataSharing()).isTrue();
         assertThat(configuration.cgroupParent()).isEmpty();
         assertThat(configuration.report()).isTrue();
-        assertThat(configuration.reportDirectory()).isEqualTo(Path.of("target/belljar"));
+        assertThat(configuration.reportDirectory()).isEqualTo(MavenBuild.ofThisJvm()
+                .map(build -> build.projectDirectory().resolve("target/belljar")).orElse(Path.of("target/belljar")));
         assertThat(configuration.summary()).isTrue();
     }
 

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Samples a sandbox's memory, CPU time and OOM kills while its child runs, for the report's
- * charts. Serialized into a file of the report directory: {@code millis,memoryBytes,cpuNanos,oomKills;...}.
+ * Samples a sandbox's memory, CPU time, throttled time and OOM kills while its child runs, for the report's
+ * charts. Serialized into a file of the report directory:
+ * {@code millis,memoryBytes,cpuNanos,oomKills,cpuThrottledNanos;...}.
  */
 public final class Timeline implements AutoCloseable {
     /**
@@ -47,7 +48,7 @@ public final class Timeline implements AutoCloseable {
     /** Beyond this many samples every other one is dropped and the interval doubles: long tests keep a small entry. */
     public static final int MAX_SAMPLES = 600;
 
-    public record Sample(long millis, long memoryBytes, long cpuNanos, long oomKills) {
+    public record Sample(long millis, long memoryBytes, long cpuNanos, long oomKills, long cpuThrottledNanos) {
     }
 
     private final List<Sample> samples = new ArrayList<>();
@@ -78,7 +79,7 @@ public final class Timeline implements AutoCloseable {
         CgroupUsage usage = cgroup.usage();
         synchronized (samples) {
             samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, usage.memoryCurrentBytes(),
-                    usage.cpuUsageNanos(), usage.oomKills()));
+                    usage.cpuUsageNanos(), usage.oomKills(), usage.cpuThrottledNanos()));
             if (samples.size() > MAX_SAMPLES) {
                 List<Sample> kept = thinned(samples);
                 samples.clear();
@@ -138,7 +139,8 @@ public final class Timeline implements AutoCloseable {
                     s.append(';');
                 }
                 s.append(sample.millis).append(',').append(sample.memoryBytes).append(',')
-                        .append(sample.cpuNanos).append(',').append(sample.oomKills);
+                        .append(sample.cpuNanos).append(',').append(sample.oomKills).append(',')
+                        .append(sample.cpuThrottledNanos);
             }
         }
         return s.toString();
@@ -151,7 +153,8 @@ public final class Timeline implements AutoCloseable {
         }
         for (String sample : encoded.split(";")) {
             String[] v = sample.split(",");
-            decoded.add(new Sample(Long.parseLong(v[0]), Long.parseLong(v[1]), Long.parseLong(v[2]), Long.parseLong(v[3])));
+            decoded.add(new Sample(Long.parseLong(v[0]), Long.parseLong(v[1]), Long.parseLong(v[2]), Long.parseLong(v[3]),
+                    Long.parseLong(v[4])));
         }
         return decoded;
     }

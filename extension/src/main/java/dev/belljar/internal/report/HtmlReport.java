@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes one self-contained HTML page per run (no script, no network): for each isolated test its
- * outcome, limits and a chart of memory and CPU over time, the memory limit drawn as a line and
- * OOM kills marked; which test JVM ran each test.
+ * Writes one self-contained HTML page per run (no script, no network): an overview, then for each
+ * isolated test its outcome, why it failed, its limits and a chart of memory and CPU over time,
+ * with the memory limit, {@code memory.high} and the CPU quota drawn as lines, throttled periods
+ * shaded and OOM kills marked; which test JVM ran each test.
  */
 final class HtmlReport {
     private static final int WIDTH = 720;
@@ -35,18 +36,20 @@ final class HtmlReport {
                 section { margin-bottom: 2em; } h2 { font-size: 15px; margin: 0 0 .3em; }
                 .PASSED { color: #1a7f37; } .FAILED, .CRASHED, .TIMED_OUT { color: #cf222e; }
                 .OOM_KILLED { color: #bc4c00; } .ABORTED { color: #9a6700; }
-                .facts { color: #555; margin-bottom: .4em; } svg { background: #fafafa; border: 1px solid #ddd; }
+                .facts { color: #555; margin-bottom: .4em; }
+                .failure { color: #cf222e; white-space: pre-wrap; font: 12px ui-monospace, monospace; margin: 0 0 .4em; } svg { background: #fafafa; border: 1px solid #ddd; }
                 .legend span { margin-right: 1.5em; } .overview span { margin-right: 1.2em; font-weight: 600; }
                 </style></head><body>
                 <h1>Belljar: %d isolated test%s</h1>
                 <p class="legend"><span style="color:#0969da">&#9632; memory</span><span style="color:#8250df">&#9632; CPU (cores)</span>
-                <span style="color:#cf222e">&#9476; memory limit</span><span style="color:#8250df">&#9476; CPU quota</span>
+                <span style="color:#cf222e">&#9476; memory limit</span><span style="color:#d4a72c">&#9476; memory.high</span>
+                <span style="color:#8250df">&#9476; CPU quota</span><span style="color:#c297ff">&#9608; throttled</span>
                 <span style="color:#bc4c00">&#9650; OOM kill</span><span style="color:#888">&#9476; the child ended</span></p>
                 """.formatted(tests.size(), tests.size() == 1 ? "" : "s"));
         html.append(overview(tests));
         for (int i = 0; i < tests.size(); i++) {
             IsolatedTest test = tests.get(i);
-            html.append(section(i, test.path(), test.entries(), Timeline.decode(test.samples())));
+            html.append(section(i, test));
         }
         return html.append("</body></html>\n").toString();
     }
@@ -66,7 +69,10 @@ final class HtmlReport {
             if (!outcome.equals("PASSED")) {
                 attention.append("<li><a href=\"#test-").append(i).append("\">").append(escape(tests.get(i).path()))
                         .append("</a> &mdash; <span class=\"").append(outcome).append("\">").append(outcome)
-                        .append("</span>: ").append(escape(e.get(Reports.SUMMARY_KEY))).append("</li>\n");
+                        .append("</span>: ").append(escape(e.get(Reports.SUMMARY_KEY)))
+                        .append(tests.get(i).failure().isEmpty() ? ""
+                                : "<div class=\"failure\">" + escape(firstLine(tests.get(i).failure())) + "</div>")
+                        .append("</li>\n");
             }
         }
         return attention.isEmpty() ? html.toString()
@@ -77,34 +83,54 @@ final class HtmlReport {
         return entries.getOrDefault("belljar.outcome", "?");
     }
 
-    private static String section(int index, String name, Map<String, String> e, List<Timeline.Sample> samples) {
+    private static String firstLine(String text) {
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end) + " ...";
+    }
+
+    private static String section(int index, IsolatedTest test) {
+        Map<String, String> e = test.entries();
+        String name = test.path();
         String outcome = outcome(e);
         StringBuilder s = new StringBuilder("<section id=\"test-").append(index).append("\"><h2>").append(escape(name)).append(" &mdash; <span class=\"")
                 .append(outcome).append("\">").append(outcome).append("</span></h2>\n<div class=\"facts\">")
                 .append(escape(e.get(Reports.SUMMARY_KEY)))
                 .append(e.containsKey(IsolatedTestReports.JVM_KEY) ? " &middot; " + escape(e.get(IsolatedTestReports.JVM_KEY)) : "")
                 .append("</div>\n");
-        return s.append(chart(samples, limit(e, "belljar.memory.limitBytes"), limit(e, "belljar.memory.peakBytes"),
-                e.containsKey("belljar.cpu.limitCores") ? Double.parseDouble(e.get("belljar.cpu.limitCores")) : 0))
-                .append("</section>\n").toString();
+        if (!test.failure().isEmpty()) {
+            s.append("<pre class=\"failure\">").append(escape(test.failure())).append("</pre>\n");
+        }
+        return s.append(chart(Timeline.decode(test.samples()), Lines.of(e))).append("</section>\n").toString();
     }
 
-    private static long limit(Map<String, String> entries, String key) {
-        return entries.containsKey(key) ? Long.parseLong(entries.get(key)) : 0;
+    /** What a chart draws as lines across it, from a test's entries; 0 where none was declared. */
+    record Lines(long memoryLimitBytes, long memoryHighBytes, long memoryPeakBytes, double cpuQuotaCores) {
+        static Lines of(Map<String, String> entries) {
+            return new Lines(bytes(entries, "belljar.memory.limitBytes"), bytes(entries, "belljar.memory.highBytes"),
+                    bytes(entries, "belljar.memory.peakBytes"), entries.containsKey("belljar.cpu.limitCores")
+                            ? Double.parseDouble(entries.get("belljar.cpu.limitCores")) : 0);
+        }
+
+        private static long bytes(Map<String, String> entries, String key) {
+            return entries.containsKey(key) ? Long.parseLong(entries.get(key)) : 0;
+        }
     }
 
     /**
      * Memory (left axis) and CPU use in cores (right axis) over time, as inline SVG as wide as the
-     * page: the memory limit and the CPU quota as dashed lines, OOM kills marked, and the last
-     * sample, taken once the child had ended, drawn apart so that it does not read as freed memory.
+     * page: the memory limit, memory.high and the CPU quota as dashed lines, the periods in which
+     * the quota throttled the sandbox shaded, OOM kills marked, and the last sample, taken once the
+     * child had ended, drawn apart so that it does not read as freed memory.
      */
-    static String chart(List<Timeline.Sample> samples, long memoryLimit, long memoryPeak, double cpuQuotaCores) {
+    static String chart(List<Timeline.Sample> samples, Lines lines) {
         if (samples.isEmpty()) {
             return "<p>(no samples)</p>";
         }
+        long memoryLimit = lines.memoryLimitBytes();
+        double cpuQuotaCores = lines.cpuQuotaCores();
         long endMillis = Math.max(1, samples.get(samples.size() - 1).millis());
-        long memoryTop = Math.max(1, Math.max(memoryLimit, Math.max(memoryPeak,
-                samples.stream().mapToLong(Timeline.Sample::memoryBytes).max().orElse(1))));
+        long memoryTop = Math.max(1, Math.max(Math.max(memoryLimit, lines.memoryHighBytes()),
+                Math.max(lines.memoryPeakBytes(), samples.stream().mapToLong(Timeline.Sample::memoryBytes).max().orElse(1))));
         List<double[]> cores = new ArrayList<>();
         for (int i = 1; i < samples.size(); i++) {
             Timeline.Sample a = samples.get(i - 1);
@@ -116,6 +142,7 @@ final class HtmlReport {
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
                 "<svg width=\"100%%\" viewBox=\"0 0 %d %d\" role=\"img\">", WIDTH, HEIGHT + 22));
         axes(svg, endMillis, memoryTop, coresTop);
+        throttled(svg, samples, endMillis);
         // Up to the last sample but one: the last is taken after the child ended.
         int alive = samples.size() > 2 ? samples.size() - 1 : samples.size();
         StringBuilder memory = new StringBuilder();
@@ -147,6 +174,13 @@ final class HtmlReport {
                     + " fill=\"#cf222e\">limit %s</text>", LEFT, WIDTH - RIGHT, y, y, LEFT + 4, y + 11,
                     Sizes.describe(memoryLimit)));
         }
+        if (lines.memoryHighBytes() > 0) {
+            double y = y(lines.memoryHighBytes(), memoryTop);
+            svg.append(String.format(Locale.ROOT, "<line class=\"memory-high\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\""
+                    + " stroke=\"#d4a72c\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"%.1f\""
+                    + " font-size=\"10\" fill=\"#9a6700\">memory.high %s</text>", LEFT, WIDTH - RIGHT, y, y, LEFT + 4,
+                    y - 3, Sizes.describe(lines.memoryHighBytes())));
+        }
         if (cpuQuotaCores > 0) {
             double y = cpuY(cpuQuotaCores, coresTop);
             svg.append(String.format(Locale.ROOT, "<line class=\"cpu-quota\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\""
@@ -165,6 +199,22 @@ final class HtmlReport {
             }
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** Shades each interval between two samples in which the CPU quota throttled the sandbox. */
+    private static void throttled(StringBuilder svg, List<Timeline.Sample> samples, long endMillis) {
+        for (int i = 1; i < samples.size(); i++) {
+            Timeline.Sample a = samples.get(i - 1);
+            Timeline.Sample b = samples.get(i);
+            long throttledNanos = b.cpuThrottledNanos() - a.cpuThrottledNanos();
+            if (throttledNanos > 0) {
+                double from = x(a.millis(), endMillis);
+                svg.append(String.format(Locale.ROOT, "<rect class=\"throttled\" x=\"%.1f\" y=\"%d\" width=\"%.1f\""
+                        + " height=\"%d\" fill=\"#c297ff\" fill-opacity=\"0.35\"><title>throttled %s</title></rect>",
+                        from, 10, Math.max(1, x(b.millis(), endMillis) - from), HEIGHT - 10,
+                        Durations.describe(throttledNanos)));
+            }
+        }
     }
 
     /** The frame, three ticks on each axis with their values, and the time axis's unit. */

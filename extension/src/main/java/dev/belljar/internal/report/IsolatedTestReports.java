@@ -1,5 +1,6 @@
 package dev.belljar.internal.report;
 
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -7,6 +8,7 @@ import org.junit.platform.launcher.TestPlan;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,24 +19,35 @@ import java.util.regex.Pattern;
 /** Collects the report entries of each isolated test of a run, for a report written at its end. */
 abstract class IsolatedTestReports implements TestExecutionListener {
     /**
-     * An isolated test's path ("Class > method()"), its {@code belljar.*} report entries and its
+     * An isolated test's path ("Class > method()"), its {@code belljar.*} report entries, its
      * chart's samples (encoded as {@link dev.belljar.internal.parent.Timeline} writes them; empty
-     * until read from their file).
+     * until read from their file) and why JUnit did not count it as passed (the exception's type
+     * and message; empty when it passed).
      */
-    record IsolatedTest(String path, Map<String, String> entries, String samples) implements Serializable {
+    record IsolatedTest(String path, Map<String, String> entries, String samples, String failure)
+            implements Serializable {
         IsolatedTest {
             entries = new LinkedHashMap<>(entries);
         }
 
         IsolatedTest withSamples(String read) {
-            return new IsolatedTest(path, entries, read);
+            return new IsolatedTest(path, entries, read, failure);
+        }
+
+        IsolatedTest withFailure(String reason) {
+            return new IsolatedTest(path, entries, samples, reason);
         }
     }
+
+    /** A failure's message beyond this many characters is cut: the page and the file stay readable. */
+    private static final int FAILURE_CHARACTERS = 2000;
 
     /** Which test JVM ran a test: its PID, and Surefire's fork number where it forked several. */
     static final String JVM_KEY = "belljar.jvm";
 
     private final List<IsolatedTest> tests = new ArrayList<>();
+    /** Where each test's entry is in {@link #tests}, by its unique ID, until it finishes. */
+    private final Map<String, Integer> running = new HashMap<>();
     private TestPlan plan;
 
     @Override
@@ -47,8 +60,24 @@ abstract class IsolatedTestReports implements TestExecutionListener {
         if (entry.getKeyValuePairs().containsKey(Reports.SUMMARY_KEY)) {
             Map<String, String> entries = new LinkedHashMap<>(entry.getKeyValuePairs());
             entries.put(JVM_KEY, thisJvm());
-            tests.add(new IsolatedTest(Reports.path(plan, test), entries, ""));
+            running.put(test.getUniqueId(), tests.size());
+            tests.add(new IsolatedTest(Reports.path(plan, test), entries, "", ""));
         }
+    }
+
+    @Override
+    public final synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
+        Integer index = running.remove(test.getUniqueId());
+        if (index != null && result.getThrowable().isPresent()) {
+            tests.set(index, tests.get(index).withFailure(reason(result.getThrowable().get())));
+        }
+    }
+
+    /** "AssertionError: expected ...", as a person reads it first in a stack trace. */
+    static String reason(Throwable failure) {
+        String message = failure.getMessage() == null ? "" : ": " + failure.getMessage().strip();
+        String reason = failure.getClass().getSimpleName() + message;
+        return reason.length() <= FAILURE_CHARACTERS ? reason : reason.substring(0, FAILURE_CHARACTERS) + " ...";
     }
 
     @Override
@@ -56,6 +85,7 @@ abstract class IsolatedTestReports implements TestExecutionListener {
         if (!tests.isEmpty()) {
             report(testPlan, List.copyOf(tests));
             tests.clear();
+            running.clear();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.belljar.internal.report;
 
 import dev.belljar.internal.Configuration;
+import dev.belljar.internal.MavenBuild;
 import dev.belljar.internal.parent.Timeline;
 import org.junit.platform.launcher.TestPlan;
 
@@ -23,14 +24,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Writes the run's report files into {@code belljar.report.dir} (default {@code target/belljar}):
+ * Writes the run's report files into {@code belljar.report.dir} (by default {@code target/belljar} of
+ * the Maven build's top directory):
  * {@code report.html} and {@code results.json}; {@code belljar.report=false} turns them off.
  *
- * <p>Where Surefire forks several test JVMs for a module ({@code forkCount > 1}, or
- * {@code reuseForks=false}), each adds its tests to the same files instead of overwriting them: it
- * leaves its part in {@code forks/<the test run's start time>/}, and writes both files from every
- * part there, under a lock, so that the fork that ends last writes them whole. The parts of
- * earlier test runs go.
+ * <p>Every test JVM of one Maven build (each Surefire fork of each module; {@code forkCount > 1},
+ * {@code reuseForks=false}, {@code -T}) adds its tests to the same files instead of overwriting
+ * them: it leaves its part in {@code forks/<the build>/}, and writes both files from every part
+ * there, under a lock, so that the test JVM that ends last writes them whole. The parts of earlier
+ * builds go. Where no Maven build is found, the forks of one Surefire test run are one build.
  */
 public final class ReportFilesListener extends IsolatedTestReports {
     private static final AtomicLong PARTS = new AtomicLong();
@@ -44,7 +46,8 @@ public final class ReportFilesListener extends IsolatedTestReports {
         Path dir = configuration.reportDirectory();
         try {
             Files.createDirectories(dir);
-            List<IsolatedTest> all = withOtherForks(dir, withSamples(tests, dir));
+            List<IsolatedTest> all = withOtherForks(dir, MavenBuild.ofThisJvm().map(MavenBuild::id)
+                    .or(IsolatedTestReports::surefireRun), withSamples(tests, dir));
             write(dir.resolve("results.json"), ResultsFile.render(all));
             Path page = dir.resolve("report.html");
             write(page, HtmlReport.render(all));
@@ -76,15 +79,18 @@ public final class ReportFilesListener extends IsolatedTestReports {
         return read;
     }
 
-    /** This JVM's tests and those of the other Surefire forks of its build that ended before it. */
+    /**
+     * This JVM's tests and those of the other test JVMs of its build that ended before it.
+     *
+     * @param buildId which build this JVM belongs to; empty where it is not known, and the tests are alone
+     */
     @SuppressWarnings("unchecked")
-    static List<IsolatedTest> withOtherForks(Path dir, List<IsolatedTest> own) throws IOException {
-        Optional<String> run = surefireRun();
-        if (run.isEmpty()) {
+    static List<IsolatedTest> withOtherForks(Path dir, Optional<String> buildId, List<IsolatedTest> own) throws IOException {
+        if (buildId.isEmpty()) {
             return own;
         }
         Path forks = dir.resolve("forks");
-        Path build = forks.resolve(run.get());
+        Path build = forks.resolve(buildId.get());
         Files.createDirectories(build);
         try (FileChannel lockFile = FileChannel.open(forks.resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock held = lockFile.lock()) {
@@ -108,7 +114,7 @@ public final class ReportFilesListener extends IsolatedTestReports {
         }
     }
 
-    /** The parts of earlier test runs: a new run's report starts afresh, as it does without forks. */
+    /** The parts of earlier builds: a new build's report starts afresh, as it does without forks. */
     private static void removeEarlierRuns(Path forks, Path current) throws IOException {
         try (Stream<Path> builds = Files.list(forks)) {
             for (Path build : builds.filter(Files::isDirectory).filter(b -> !b.equals(current)).toList()) {

@@ -31,6 +31,7 @@ public final class Reports {
         r.exitStatus().ifPresent(s -> e.put("belljar.exitStatus", Integer.toString(s)));
         e.put("belljar.wallTimeNanos", Long.toString(r.wallTimeNanos()));
         put(e, "belljar.memory.limitBytes", r.memory().limitBytes());
+        put(e, "belljar.memory.highBytes", r.memory().highBytes());
         put(e, "belljar.memory.peakBytes", r.memory().peakBytes());
         e.put("belljar.memory.currentBytes", Long.toString(r.memory().currentBytes()));
         put(e, "belljar.memory.baselineBytes", r.memory().baselineBytes());

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Writes {@code results.json} beside the HTML report: every isolated test of the run with its
- * outcome, its summary line and its {@code belljar.*} entries (accounting and limits, numbers as
- * numbers), for CI systems and scripts; JUnit's report entries do not reach Surefire's XML.
+ * outcome, its summary line, why it failed where it did, and its {@code belljar.*} entries
+ * (accounting and limits, numbers as numbers), for CI systems and scripts; JUnit's report entries
+ * do not reach Surefire's XML.
  */
 final class ResultsFile {
 
@@ -24,6 +25,7 @@ final class ResultsFile {
             json.append(i == 0 ? "\n" : ",\n").append("    {\"test\": ").append(string(test.path()))
                     .append(", \"outcome\": ").append(string(entries.getOrDefault("belljar.outcome", "")))
                     .append(", \"summary\": ").append(string(entries.getOrDefault(Reports.SUMMARY_KEY, "")))
+                    .append(test.failure().isEmpty() ? "" : ", \"failure\": " + string(test.failure()))
                     .append(", \"entries\": {");
             boolean first = true;
             for (Map.Entry<String, String> entry : entries.entrySet()) {

@@ -1,7 +1,9 @@
 package dev.belljar.internal.report;
 
 import dev.belljar.internal.Configuration;
+import dev.belljar.internal.MavenBuild;
 import dev.belljar.internal.parent.Timeline;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -11,14 +13,13 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -49,29 +50,39 @@ class IsolatedTestReportsTest {
             reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "PASSED, the same path twice", "belljar.outcome", "PASSED"));
             reporter.publishEntry("unrelated", "entries are not reports");
         }
+
+        @Test
+        void third(TestReporter reporter) {
+            reporter.publishEntry(Map.of(Reports.SUMMARY_KEY, "FAILED, memory 30 MiB peak", "belljar.outcome", "FAILED"));
+            throw new AssertionError("expected <3> rows\nbut was <2>");
+        }
     }
 
     @Test
     void summaryAndPageListEveryIsolatedTest(@TempDir Path reportDir) throws IOException {
         Files.createDirectories(reportDir.resolve("timelines"));
-        Files.writeString(reportDir.resolve("timelines/4711-1.txt"), "0,1048576,0,0;500,67108864,400000000,1\n");
+        Files.writeString(reportDir.resolve("timelines/4711-1.txt"), "0,1048576,0,0,0;500,67108864,400000000,1,0\n");
         String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString()));
 
-        assertThat(out).contains("Belljar: 3 isolated tests\n"
+        assertThat(out).contains("Belljar: 4 isolated tests\n"
                 + "  sandboxes: cgroup v2: sandboxes under /x (delegated)\n"
                 + "  IsolatedTestReportsTest$Reported > first(TestReporter)\n"
                 + "      PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s\n"
                 + "  IsolatedTestReportsTest$Reported > second(TestReporter)\n"
                 + "      OOM_KILLED, memory 64 MiB peak of 64 MiB, 1 OOM kill\n"
                 + "  IsolatedTestReportsTest$Reported > second(TestReporter)\n"
-                + "      PASSED, the same path twice\n");
+                + "      PASSED, the same path twice\n"
+                + "  IsolatedTestReportsTest$Reported > third(TestReporter)\n"
+                + "      FAILED, memory 30 MiB peak\n");
         Path page = reportDir.resolve("report.html");
         assertThat(out).contains("Belljar report: " + page.toAbsolutePath());
         assertThat(Files.readString(page))
-                .contains("<h1>Belljar: 3 isolated tests</h1>")
+                .contains("<h1>Belljar: 4 isolated tests</h1>")
                 .contains("first(TestReporter) &mdash; <span class=\"PASSED\">PASSED</span>")
                 .contains("second(TestReporter) &mdash; <span class=\"OOM_KILLED\">OOM_KILLED</span>")
                 .contains("PASSED, the same path twice")
+                .as("why JUnit failed the test, beside its accounting")
+                .contains("<pre class=\"failure\">AssertionError: expected &lt;3&gt; rows\nbut was &lt;2&gt;</pre>")
                 .doesNotContain("entries are not reports");
 
         // The chart's samples came from the timeline file, which the page now holds instead.
@@ -82,7 +93,9 @@ class IsolatedTestReportsTest {
         Map<String, Object> results = new org.yaml.snakeyaml.Yaml().load(Files.readString(reportDir.resolve("results.json")));
         @SuppressWarnings("unchecked")
         java.util.List<Map<String, Object>> listed = (java.util.List<Map<String, Object>>) results.get("tests");
-        assertThat(listed).hasSize(3);
+        assertThat(listed).hasSize(4);
+        assertThat(listed.get(3)).containsEntry("failure", "AssertionError: expected <3> rows\nbut was <2>");
+        assertThat(listed.get(0)).doesNotContainKey("failure");
         assertThat(listed.get(0)).containsEntry("test", "IsolatedTestReportsTest$Reported > first(TestReporter)")
                 .containsEntry("outcome", "PASSED").containsEntry("summary", "PASSED, memory 40 MiB peak, CPU 1.00 s, wall 1.20 s");
         assertThat(listed.get(1)).containsEntry("outcome", "OOM_KILLED");
@@ -97,35 +110,43 @@ class IsolatedTestReportsTest {
     }
 
     /**
-     * Surefire forks of one test run add to one report: a fork's part waits beside the files for
-     * the next fork to end; parts of earlier runs go.
+     * The test JVMs of one build (forks, modules) add to one report: a JVM's part waits beside the
+     * files for the next one to end; parts of earlier builds go.
      */
     @Test
-    void forksOfOneBuildAddToOneReport(@TempDir Path reportDir) throws Exception {
-        String command = System.getProperty("sun.java.command");
-        // As Surefire starts its second fork of a test run.
-        System.setProperty("sun.java.command", "surefirebooter.jar /x/target/surefire 2026-12-02T15-53-46_688-jvmRun2 surefire-1");
-        try {
-            Path forks = Files.createDirectories(reportDir.resolve("forks/2026-12-02T15-53-46_688"));
-            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(forks.resolve("1.part")))) {
-                out.writeObject(new ArrayList<>(List.of(new IsolatedTestReports.IsolatedTest("OtherForks > ran(TestInfo)",
-                        Map.of(Reports.SUMMARY_KEY, "PASSED, in the other fork", "belljar.outcome", "PASSED",
-                                IsolatedTestReports.JVM_KEY, "pid 1, Surefire fork 1"), "0,1,0,0"))));
-            }
-            Path earlierRun = Files.createDirectories(reportDir.resolve("forks/2026-12-01T09-00-00_001"));
-            Files.writeString(earlierRun.resolve("9-1.part"), "of yesterday's build");
+    void testJvmsOfOneBuildAddToOneReport(@TempDir Path reportDir) throws Exception {
+        Path earlierBuild = Files.createDirectories(reportDir.resolve("forks/maven-7-1700000000000"));
+        Files.writeString(earlierBuild.resolve("9-1.part"), "of yesterday's build");
+        IsolatedTestReports.IsolatedTest first = new IsolatedTestReports.IsolatedTest("OtherModule > ran()",
+                Map.of(Reports.SUMMARY_KEY, "PASSED, in another module", "belljar.outcome", "PASSED",
+                        IsolatedTestReports.JVM_KEY, "pid 1, Surefire fork 1"), "0,1,0,0,0", "");
+        IsolatedTestReports.IsolatedTest second = new IsolatedTestReports.IsolatedTest("ThisModule > failed()",
+                Map.of(Reports.SUMMARY_KEY, "FAILED", "belljar.outcome", "FAILED",
+                        IsolatedTestReports.JVM_KEY, "pid 2, Surefire fork 1"), "", "AssertionError: no");
 
-            String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString()));
+        assertThat(ReportFilesListener.withOtherForks(reportDir, Optional.of("maven-8-1800000000000"), List.of(first)))
+                .containsExactly(first);
+        assertThat(earlierBuild).as("an earlier build's parts").doesNotExist();
+        assertThat(ReportFilesListener.withOtherForks(reportDir, Optional.of("maven-8-1800000000000"), List.of(second)))
+                .as("the JVM that ends last has every part of its build").containsExactlyInAnyOrder(first, second);
+        assertThat(ReportFilesListener.withOtherForks(reportDir, Optional.empty(), List.of(second)))
+                .as("a JVM of no known build").containsExactly(second);
+        assertThat(ReportFilesListener.withOtherForks(reportDir, Optional.of("maven-9-1900000000000"), List.of(second)))
+                .as("the next build starts afresh").containsExactly(second);
+    }
 
-            assertThat(out).contains("Belljar: 3 isolated tests\n").doesNotContain("in the other fork");
-            assertThat(Files.readString(reportDir.resolve("report.html"))).contains("<h1>Belljar: 4 isolated tests</h1>")
-                    .contains("PASSED, in the other fork &middot; pid 1, Surefire fork 1")
-                    .contains("&middot; pid " + ProcessHandle.current().pid() + ", Surefire fork 2");
-            assertThat(Files.readString(reportDir.resolve("results.json"))).contains("OtherForks > ran(TestInfo)");
-            assertThat(earlierRun).doesNotExist();
-        } finally {
-            System.setProperty("sun.java.command", command);
-        }
+    /**
+     * As this suite runs under Maven, its test JVM finds the build: the project directory Maven was
+     * started for holds this module.
+     */
+    @Test
+    void aTestJvmThatMavenStartedFindsItsBuild() {
+        Assumptions.assumeTrue(System.getProperty("sun.java.command", "").contains("surefire"),
+                "run by Maven Surefire");
+        assertThat(MavenBuild.ofThisJvm()).hasValueSatisfying(build -> {
+            assertThat(Path.of("").toAbsolutePath()).startsWith(build.projectDirectory());
+            assertThat(build.id()).matches("maven-[0-9]+-[0-9]+");
+        });
     }
 
     @Test

@@ -156,7 +156,8 @@ final class CgroupV1 implements Cgroup {
         Path oomControl = file("memory", "memory.oom_control");
         return new CgroupUsage(files.readLong(file("memory", "memory.usage_in_bytes")),
                 files.readLong(file("cpuacct", "cpuacct.usage")),
-                files.readKey(oomControl, "oom_kill"));
+                files.readKey(oomControl, "oom_kill"),
+                files.readKeyed(file("cpu", "cpu.stat")).getOrDefault("throttled_time", 0L));
     }
 
     /**

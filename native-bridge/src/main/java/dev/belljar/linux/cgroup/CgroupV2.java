@@ -124,10 +124,11 @@ final class CgroupV2 implements Cgroup {
     @Override
     public CgroupUsage usage() {
         Path cpuStat = file("cpu.stat");
-        Path events = file("memory.events");
+        Map<String, Long> cpu = files.readKeyed(cpuStat);
         return new CgroupUsage(files.readLong(file("memory.current")),
-                micros(files.readKey(cpuStat, "usage_usec")),
-                files.readKey(events, "oom_kill"));
+                micros(files.requireKey(cpuStat, cpu, "usage_usec")),
+                files.readKey(file("memory.events"), "oom_kill"),
+                micros(cpu.getOrDefault("throttled_usec", 0L)));
     }
 
     @Override

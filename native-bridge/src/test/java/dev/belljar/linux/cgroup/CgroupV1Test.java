@@ -105,8 +105,9 @@ class CgroupV1Test {
                 3, OptionalLong.empty(), OptionalLong.of(4096 + 8192), OptionalLong.of(1048576),
                 Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(cgroup(CgroupFs.REAL).usage()).as("the light sample agrees with the full stats")
-                .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills()))
-                .isEqualTo(new CgroupUsage(15241216, 2519418327L, 1));
+                .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills(),
+                        stats.cpuThrottledNanos()))
+                .isEqualTo(new CgroupUsage(15241216, 2519418327L, 1, 1503283760L));
     }
 
     @Test

@@ -70,8 +70,9 @@ class CgroupV2Test {
                 7, OptionalLong.of(12), OptionalLong.of(1459200 + 90430464), OptionalLong.of(314773504 + 299008000),
                 Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(cgroup(dir, CgroupFs.REAL).usage()).as("the light sample agrees with the full stats")
-                .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills()))
-                .isEqualTo(new CgroupUsage(52355072, 1_234_567_000L, 2));
+                .isEqualTo(new CgroupUsage(stats.memoryCurrentBytes(), stats.cpuUsageNanos(), stats.oomKills(),
+                        stats.cpuThrottledNanos()))
+                .isEqualTo(new CgroupUsage(52355072, 1_234_567_000L, 2, 2_500_000_000L));
     }
 
     @Test
