@@ -69,14 +69,33 @@ public final class ReportFilesListener extends IsolatedTestReports {
             read.add(test.withSamples(Files.readString(dir.resolve(file)).strip()));
             Files.delete(dir.resolve(file));
         }
-        try (Stream<Path> left = Files.list(dir.resolve("timelines"))) {
+        removeOrphanedSamples(dir.resolve("timelines"));
+        return read;
+    }
+
+    /**
+     * Samples that no report will read: those of test JVMs that have ended (named by their PID),
+     * such as the isolated tests an engine test kit ran, which no launcher listener sees. Then the
+     * directory, if nothing is left.
+     */
+    private static void removeOrphanedSamples(Path timelines) throws IOException {
+        try (Stream<Path> files = Files.list(timelines)) {
+            for (Path file : files.toList()) {
+                String pid = file.getFileName().toString().replaceFirst("-.*", "");
+                if (pid.matches("[0-9]+") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return;  // none written
+        }
+        try (Stream<Path> left = Files.list(timelines)) {
             if (left.findAny().isEmpty()) {
-                Files.delete(dir.resolve("timelines"));
+                Files.delete(timelines);
             }
         } catch (NoSuchFileException | DirectoryNotEmptyException e) {
-            // none written, or another test JVM's are still there
+            // another test JVM's are still there, or it removed the directory itself
         }
-        return read;
     }
 
     /**

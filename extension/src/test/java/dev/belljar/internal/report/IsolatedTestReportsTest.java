@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,9 +58,13 @@ class IsolatedTestReportsTest {
     }
 
     @Test
-    void summaryAndPageListEveryIsolatedTest(@TempDir Path reportDir) throws IOException {
+    void summaryAndPageListEveryIsolatedTest(@TempDir Path reportDir) throws Exception {
         Files.createDirectories(reportDir.resolve("timelines"));
         Files.writeString(reportDir.resolve("timelines/4711-1.txt"), "0,1048576,0,0,0;500,67108864,400000000,1,0\n");
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path orphaned = Files.writeString(reportDir.resolve("timelines/" + ended.pid() + "-1.txt"), "0,1,0,0,0");
+        Path ofARunningJvm = Files.writeString(reportDir.resolve("timelines/" + ProcessHandle.current().pid() + "-99999.txt"), "0,1,0,0,0");
         String out = runCapturingStdout(Map.of(Configuration.REPORT_DIRECTORY_PROPERTY_NAME, reportDir.toString()));
 
         assertThat(out).contains("Belljar: 4 isolated tests\n"
@@ -87,7 +90,10 @@ class IsolatedTestReportsTest {
 
         // The chart's samples came from the timeline file, which the page now holds instead.
         assertThat(Files.readString(page)).containsOnlyOnce("<svg");
-        assertThat(reportDir.resolve("timelines")).doesNotExist();
+        assertThat(reportDir.resolve("timelines/4711-1.txt")).doesNotExist();
+        assertThat(orphaned).as("samples of a test JVM that ended, which no report will read").doesNotExist();
+        assertThat(ofARunningJvm).as("samples of a running test JVM, for its own report").exists();
+        Files.delete(ofARunningJvm);
 
         // JSON is YAML: SnakeYAML reads the results file as a program of a CI system would.
         Map<String, Object> results = new org.yaml.snakeyaml.Yaml().load(Files.readString(reportDir.resolve("results.json")));
