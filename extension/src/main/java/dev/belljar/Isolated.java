@@ -66,6 +66,18 @@ public @interface Isolated {
     /** The network: {@link Net#HOST} (default), {@link Net#PRIVATE} (loopback only) or {@link Net#NONE}. */
     Net net() default Net.HOST;
 
+    /**
+     * Host services reachable inside a {@link Net#PRIVATE} network, without any routable address:
+     * {@code "5432"} makes the host's {@code 127.0.0.1:5432} reachable inside at
+     * {@code 127.0.0.1:5432}, {@code "8080:80"} the host's port 8080 at port 80 inside. A relay in
+     * the test JVM carries each connection and applies the faults written after the ports, e.g.
+     * {@code "5432 latency=200ms, jitter=50ms"}: {@code latency}, {@code upstreamLatency},
+     * {@code jitter}, {@code bandwidth} (per second), {@code stallAfter}, {@code resetAfter},
+     * {@code slice}, {@code sliceDelay} and {@code connections}. The test changes them while it runs
+     * through {@link SandboxContext#network()}; each port's traffic is in {@link SandboxResult#network()}.
+     */
+    String[] hostPorts() default {};
+
     /** A new PID namespace: the test sees only its own processes, and they all die with it. */
     boolean pid() default true;
 

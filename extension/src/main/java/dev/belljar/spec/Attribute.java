@@ -95,11 +95,13 @@ public abstract class Attribute<T> {
     public static final Attribute<Map<String, IoThrottle>> IO = new Entries<>("io", Shape.MAP,
             "a map from a path to its I/O limits, e.g. { /data: \"write=1M\" }", "I/O limits, e.g. \"write=1M, riops=100\"",
             TreeMap::new, Attribute::ioEntry, Attribute::io, Attribute::ioMap);
+    /** Host services reachable inside a private network, by the port inside, each with its faults. */
+    public static final Attribute<Map<Integer, PortForward>> HOST_PORTS = new Forwards();
 
     /** Every attribute, in the order {@link SandboxSpec#toString()} writes them. */
     private static final List<Attribute<?>> ALL = List.of(MEMORY, SWAP, CPU, PIDS, NET, PID, HOSTNAME, TIMEOUT,
             DOMAINNAME, USER, UPTIME, MEMORY_HIGH, CPU_WEIGHT, CPUSET, READ_ONLY, WRITABLE, TMPFS, HIDDEN,
-            CGROUP_NAMESPACE, IO, PRIVILEGED, CAPABILITIES);
+            CGROUP_NAMESPACE, IO, PRIVILEGED, CAPABILITIES, HOST_PORTS);
 
     private final String name;
     private final Shape shape;
@@ -313,6 +315,49 @@ public abstract class Attribute<T> {
         @Override
         Map<String, V> view(Map<String, V> entries) {
             return Collections.unmodifiableMap(entries);
+        }
+    }
+
+    /**
+     * Forwarded host ports: one declaration forwards each port inside once; a more specific one
+     * replaces the forward of the same port inside and adds the others.
+     */
+    private static final class Forwards extends Attribute<Map<Integer, PortForward>> {
+        Forwards() {
+            super("hostPorts", Shape.LIST, "a port or a list of them, e.g. [\"5432\", \"8080:80 latency=200ms\"]");
+        }
+
+        @Override
+        Map<Integer, PortForward> parse(Map<Integer, PortForward> current, String text) {
+            PortForward forward = PortForward.parse(text, name());
+            if (current != null && current.containsKey(forward.sandboxPort())) {
+                throw new SpecException(name() + " = \"" + text + "\": port " + forward.sandboxPort()
+                        + " inside is forwarded twice (also by \"" + current.get(forward.sandboxPort())
+                        + "\"); forward each port once");
+            }
+            return merge(current == null ? Map.of() : current, Map.of(forward.sandboxPort(), forward));
+        }
+
+        @Override
+        Map<Integer, PortForward> merge(Map<Integer, PortForward> general, Map<Integer, PortForward> specific) {
+            Map<Integer, PortForward> merged = new TreeMap<>(general);
+            merged.putAll(specific);
+            return merged;
+        }
+
+        @Override
+        String format(Map<Integer, PortForward> forwards) {
+            return yamlList(forwards.values().stream().map(PortForward::toString).toList());
+        }
+
+        @Override
+        boolean isEmpty(Map<Integer, PortForward> forwards) {
+            return forwards.isEmpty();
+        }
+
+        @Override
+        Map<Integer, PortForward> view(Map<Integer, PortForward> forwards) {
+            return Collections.unmodifiableMap(forwards);
         }
     }
 

@@ -142,6 +142,25 @@ public final class SandboxSpec implements Serializable {
         return get(Attribute.HIDDEN).orElse(List.of());
     }
 
+    /**
+     * This spec, if its attributes agree with each other.
+     *
+     * @throws SpecException naming what disagrees and how to fix it
+     */
+    public SandboxSpec requireConsistent() {
+        if (!hostPorts().isEmpty() && net() != Net.PRIVATE) {
+            throw new SpecException(Attribute.HOST_PORTS.name() + " = " + Attribute.HOST_PORTS.format(hostPorts())
+                    + " forwards host services into a private network, but net = " + net() + ": declare net = PRIVATE"
+                    + (net() == Net.HOST ? " (with net = HOST the test reaches the host's ports directly)" : ""));
+        }
+        return this;
+    }
+
+    /** Host services forwarded into a private network, by the port inside. */
+    public Map<Integer, PortForward> hostPorts() {
+        return get(Attribute.HOST_PORTS).orElse(Map.of());
+    }
+
     /** Whether the sandbox gets its own cgroup namespace with the cgroupfs mounted again. */
     public boolean cgroupNamespace() {
         return get(Attribute.CGROUP_NAMESPACE).orElse(false);
@@ -316,6 +335,11 @@ public final class SandboxSpec implements Serializable {
         /** One annotation entry: {@code "/data: write=1M, riops=100"}. */
         public Builder io(String entry) {
             return set(Attribute.IO, entry);
+        }
+
+        /** Forwards a host service into a private network, e.g. {@code "5432"}, {@code "8080:80 latency=200ms"}. */
+        public Builder hostPort(String forward) {
+            return set(Attribute.HOST_PORTS, forward);
         }
 
         /** Makes {@code path} (and what is mounted below it) read-only inside; {@code "/"}: the whole host. */

@@ -43,6 +43,7 @@ class AttributeTest {
         samples.put("io", "/data: write=1M, riops=100");
         samples.put("privileged", "true");
         samples.put("capabilities", "cap_sys_admin");
+        samples.put("hostPorts", "8080:80 latency=200ms, jitter=50ms");
         return samples;
     }
 
@@ -93,7 +94,7 @@ class AttributeTest {
     @Test
     void onlySingleValuedAttributesAreConfigurationKeys() {
         assertThat(Attribute.all().stream().filter(a -> !a.isSingleValued()).map(Attribute::name))
-                .containsExactly("readOnly", "writable", "tmpfs", "hidden", "io", "capabilities");
+                .containsExactly("readOnly", "writable", "tmpfs", "hidden", "io", "capabilities", "hostPorts");
     }
 
     /** Every element that takes a size, in annotations and YAML, refuses a fraction of a byte by its own name. */

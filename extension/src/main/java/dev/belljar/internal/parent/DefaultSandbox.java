@@ -38,7 +38,7 @@ public final class DefaultSandbox implements Sandbox {
     public Sandbox with(Consumer<SandboxSpec.Builder> customizer) {
         SandboxSpec.Builder builder = spec.toBuilder();
         customizer.accept(builder);
-        return new DefaultSandbox(host, builder.build(), failUnenforceable);
+        return new DefaultSandbox(host, builder.build().requireConsistent(), failUnenforceable);
     }
 
     @Override

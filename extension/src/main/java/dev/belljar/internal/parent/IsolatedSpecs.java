@@ -97,7 +97,11 @@ public final class IsolatedSpecs {
             throw new SpecException("swap = \"" + swapAsWritten(levels.keySet(), spec.swapBytes().getAsLong())
                     + "\" needs a memory limit: declare memory too, e.g. memory = \"256M\"").in(declaredOn(method));
         }
-        return spec;
+        try {
+            return spec.requireConsistent();
+        } catch (SpecException e) {
+            throw e.in(declaredOn(method));
+        }
     }
 
     /**
