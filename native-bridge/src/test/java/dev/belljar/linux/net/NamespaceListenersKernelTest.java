@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.belljar.linux.host.Host;
+import dev.belljar.linux.libc.NativeException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -62,6 +63,16 @@ class NamespaceListenersKernelTest {
 
             assertThat(sandbox.exchange(80, "hello")).isEqualTo("reply host says hello");
             assertThat(sandbox.exchange(service.port(), "hello")).startsWith("failed java.net.ConnectException");
+        }
+    }
+
+    @Test
+    void anOrdinaryUserCannotOpenAListenerInsideAndIsToldWhy() throws Exception {
+        assumeTrue(Host.effectiveUid() != 0, "root may enter the namespace");
+        try (Sandbox sandbox = Sandbox.start()) {
+            assertThatThrownBy(() -> NamespaceListeners.open(sandbox.pid(), 8080))
+                    .isInstanceOf(NativeException.class)
+                    .hasMessageMatching("setns\\(\\d+, CLONE_NEWNET\\) failed: EPERM \\(Operation not permitted\\)");
         }
     }
 
