@@ -47,6 +47,23 @@ interface LibC extends Library {
 
     int socket(int domain, int type, int protocol);
 
+    int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+    int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
+
+    int bind(int fd, Pointer address, int length);
+
+    int listen(int fd, int backlog);
+
+    int getsockname(int fd, Pointer address, Pointer length);
+
+    int setns(int fd, int nstype);
+
+    int dup3(int oldFd, int newFd, int flags);
+
+    /** pidfd_open(2) and pidfd_getfd(2) have no wrapper in older glibc: called through syscall(2). */
+    int syscall(long number, int arg1, int arg2, int arg3);
+
     int ioctl(int fd, long request, Pointer argp);
 
     int close(int fd);

@@ -3,6 +3,9 @@ package dev.belljar.linux.libc;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -226,6 +229,97 @@ public final class Syscalls {
         } finally {
             LibC.INSTANCE.close(fd);
         }
+    }
+
+    private static final int SOCK_STREAM = 1;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_REUSEADDR = 2;
+    private static final int SO_ACCEPTCONN = 30;
+    /** struct sockaddr_in: sa_family_t family, in_port_t port (network order), struct in_addr, 8 bytes of zero. */
+    private static final int SOCKADDR_IN_SIZE = 16;
+    private static final int LOOPBACK = 0x7f000001;
+    private static final int CLONE_NEWNET = 0x40000000;
+    /** The generic numbers that every architecture shares since Linux 5.1 (pidfd_open is 5.3, pidfd_getfd 5.6). */
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
+
+    /**
+     * A TCP socket listening on 127.0.0.1:{@code port} in this thread's network namespace, as a
+     * bare descriptor (close-on-exec): what a process inside a sandbox makes for the test JVM to
+     * take with {@link #takeDescriptor}.
+     */
+    public static int listenOnLoopback(int port, int backlog) {
+        String call = "socket(AF_INET, SOCK_STREAM, 0)";
+        int fd = check(LibC.INSTANCE.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), call);
+        try (Memory one = new Memory(4); Memory address = new Memory(SOCKADDR_IN_SIZE)) {
+            one.setInt(0, 1);
+            check(LibC.INSTANCE.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "setsockopt(" + fd + ", SO_REUSEADDR, 1)");
+            address.clear();
+            address.setShort(0, (short) AF_INET);
+            address.setShort(2, Short.reverseBytes((short) port));
+            address.setInt(4, Integer.reverseBytes(LOOPBACK));
+            check(LibC.INSTANCE.bind(fd, address, SOCKADDR_IN_SIZE), "bind(" + fd + ", 127.0.0.1:" + port + ")");
+            check(LibC.INSTANCE.listen(fd, backlog), "listen(" + fd + ", " + backlog + ")");
+            return fd;
+        } catch (NativeException e) {
+            LibC.INSTANCE.close(fd);
+            throw e;
+        }
+    }
+
+    /** The IPv4 address and port {@code fd} is bound to (getsockname), or null when it is no IPv4 socket. */
+    public static InetSocketAddress boundAddress(int fd) {
+        try (Memory address = new Memory(128); Memory length = new Memory(4)) {
+            address.clear();
+            length.setInt(0, (int) address.size());
+            check(LibC.INSTANCE.getsockname(fd, address, length), "getsockname(" + fd + ")");
+            if (address.getShort(0) != AF_INET) {
+                return null;
+            }
+            int port = Short.toUnsignedInt(Short.reverseBytes(address.getShort(2)));
+            try {
+                return new InetSocketAddress(InetAddress.getByAddress(address.getByteArray(4, 4)), port);
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("four bytes are always an IPv4 address", e);
+            }
+        }
+    }
+
+    /** Whether {@code fd} is a listening socket (SO_ACCEPTCONN); false when it is no socket at all. */
+    public static boolean isListening(int fd) {
+        try (Memory value = new Memory(4); Memory length = new Memory(4)) {
+            value.setInt(0, 0);
+            length.setInt(0, 4);
+            return LibC.INSTANCE.getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, value, length) == 0 && value.getInt(0) == 1;
+        }
+    }
+
+    /**
+     * Moves the calling thread into the network namespace that {@code fd} names (setns). Only this
+     * thread moves: the caller needs CAP_SYS_ADMIN both in the namespace's owning user namespace
+     * and in its own.
+     */
+    public static void enterNetworkNamespace(int fd) {
+        check(LibC.INSTANCE.setns(fd, CLONE_NEWNET), "setns(" + fd + ", CLONE_NEWNET)");
+    }
+
+    /** A pidfd of process {@code pid}, close-on-exec (pidfd_open(2)). */
+    public static int pidfdOpen(long pid) {
+        return check(LibC.INSTANCE.syscall(SYS_PIDFD_OPEN, (int) pid, 0, 0), "pidfd_open(" + pid + ")");
+    }
+
+    /**
+     * A copy, in this process, of descriptor {@code fd} of the process that {@code pidfd} names
+     * (pidfd_getfd(2), Linux 5.6+, close-on-exec): the same open file, socket included. Needs
+     * ptrace access to that process: the same user, or the owner of its user namespace.
+     */
+    public static int takeDescriptor(int pidfd, int fd) {
+        return check(LibC.INSTANCE.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0), "pidfd_getfd(" + pidfd + ", " + fd + ")");
+    }
+
+    /** Makes {@code target} another name of the open file {@code fd}, closing what it named before (dup3). */
+    public static void duplicateOnto(int fd, int target) {
+        check(LibC.INSTANCE.dup3(fd, target, O_CLOEXEC), "dup3(" + fd + ", " + target + ", O_CLOEXEC)");
     }
 
     private static int check(int result, String call) {
