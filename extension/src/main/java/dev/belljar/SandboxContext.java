@@ -41,4 +41,12 @@ public interface SandboxContext {
 
     /** Processes and threads in the sandbox now. */
     long pidsCurrent();
+
+    /**
+     * The forwarded host ports ({@link Isolated#hostPorts()}), whose faults the test may change
+     * while it runs: cut them, restore them, add latency.
+     *
+     * @throws IllegalStateException where the test forwards no host port
+     */
+    SandboxNetwork network();
 }

@@ -3,6 +3,7 @@ package dev.belljar;
 import dev.belljar.spec.Durations;
 import dev.belljar.spec.Sizes;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -15,6 +16,8 @@ import java.util.OptionalLong;
  * @param outcome       how the test or task ended
  * @param exitStatus    the child's exit status; 128 + signal number when it died by a signal
  * @param wallTimeNanos from the child's start to its end, as the parent measured it
+ * @param network       what each forwarded host port ({@link Isolated#hostPorts()}) carried, by the port
+ *                      inside; empty where none is forwarded
  * @param failure       what the test or task threw, rebuilt in the parent (same class where possible)
  * @param value         what a {@link Sandbox#call} task returned
  */
@@ -27,6 +30,7 @@ public record SandboxResult(
         Pids pids,
         Io io,
         Pressure pressure,
+        Map<Integer, PortTraffic> network,
         Optional<Throwable> failure,
         Optional<Object> value) {
 
@@ -55,6 +59,11 @@ public record SandboxResult(
             s.append(" (throttled ").append(Durations.describe(cpu.throttledNanos())).append(" in ")
                     .append(cpu.throttledPeriods()).append(" periods)");
         }
+        network.values().forEach(port -> s.append(", port ").append(port.sandboxPort()).append(' ')
+                .append(port.connections()).append(port.connections() == 1 ? " connection" : " connections")
+                .append(port.refused() > 0 ? " (" + port.refused() + " refused)" : "")
+                .append(' ').append(Sizes.describe(port.bytesUpstream())).append(" up ")
+                .append(Sizes.describe(port.bytesDownstream())).append(" down"));
         s.append(", wall ").append(Durations.describe(wallTimeNanos));
         return s.toString();
     }
@@ -96,6 +105,20 @@ public record SandboxResult(
      */
     public record Pressure(Optional<Stall> cpu, Optional<Stall> memory, Optional<Stall> io) {
         public static final Pressure NONE = new Pressure(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * What the relay of one forwarded host port carried.
+     *
+     * @param connections     connections taken on (within the connection limit), reset ones included
+     * @param refused         connections reset at once because the connection limit was reached
+     * @param resets          connections the relay reset: by a {@code resetAfter} fault, or as the host
+     *                        service refused them
+     * @param bytesUpstream   bytes from the sandbox to the host service
+     * @param bytesDownstream bytes from the host service to the sandbox
+     */
+    public record PortTraffic(int hostPort, int sandboxPort, long connections, long refused, long resets,
+                              long bytesUpstream, long bytesDownstream) {
     }
 
     /** @param fullMicros empty where the kernel reports only "some" (CPU at the root, older kernels) */

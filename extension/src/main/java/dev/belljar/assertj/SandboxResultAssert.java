@@ -149,6 +149,21 @@ public final class SandboxResultAssert extends AbstractSandboxAssert<SandboxResu
         return new IoAssert(this, actual.io());
     }
 
+    /**
+     * Continues with the traffic of the forwarded host port {@code sandboxPort} (the port inside).
+     *
+     * @return assertions on its connections and bytes; {@link PortTrafficAssert#and()} comes back here
+     */
+    public PortTrafficAssert port(int sandboxPort) {
+        isNotNull();
+        SandboxResult.PortTraffic traffic = actual.network().get(sandboxPort);
+        if (traffic == null) {
+            throw failure("%nExpecting the traffic of forwarded port %s%nbut the sandbox forwards %s",
+                    sandboxPort, actual.network().isEmpty() ? "no port (hostPorts)" : "only " + actual.network().keySet());
+        }
+        return new PortTrafficAssert(this, traffic);
+    }
+
     /** {@link SandboxResult#summary()} with the exit status, which an assertion on how it ended is about. */
     private String summary() {
         return actual.summary() + actual.exitStatus().stream().mapToObj(status -> ", exit status " + status)

@@ -15,21 +15,21 @@ import java.util.Map;
  * @param upstreamLatency  delay of upstream data (the requests)
  * @param jitter           each delay varies by up to this much either way
  * @param bandwidth        bytes per second, each way
- * @param stallAfter       downstream bytes a connection carries before data stops (0: at once);
- *                         the connection stays open, so a client's read timeout fires
+ * @param stall            data stops both ways while connections stay open, so a client's read
+ *                         timeout fires
  * @param resetAfter       downstream bytes a connection carries before it is reset (0: at once)
  * @param slice            data travels in segments of at most this many bytes
  * @param sliceDelay       pause between two segments
  * @param connections      connections open at once; the relay resets those beyond
  */
-public record PortFaults(Duration latency, Duration upstreamLatency, Duration jitter, Long bandwidth, Long stallAfter,
+public record PortFaults(Duration latency, Duration upstreamLatency, Duration jitter, Long bandwidth, Boolean stall,
                          Long resetAfter, Long slice, Duration sliceDelay, Integer connections) implements Serializable {
     public static final PortFaults NONE = new PortFaults(null, null, null, null, null, null, null, null, null);
 
-    private static final List<String> KEYS = List.of("latency", "upstreamLatency", "jitter", "bandwidth", "stallAfter",
+    private static final List<String> KEYS = List.of("latency", "upstreamLatency", "jitter", "bandwidth", "stall",
             "resetAfter", "slice", "sliceDelay", "connections");
     static final String ALLOWED = "latency=DURATION, upstreamLatency=DURATION, jitter=DURATION, bandwidth=SIZE (per second),"
-            + " stallAfter=SIZE, resetAfter=SIZE, slice=SIZE, sliceDelay=DURATION, connections=COUNT,"
+            + " stall=BOOLEAN, resetAfter=SIZE, slice=SIZE, sliceDelay=DURATION, connections=COUNT,"
             + " e.g. \"latency=200ms, jitter=50ms\"";
 
     /**
@@ -55,17 +55,40 @@ public record PortFaults(Duration latency, Duration upstreamLatency, Duration ji
                 throw new SpecException(element + " = \"" + text + "\" sets " + key + " twice");
             }
         }
-        return new PortFaults(duration(values, "latency", element), duration(values, "upstreamLatency", element),
+        PortFaults faults = new PortFaults(duration(values, "latency", element), duration(values, "upstreamLatency", element),
                 duration(values, "jitter", element), size(values, "bandwidth", element, false),
-                size(values, "stallAfter", element, true), size(values, "resetAfter", element, true),
-                size(values, "slice", element, false), duration(values, "sliceDelay", element),
+                values.containsKey("stall") ? Values.bool(values.get("stall"), element + ".stall") : null,
+                size(values, "resetAfter", element, true), size(values, "slice", element, false),
+                duration(values, "sliceDelay", element),
                 values.containsKey("connections") ? connections(values.get("connections"), element) : null);
+        faults.requireJitterWithinLatency(element + " = \"" + text + "\"");
+        return faults;
+    }
+
+    /**
+     * A chunk is never due before it arrived: the jitter goes with a latency and is at most each
+     * latency declared.
+     */
+    void requireJitterWithinLatency(String where) {
+        if (jitter == null) {
+            return;
+        }
+        if (latency == null && upstreamLatency == null) {
+            throw new SpecException(where + ": jitter = " + Durations.format(jitter) + " varies a latency, and none is"
+                    + " declared: add latency (or upstreamLatency), e.g. \"latency=200ms, jitter=50ms\"");
+        }
+        for (Duration declared : new Duration[] {latency, upstreamLatency}) {
+            if (declared != null && jitter.compareTo(declared) > 0) {
+                throw new SpecException(where + ": jitter = " + Durations.format(jitter) + " exceeds the latency of "
+                        + Durations.format(declared) + ": jitter is at most the latency, so that no data is due before it arrived");
+            }
+        }
     }
 
     /** These faults with each one {@code changes} declares in its place. */
     public PortFaults with(PortFaults changes) {
         return new PortFaults(pick(changes.latency, latency), pick(changes.upstreamLatency, upstreamLatency),
-                pick(changes.jitter, jitter), pick(changes.bandwidth, bandwidth), pick(changes.stallAfter, stallAfter),
+                pick(changes.jitter, jitter), pick(changes.bandwidth, bandwidth), pick(changes.stall, stall),
                 pick(changes.resetAfter, resetAfter), pick(changes.slice, slice), pick(changes.sliceDelay, sliceDelay),
                 pick(changes.connections, connections));
     }
@@ -98,12 +121,12 @@ public record PortFaults(Duration latency, Duration upstreamLatency, Duration ji
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder();
-        Object[] values = {latency, upstreamLatency, jitter, bandwidth, stallAfter, resetAfter, slice, sliceDelay, connections};
+        Object[] values = {latency, upstreamLatency, jitter, bandwidth, stall, resetAfter, slice, sliceDelay, connections};
         for (int i = 0; i < values.length; i++) {
             if (values[i] != null) {
                 s.append(s.length() == 0 ? "" : ", ").append(KEYS.get(i)).append('=').append(
                         values[i] instanceof Duration d ? Durations.format(d)
-                                : values[i] instanceof Long bytes && !KEYS.get(i).equals("connections") ? Sizes.format(bytes)
+                                : values[i] instanceof Long bytes ? Sizes.format(bytes)
                                 : values[i].toString());
             }
         }

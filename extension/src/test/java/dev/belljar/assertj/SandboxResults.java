@@ -3,6 +3,7 @@ package dev.belljar.assertj;
 import dev.belljar.Outcome;
 import dev.belljar.SandboxResult;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -64,6 +65,6 @@ final class SandboxResults {
     static SandboxResult result(Outcome outcome, OptionalInt exitStatus, long wallTimeNanos, SandboxResult.Memory memory,
                                 SandboxResult.Cpu cpu, SandboxResult.Pids pids, SandboxResult.Io io) {
         return new SandboxResult(outcome, exitStatus, wallTimeNanos, memory, cpu, pids, io, SandboxResult.Pressure.NONE,
-                Optional.empty(), Optional.empty());
+                Map.of(), Optional.empty(), Optional.empty());
     }
 }

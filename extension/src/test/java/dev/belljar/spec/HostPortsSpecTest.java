@@ -15,16 +15,16 @@ class HostPortsSpecTest {
     @Test
     void aPortAMappedPortAndFaults() {
         SandboxSpec spec = SandboxSpec.builder().net(Net.PRIVATE).hostPort("5432").hostPort("8080:80")
-                .hostPort("6379 latency=200ms, upstreamLatency=10ms, jitter=50ms, bandwidth=64K, stallAfter=1K,"
+                .hostPort("6379 latency=200ms, upstreamLatency=60ms, jitter=50ms, bandwidth=64K, stall=true,"
                         + " resetAfter=0, slice=16, sliceDelay=1ms, connections=3").build();
 
         assertThat(spec.hostPorts()).containsOnlyKeys(80, 5432, 6379);
         assertThat(spec.hostPorts().get(5432)).isEqualTo(new PortForward(5432, 5432, PortFaults.NONE));
         assertThat(spec.hostPorts().get(80)).isEqualTo(new PortForward(8080, 80, PortFaults.NONE));
         assertThat(spec.hostPorts().get(6379).faults()).isEqualTo(new PortFaults(Duration.ofMillis(200),
-                Duration.ofMillis(10), Duration.ofMillis(50), 64L << 10, 1024L, 0L, 16L, Duration.ofMillis(1), 3));
-        assertThat(spec.toString()).contains("hostPorts: [\"8080:80\", \"5432\", \"6379 latency=200ms, upstreamLatency=10ms,"
-                + " jitter=50ms, bandwidth=64K, stallAfter=1K, resetAfter=0, slice=16, sliceDelay=1ms, connections=3\"]");
+                Duration.ofMillis(60), Duration.ofMillis(50), 64L << 10, true, 0L, 16L, Duration.ofMillis(1), 3));
+        assertThat(spec.toString()).contains("hostPorts: [\"8080:80\", \"5432\", \"6379 latency=200ms, upstreamLatency=60ms,"
+                + " jitter=50ms, bandwidth=64K, stall=true, resetAfter=0, slice=16, sliceDelay=1ms, connections=3\"]");
     }
 
     @Test
@@ -64,6 +64,14 @@ class HostPortsSpecTest {
                 .hasMessage("hostPorts[5432].connections = \"0\" is out of range: at least 1 connection");
         assertThatThrownBy(() -> SandboxSpec.builder().hostPort("5432 slice=1K, slice=2K"))
                 .hasMessage("hostPorts[5432] = \"slice=1K, slice=2K\" sets slice twice");
+        assertThatThrownBy(() -> SandboxSpec.builder().hostPort("5432 stall=maybe"))
+                .hasMessage("hostPorts[5432].stall = \"maybe\" is not a boolean: use true or false");
+        assertThatThrownBy(() -> SandboxSpec.builder().hostPort("5432 jitter=10ms"))
+                .hasMessage("hostPorts[5432] = \"jitter=10ms\": jitter = 10ms varies a latency, and none is declared:"
+                        + " add latency (or upstreamLatency), e.g. \"latency=200ms, jitter=50ms\"");
+        assertThatThrownBy(() -> SandboxSpec.builder().hostPort("5432 latency=20ms, jitter=50ms"))
+                .hasMessage("hostPorts[5432] = \"latency=20ms, jitter=50ms\": jitter = 50ms exceeds the latency of 20ms:"
+                        + " jitter is at most the latency, so that no data is due before it arrived");
     }
 
     @Test

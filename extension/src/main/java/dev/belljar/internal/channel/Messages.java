@@ -29,6 +29,8 @@ public final class Messages {
     private static final byte EXITING = 8;
     private static final byte DETACH = 9;
     private static final byte BASELINE_TAKEN = 10;
+    private static final byte CHANGE_NETWORK = 11;
+    private static final byte NETWORK_CHANGED = 12;
 
     private Messages() {
     }
@@ -95,6 +97,20 @@ public final class Messages {
     public record Detach() {
     }
 
+    /**
+     * Child to parent, from a test's {@code SandboxContext.network()}: change the faults of the
+     * forwarded port {@code port} inside (0: of every one) to {@code change}: {@value #CUT},
+     * {@value #RESTORE}, or faults as {@code hostPorts} writes them. The child waits for the answer.
+     */
+    public record ChangeNetwork(int port, String change) {
+        public static final String CUT = "cut";
+        public static final String RESTORE = "restore";
+    }
+
+    /** Parent to child, the answer to {@link ChangeNetwork}: in effect, or why not ({@code error}). */
+    public record NetworkChanged(String error) {
+    }
+
     public enum Status { SUCCESSFUL, ABORTED, FAILED }
 
     /** Writes {@code message} and flushes; writers of one stream take turns. */
@@ -141,6 +157,13 @@ public final class Messages {
             out.writeByte(DETACH);
         } else if (message instanceof BaselineTaken) {
             out.writeByte(BASELINE_TAKEN);
+        } else if (message instanceof ChangeNetwork m) {
+            out.writeByte(CHANGE_NETWORK);
+            out.writeInt(m.port());
+            writeString(out, m.change());
+        } else if (message instanceof NetworkChanged m) {
+            out.writeByte(NETWORK_CHANGED);
+            writeString(out, m.error());
         } else {
             throw new IllegalArgumentException("not a channel message: " + message);
         }
@@ -160,6 +183,8 @@ public final class Messages {
             case EXITING -> new Exiting();
             case DETACH -> new Detach();
             case BASELINE_TAKEN -> new BaselineTaken();
+            case CHANGE_NETWORK -> new ChangeNetwork(in.readInt(), readString(in));
+            case NETWORK_CHANGED -> new NetworkChanged(readString(in));
             default -> throw new IOException("unknown message tag " + tag + " on the sandbox channel");
         };
     }

@@ -1,6 +1,7 @@
 package dev.belljar.internal.child;
 
 import dev.belljar.SandboxContext;
+import dev.belljar.SandboxNetwork;
 import dev.belljar.SandboxProcess;
 import dev.belljar.internal.channel.TaskRunner;
 import dev.belljar.internal.parent.Accounting;
@@ -15,11 +16,17 @@ public final class ChildSandboxContext implements SandboxContext {
     private static volatile byte[] serializedSpec;
     private static volatile SandboxSpec spec;
     private static volatile CgroupManager cgroups;
+    private static volatile TestRunner.Sender parent;
 
     /** Set by {@link TestRunner} when it learns the test it runs; read only if the test asks for it. */
     static void setSpec(byte[] serialized) {
         serializedSpec = serialized;
         spec = null;
+    }
+
+    /** Set by {@link TestRunner}: changes of the network go to the parent. */
+    static void setParent(TestRunner.Sender channel) {
+        parent = channel;
     }
 
     public static boolean available() {
@@ -81,6 +88,15 @@ public final class ChildSandboxContext implements SandboxContext {
     @Override
     public long pidsCurrent() {
         return usage().pidsCurrent();
+    }
+
+    @Override
+    public SandboxNetwork network() {
+        if (spec().hostPorts().isEmpty()) {
+            throw new IllegalStateException("network() changes the faults of forwarded host ports, and this test"
+                    + " forwards none: declare them, e.g. @Isolated(net = PRIVATE, hostPorts = \"5432\")");
+        }
+        return new ChildSandboxNetwork(parent, 0);
     }
 
     @Override

@@ -26,6 +26,8 @@ final class ParentChannel implements AutoCloseable, TestRunner.Sender {
     private DataInputStream in;
     private boolean detached;
     private boolean closed;
+    /** One question at a time: each answer belongs to the thread that asked. */
+    private final Object askLock = new Object();
 
     private ParentChannel(WorkDir workDir, ChannelPipes.Connection connection) {
         this.workDir = workDir;
@@ -64,6 +66,18 @@ final class ParentChannel implements AutoCloseable, TestRunner.Sender {
             }
         }
         Messages.send(out, message);
+    }
+
+    /**
+     * Sends {@code message} and reads the parent's answer: a test's child asks from the test's
+     * thread, after its start, when nothing else reads the channel.
+     */
+    @Override
+    public Object ask(Object message) throws IOException {
+        synchronized (askLock) {
+            send(message);
+            return receive();
+        }
     }
 
     /** The parent's answer to the test's start: a test's child reads it here, where nothing else reads. */

@@ -28,6 +28,8 @@ import java.util.Set;
 public record SetupStep(Kind kind, String value) {
     /** uid and gid of {@code User.NOBODY}. */
     public static final int NOBODY = 65534;
+    /** Connections to a forwarded port that wait for the parent's relay to accept them. */
+    private static final int LISTEN_BACKLOG = 128;
 
     /** When a step runs, relative to the child's connection to the parent. */
     enum Phase {
@@ -43,6 +45,12 @@ public record SetupStep(Kind kind, String value) {
         HOSTNAME("hostname", Phase.BEFORE_CONNECT),
         DOMAINNAME("domainname", Phase.BEFORE_CONNECT),
         LOOPBACK_UP("loopback-up", Phase.BEFORE_CONNECT),
+        /**
+         * Listens on the forwarded ports of 127.0.0.1, with the privileges a port below 1024 needs:
+         * the parent takes these sockets for its relays (a socket stays in the network namespace
+         * it was made in, and the parent may not enter it without root).
+         */
+        LISTEN("listen", Phase.BEFORE_CONNECT),
         /** Made before the mounts: later the work dir may be read-only or covered. */
         CREATE_HIDDEN_FILE("hidden-file", Phase.BEFORE_CONNECT),
         REMOUNT_CGROUPFS("cgroupfs-remount", Phase.AFTER_CONNECT),
@@ -85,6 +93,9 @@ public record SetupStep(Kind kind, String value) {
         spec.domainname().ifPresent(name -> steps.add(Kind.DOMAINNAME.with(name)));
         if (spec.net() == Net.PRIVATE) {
             steps.add(Kind.LOOPBACK_UP.alone());
+        }
+        if (!spec.hostPorts().isEmpty()) {
+            steps.add(Kind.LISTEN.with(String.join(",", spec.hostPorts().keySet().stream().map(String::valueOf).toList())));
         }
         if (!spec.hidden().isEmpty()) {
             steps.add(Kind.CREATE_HIDDEN_FILE.alone());
@@ -179,6 +190,12 @@ public record SetupStep(Kind kind, String value) {
             case HOSTNAME -> Syscalls.setHostname(value);
             case DOMAINNAME -> Syscalls.setDomainname(value);
             case LOOPBACK_UP -> Syscalls.interfaceUp("lo");
+            case LISTEN -> {
+                // The descriptors stay open, close-on-exec, for the life of the JVM: the parent takes copies.
+                for (String port : value.split(",")) {
+                    Syscalls.listenOnLoopback(Integer.parseInt(port), LISTEN_BACKLOG);
+                }
+            }
             case CREATE_HIDDEN_FILE -> workDir.createHiddenFile();
             case REMOUNT_CGROUPFS -> Mounts.cgroupfsOfThisNamespace(Path.of("/proc/self/mountinfo"));
             case READ_ONLY -> Mounts.readOnly(Path.of(value));

@@ -42,6 +42,7 @@ public final class TestRunner {
         ChildMain.applySystemProperties(request.systemProperties());
         System.setProperty(CHILD_TEST_PROPERTY, request.uniqueId());
         ChildSandboxContext.setSpec(request.serializedSpec());
+        ChildSandboxContext.setParent(out);
         Launcher launcher = LauncherFactory.create(leanLauncherConfig());
         LauncherDiscoveryRequest discovery = request().selectors(selectUniqueId(request.uniqueId())).build();
         TestPlan plan;
@@ -122,6 +123,11 @@ public final class TestRunner {
 
         /** Waits until the parent read the sandbox's accounting at the test's start; nowhere, at once. */
         default void awaitBaseline() throws IOException {
+        }
+
+        /** Sends {@code message} and returns the parent's answer to it. */
+        default Object ask(Object message) throws IOException {
+            throw new IOException("no parent to ask: " + message);
         }
     }
 

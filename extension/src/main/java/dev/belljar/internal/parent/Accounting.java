@@ -39,7 +39,7 @@ public final class Accounting {
                 new SandboxResult.Pids(spec.pids(), stats.pidsCurrent(), stats.pidsPeak()),
                 new SandboxResult.Io(stats.ioReadBytes(), stats.ioWriteBytes()),
                 new SandboxResult.Pressure(stall(stats.cpuPressure()), stall(stats.memoryPressure()), stall(stats.ioPressure())),
-                failure, value);
+                report.network(), failure, value);
     }
 
     private static Optional<SandboxResult.Stall> stall(Optional<Pressure> pressure) {

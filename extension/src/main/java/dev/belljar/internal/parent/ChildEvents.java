@@ -17,6 +17,7 @@ import java.util.function.Supplier;
  */
 final class ChildEvents implements Function<Object, Object> {
     private final Supplier<CgroupStats> accounting;
+    private volatile HostPortRelays relays = new HostPortRelays(Map.of());
     private final List<Messages.ContainerFailed> containerFailures = Collections.synchronizedList(new ArrayList<>());
     private final List<Map<String, String>> reportEntries = Collections.synchronizedList(new ArrayList<>());
     private volatile Messages.Finished finished;
@@ -26,6 +27,11 @@ final class ChildEvents implements Function<Object, Object> {
 
     ChildEvents(Supplier<CgroupStats> accounting) {
         this.accounting = accounting;
+    }
+
+    /** The relays of the request's forwarded host ports: the test changes their faults, the report counts their traffic. */
+    void forwardThrough(HostPortRelays forwarding) {
+        relays = forwarding;
     }
 
     @Override
@@ -43,6 +49,8 @@ final class ChildEvents implements Function<Object, Object> {
             reportEntries.add(m.values());
         } else if (message instanceof Messages.Exiting) {
             orderlyExit = true;
+        } else if (message instanceof Messages.ChangeNetwork m) {
+            return new Messages.NetworkChanged(relays.change(m).orElse(null));
         }
         return null;
     }
@@ -51,6 +59,6 @@ final class ChildEvents implements Function<Object, Object> {
     ChildReport report(int exitStatus, boolean timedOut, long wallTimeNanos, CgroupStats stats, String timeline,
                        byte[] stdout, byte[] stderr) {
         return new ChildReport(exitStatus, orderlyExit, timedOut, wallTimeNanos, finished, List.copyOf(containerFailures),
-                cannotRun, List.copyOf(reportEntries), baseline, stats, timeline, stdout, stderr);
+                cannotRun, List.copyOf(reportEntries), baseline, stats, timeline, relays.traffic(), stdout, stderr);
     }
 }

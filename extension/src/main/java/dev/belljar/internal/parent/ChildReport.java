@@ -1,5 +1,6 @@
 package dev.belljar.internal.parent;
 
+import dev.belljar.SandboxResult;
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.linux.cgroup.CgroupStats;
 
@@ -15,6 +16,7 @@ import java.util.Map;
  * @param timedOut     the parent killed the sandbox at its timeout
  * @param baseline     accounting when the test itself started; null when it never started
  * @param timeline     samples of memory, CPU and OOM kills while the child ran ({@link Timeline#encode()})
+ * @param network      what each forwarded host port carried, by the port inside
  */
 public record ChildReport(
         int exitStatus,
@@ -28,6 +30,7 @@ public record ChildReport(
         CgroupStats baseline,
         CgroupStats stats,
         String timeline,
+        Map<Integer, SandboxResult.PortTraffic> network,
         byte[] stdout,
         byte[] stderr) {
 }

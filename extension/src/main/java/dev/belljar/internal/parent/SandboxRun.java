@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ public final class SandboxRun implements AutoCloseable {
     private final Cgroup cgroup;
     private final WorkDir workDir;
     private final ChildEvents events;
+    private HostPortRelays relays = new HostPortRelays(Map.of());
     private Process process;
     private ChildTransport transport;
     private Timeline timeline;
@@ -52,7 +54,7 @@ public final class SandboxRun implements AutoCloseable {
     /** Starts the child of a new sandbox and sends it {@code request}; the caller owns the run and must close it. */
     static SandboxRun start(HostSupport host, LaunchPlan plan, Messages.Request request) throws InterruptedException {
         SandboxRun run = prestart(host, plan, false);
-        run.submit(request);
+        run.submit(request, plan);
         return run;
     }
 
@@ -112,12 +114,32 @@ public final class SandboxRun implements AutoCloseable {
         return process.isAlive() && !transport.hasRequest();
     }
 
-    /** Sends the child its test or task; wall time, timeout and timeline count from here. */
-    void submit(Messages.Request request) {
+    /**
+     * Sends the child its test or task; wall time, timeout and timeline count from here. Where host
+     * ports are forwarded, their relays start once the child connected: it listens on them by then.
+     *
+     * @param plan the plan of the request, whose spec names the forwarded ports' targets and faults
+     * @throws UncheckedIOException where a forwarded port's socket cannot be taken from the child;
+     *                              the run is closed then
+     */
+    void submit(Messages.Request request, LaunchPlan plan) throws InterruptedException {
         startNanos = System.nanoTime();
         timeline = Timeline.start(cgroup, startNanos);
         oomWatch = watchOomKills(timeline);
+        HostPortRelays forwarding = new HostPortRelays(plan.spec().hostPorts());
+        synchronized (this) {
+            relays = forwarding;
+        }
+        events.forwardThrough(forwarding);
         transport.submit(request);
+        if (!forwarding.isEmpty() && transport.awaitConnected(process, CONNECT_TIMEOUT_MILLIS)) {
+            try {
+                forwarding.start(cgroup.pids());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
     }
 
     /** Marks each OOM kill on the timeline when the kernel reports it; without a watch the sampler still sees it. */
@@ -133,6 +155,10 @@ public final class SandboxRun implements AutoCloseable {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    private synchronized HostPortRelays relaysNow() {
+        return relays;
     }
 
     Cgroup cgroup() {
@@ -185,6 +211,7 @@ public final class SandboxRun implements AutoCloseable {
         }
         timeline.close();
         transport.awaitEnd(TimeUnit.SECONDS.toMillis(5));
+        relaysNow().close();
         try {
             return events.report(checkpoint.exitStatus(process), timedOut, wallTime, cgroup.stats(), timeline.encode(),
                     Files.readAllBytes(workDir.stdout()), Files.readAllBytes(workDir.stderr()));
@@ -212,6 +239,7 @@ public final class SandboxRun implements AutoCloseable {
         if (transport != null) {
             transport.close();
         }
+        relaysNow().close();
         if (oomWatch != null) {
             oomWatch.close();
         }

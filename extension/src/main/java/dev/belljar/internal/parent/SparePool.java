@@ -44,7 +44,7 @@ public final class SparePool implements AutoCloseable {
         if (run == null) {
             run = SandboxRun.start(host, plan, request);
         } else {
-            run.submit(request);
+            run.submit(request, plan);
         }
         if (prestart && uses.merge(key, 1, Integer::sum) >= 2) {
             while (ready.size() < SPARES_PER_SANDBOX && !closed) {

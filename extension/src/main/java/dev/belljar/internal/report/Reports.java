@@ -49,6 +49,15 @@ public final class Reports {
         put(e, "belljar.pids.peak", r.pids().peak());
         put(e, "belljar.io.readBytes", r.io().readBytes());
         put(e, "belljar.io.writeBytes", r.io().writeBytes());
+        r.network().values().forEach(port -> {
+            String key = "belljar.net.port." + port.sandboxPort() + ".";
+            e.put(key + "hostPort", Integer.toString(port.hostPort()));
+            e.put(key + "connections", Long.toString(port.connections()));
+            e.put(key + "refused", Long.toString(port.refused()));
+            e.put(key + "resets", Long.toString(port.resets()));
+            e.put(key + "bytesUpstream", Long.toString(port.bytesUpstream()));
+            e.put(key + "bytesDownstream", Long.toString(port.bytesDownstream()));
+        });
         stall(e, "cpu", r.pressure().cpu());
         stall(e, "memory", r.pressure().memory());
         stall(e, "io", r.pressure().io());

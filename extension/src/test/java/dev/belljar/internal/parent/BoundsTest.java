@@ -5,6 +5,7 @@ import dev.belljar.SandboxResult;
 import dev.belljar.spec.Expectation;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -23,7 +24,7 @@ class BoundsTest {
                 new SandboxResult.Cpu(limitCores, 1200 * MS, 1000 * MS, 200 * MS, OptionalLong.of(800 * MS), 120, 12, 340 * MS),
                 new SandboxResult.Pids(OptionalInt.of(64), 20, OptionalLong.of(31)),
                 new SandboxResult.Io(OptionalLong.empty(), OptionalLong.of(12 * MIB)), SandboxResult.Pressure.NONE,
-                Optional.empty(), Optional.empty());
+                Map.of(), Optional.empty(), Optional.empty());
     }
 
     private static final SandboxResult RESULT = result(OptionalLong.of(64 * MIB), OptionalLong.of(54_840_934),

@@ -2,14 +2,19 @@ package dev.belljar.linux.net;
 
 import dev.belljar.linux.libc.NativeException;
 import dev.belljar.linux.libc.Syscalls;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,6 +37,8 @@ import java.util.stream.Stream;
  */
 public final class NamespaceListeners {
     private static final int BACKLOG = 128;
+    /** TCP_LISTEN as /proc/net/tcp writes a socket's state. */
+    private static final String TCP_LISTEN = "0A";
 
     private NamespaceListeners() {
     }
@@ -94,6 +101,60 @@ public final class NamespaceListeners {
             Syscalls.close(copy);
             throw e;
         }
+    }
+
+    /**
+     * Takes the socket listening on 127.0.0.1:{@code port} that one of {@code pids} holds, in their
+     * network namespace: found in {@code /proc/PID/net/tcp} by its port, then among the process's
+     * descriptors by its inode, and taken as {@link #take} does.
+     *
+     * @throws IOException naming the port where none of the processes holds such a socket
+     */
+    public static LoopbackListener takeListening(Collection<Long> pids, int port) throws IOException {
+        for (long pid : pids) {
+            OptionalLong inode;
+            try {
+                inode = listeningInode(Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", "tcp")), port);
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
+            if (inode.isPresent()) {
+                OptionalInt fd = descriptorOf(pid, "socket:[" + inode.getAsLong() + "]");
+                if (fd.isPresent()) {
+                    return take(pid, fd.getAsInt());
+                }
+            }
+        }
+        throw new IOException("no process of " + pids + " holds a socket listening on 127.0.0.1:" + port);
+    }
+
+    /** The inode of the socket that {@code tcp} (the lines of /proc/net/tcp) lists as listening on 127.0.0.1:{@code port}. */
+    static OptionalLong listeningInode(List<String> tcp, int port) {
+        String local = String.format("0100007F:%04X", port);
+        for (String line : tcp.subList(Math.min(1, tcp.size()), tcp.size())) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length > 9 && fields[1].equals(local) && fields[3].equals(TCP_LISTEN)) {
+                return OptionalLong.of(Long.parseLong(fields[9]));
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    private static OptionalInt descriptorOf(long pid, String link) throws IOException {
+        try (Stream<Path> descriptors = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path descriptor : descriptors.toList()) {
+                try {
+                    if (Files.readSymbolicLink(descriptor).toString().equals(link)) {
+                        return OptionalInt.of(Integer.parseInt(descriptor.getFileName().toString()));
+                    }
+                } catch (NoSuchFileException closedMeanwhile) {
+                    // not this one
+                }
+            }
+        } catch (NoSuchFileException gone) {
+            // the process ended
+        }
+        return OptionalInt.empty();
     }
 
     /**

@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,21 @@ class NamespaceListenersKernelTest {
 
             assertThat(relay.port()).isEqualTo(80);
             assertThat(sandbox.exchange(80, "hello")).isEqualTo("reply host says hello");
+        }
+    }
+
+    @Test
+    void theListenerIsFoundAmongTheSandboxsProcessesByItsPort() throws Exception {
+        try (HostService service = greeting(); Sandbox sandbox = Sandbox.listening(service.port());
+             Relay relay = Relay.start(NamespaceListeners.takeListening(List.of(ProcessHandle.current().pid(), sandbox.pid()),
+                     service.port()), service.address(), Faults.NONE)) {
+
+            assertThat(sandbox.exchange(service.port(), "hello")).isEqualTo("reply host says hello");
+        }
+        try (Sandbox sandbox = Sandbox.start()) {
+            assertThatThrownBy(() -> NamespaceListeners.takeListening(List.of(sandbox.pid()), 5432))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("no process of [" + sandbox.pid() + "] holds a socket listening on 127.0.0.1:5432");
         }
     }
 
