@@ -78,6 +78,15 @@ public @interface Isolated {
      */
     String[] hostPorts() default {};
 
+    /**
+     * What the kernel does to every packet on a {@link Net#PRIVATE} network's loopback, e.g.
+     * {@code "rate=1M, delay=100ms, jitter=10ms, loss=1%"}: {@code rate} (bytes per second, through
+     * {@code tbf}), and {@code delay}, {@code jitter}, {@code loss}, {@code duplicate} and
+     * {@code reorder} through {@code netem}. Where the kernel has no netem the test is aborted with
+     * the reason, as for every limit the host cannot enforce.
+     */
+    String netFaults() default "";
+
     /** A new PID namespace: the test sees only its own processes, and they all die with it. */
     boolean pid() default true;
 

@@ -95,13 +95,17 @@ public abstract class Attribute<T> {
     public static final Attribute<Map<String, IoThrottle>> IO = new Entries<>("io", Shape.MAP,
             "a map from a path to its I/O limits, e.g. { /data: \"write=1M\" }", "I/O limits, e.g. \"write=1M, riops=100\"",
             TreeMap::new, Attribute::ioEntry, Attribute::io, Attribute::ioMap);
+    /** What the kernel does to every packet on a private network's loopback: rate, delay, loss, ... */
+    public static final Attribute<NetFaults> NET_FAULTS = new Scalar<>("netFaults",
+            "faults, e.g. \"rate=1M, delay=100ms, loss=1%\"", text -> NetFaults.parse(text, "netFaults"),
+            UnaryOperator.identity(), faults -> quoted(faults.toString()));
     /** Host services reachable inside a private network, by the port inside, each with its faults. */
     public static final Attribute<Map<Integer, PortForward>> HOST_PORTS = new Forwards();
 
     /** Every attribute, in the order {@link SandboxSpec#toString()} writes them. */
     private static final List<Attribute<?>> ALL = List.of(MEMORY, SWAP, CPU, PIDS, NET, PID, HOSTNAME, TIMEOUT,
             DOMAINNAME, USER, UPTIME, MEMORY_HIGH, CPU_WEIGHT, CPUSET, READ_ONLY, WRITABLE, TMPFS, HIDDEN,
-            CGROUP_NAMESPACE, IO, PRIVILEGED, CAPABILITIES, HOST_PORTS);
+            CGROUP_NAMESPACE, IO, PRIVILEGED, CAPABILITIES, HOST_PORTS, NET_FAULTS);
 
     private final String name;
     private final Shape shape;

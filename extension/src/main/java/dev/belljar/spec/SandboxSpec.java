@@ -148,12 +148,22 @@ public final class SandboxSpec implements Serializable {
      * @throws SpecException naming what disagrees and how to fix it
      */
     public SandboxSpec requireConsistent() {
+        if (netFaults().isPresent() && net() != Net.PRIVATE) {
+            throw new SpecException(Attribute.NET_FAULTS.name() + " = " + Attribute.NET_FAULTS.format(netFaults().get())
+                    + " shapes the sandbox's own loopback, but net = " + net() + ": declare net = PRIVATE"
+                    + (net() == Net.HOST ? " (the host's network is shared with every process of the host)" : ""));
+        }
         if (!hostPorts().isEmpty() && net() != Net.PRIVATE) {
             throw new SpecException(Attribute.HOST_PORTS.name() + " = " + Attribute.HOST_PORTS.format(hostPorts())
                     + " forwards host services into a private network, but net = " + net() + ": declare net = PRIVATE"
                     + (net() == Net.HOST ? " (with net = HOST the test reaches the host's ports directly)" : ""));
         }
         return this;
+    }
+
+    /** What the kernel does to every packet on the private network's loopback; empty when not declared. */
+    public Optional<NetFaults> netFaults() {
+        return get(Attribute.NET_FAULTS);
     }
 
     /** Host services forwarded into a private network, by the port inside. */
@@ -335,6 +345,11 @@ public final class SandboxSpec implements Serializable {
         /** One annotation entry: {@code "/data: write=1M, riops=100"}. */
         public Builder io(String entry) {
             return set(Attribute.IO, entry);
+        }
+
+        /** Shapes the private network's loopback, e.g. {@code "rate=1M, delay=100ms, loss=1%"}. */
+        public Builder netFaults(String faults) {
+            return set(Attribute.NET_FAULTS, faults);
         }
 
         /** Forwards a host service into a private network, e.g. {@code "5432"}, {@code "8080:80 latency=200ms"}. */

@@ -7,12 +7,15 @@ import dev.belljar.linux.libc.Syscalls;
 import dev.belljar.linux.ns.Capability;
 import dev.belljar.linux.ns.Mounts;
 import dev.belljar.linux.ns.Privileges;
+import dev.belljar.linux.net.TrafficControl;
 import dev.belljar.spec.Attribute;
+import dev.belljar.spec.NetFaults;
 import dev.belljar.spec.SandboxSpec;
 
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -51,6 +54,8 @@ public record SetupStep(Kind kind, String value) {
          * it was made in, and the parent may not enter it without root).
          */
         LISTEN("listen", Phase.BEFORE_CONNECT),
+        /** The loopback's queueing discipline (netFaults), made while the child still has CAP_NET_ADMIN. */
+        SHAPE_LOOPBACK("shape-loopback", Phase.BEFORE_CONNECT),
         /** Made before the mounts: later the work dir may be read-only or covered. */
         CREATE_HIDDEN_FILE("hidden-file", Phase.BEFORE_CONNECT),
         REMOUNT_CGROUPFS("cgroupfs-remount", Phase.AFTER_CONNECT),
@@ -94,6 +99,7 @@ public record SetupStep(Kind kind, String value) {
         if (spec.net() == Net.PRIVATE) {
             steps.add(Kind.LOOPBACK_UP.alone());
         }
+        spec.netFaults().ifPresent(faults -> steps.add(Kind.SHAPE_LOOPBACK.with(faults.toString())));
         if (!spec.hostPorts().isEmpty()) {
             steps.add(Kind.LISTEN.with(String.join(",", spec.hostPorts().keySet().stream().map(String::valueOf).toList())));
         }
@@ -185,6 +191,21 @@ public record SetupStep(Kind kind, String value) {
         return paths;
     }
 
+    private static void shapeLoopback(NetFaults faults) {
+        TrafficControl.Netem netem = !faults.needsNetem() ? null : new TrafficControl.Netem(
+                orZero(faults.delay()), orZero(faults.jitter()), orZero(faults.loss()), orZero(faults.duplicate()),
+                orZero(faults.reorder()));
+        TrafficControl.inThisNamespace().shape(faults.rate() == null ? 0 : faults.rate(), netem);
+    }
+
+    private static Duration orZero(Duration duration) {
+        return duration == null ? Duration.ZERO : duration;
+    }
+
+    private static double orZero(Double percent) {
+        return percent == null ? 0 : percent;
+    }
+
     private void run(WorkDir workDir) throws IOException {
         switch (kind) {
             case HOSTNAME -> Syscalls.setHostname(value);
@@ -196,6 +217,7 @@ public record SetupStep(Kind kind, String value) {
                     Syscalls.listenOnLoopback(Integer.parseInt(port), LISTEN_BACKLOG);
                 }
             }
+            case SHAPE_LOOPBACK -> shapeLoopback(NetFaults.parse(value, Attribute.NET_FAULTS.name()));
             case CREATE_HIDDEN_FILE -> workDir.createHiddenFile();
             case REMOUNT_CGROUPFS -> Mounts.cgroupfsOfThisNamespace(Path.of("/proc/self/mountinfo"));
             case READ_ONLY -> Mounts.readOnly(Path.of(value));

@@ -3,6 +3,9 @@ package dev.belljar.internal.parent;
 import dev.belljar.User;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.host.Host;
+import dev.belljar.linux.net.TrafficControl;
+import dev.belljar.spec.Attribute;
+import dev.belljar.spec.NetFaults;
 import dev.belljar.spec.SandboxSpec;
 
 import java.nio.file.Path;
@@ -97,7 +100,22 @@ final class HostProbe {
                 return Optional.of("uptime needs a time namespace (Linux 5.6+, util-linux 2.36+): " + reason.get());
             }
         }
-        return plan.ioUnlimitable();
+        Optional<String> unshapeable = plan.spec().netFaults().flatMap(this::cannotShape);
+        return unshapeable.isPresent() ? unshapeable : plan.ioUnlimitable();
+    }
+
+    /** Why a sandbox's loopback cannot be shaped as {@code faults} declares on this host, with the fix. */
+    private Optional<String> cannotShape(NetFaults faults) {
+        String declared = Attribute.NET_FAULTS.name() + " = \"" + faults + "\"";
+        if (Host.findExecutable("tc").isEmpty()) {
+            return Optional.of(declared + " needs tc, which is not on the PATH: install iproute2");
+        }
+        if (!faults.needsNetem()) {
+            return Optional.empty();
+        }
+        return namespaces.computeIfAbsent("netem", kind -> TrafficControl.cannotEmulate(unshare))
+                .map(reason -> declared + " needs netem for delay, jitter, loss, duplicate and reorder (a rate alone works"
+                        + " without it): " + reason);
     }
 
     /** What a sandbox of a non-root test JVM cannot be, with the reason and the fix. */

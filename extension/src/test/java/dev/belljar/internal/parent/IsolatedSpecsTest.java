@@ -174,7 +174,8 @@ class IsolatedSpecsTest {
         @Isolated(memory = "64M", swap = "0", cpu = "1", memoryHigh = "48M", cpuWeight = 50, cpuset = "0", io = "/data: write=1M",
                 pids = 10, net = Net.NONE, pid = false, hostname = "h", domainname = "d.test", user = User.ROOT,
                 uptime = "1d", readOnly = "/", writable = "/tmp", tmpfs = "/tmp", hidden = "/root", cgroupNamespace = true,
-                timeout = "1m", privileged = true, capabilities = "SYS_ADMIN", hostPorts = "5432")
+                timeout = "1m", privileged = true, capabilities = "SYS_ADMIN", hostPorts = "5432",
+                netFaults = "rate=1M")
         void everything() {
         }
     }

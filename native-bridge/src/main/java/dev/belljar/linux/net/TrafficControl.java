@@ -1,16 +1,19 @@
 package dev.belljar.linux.net;
 
 import dev.belljar.linux.host.Host;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Kernel traffic control on the loopback of a sandbox's network namespace: what the kernel does to
  * every packet there, whoever sends it (a relay shapes only the connections it carries). Runs
- * {@code tc} through {@code nsenter}; an ordinary user enters the sandbox's user namespace first,
- * where it is root when the sandbox maps it so ({@code --map-root-user}).
+ * {@code tc}: a process inside the namespace runs it directly ({@link #inThisNamespace()}), another
+ * through {@code nsenter} ({@link #inNamespaceOf}); an ordinary user enters the sandbox's user
+ * namespace first, where it is root when the sandbox maps it so ({@code --map-root-user}).
  */
 public final class TrafficControl {
     private static final long TIMEOUT_SECONDS = 10;
@@ -56,6 +59,49 @@ public final class TrafficControl {
         this.nsenter = nsenter;
     }
 
+    /**
+     * Traffic control of the loopback of this process's own network namespace: it needs
+     * CAP_NET_ADMIN there, which a sandbox's process has before it drops its capabilities.
+     */
+    public static TrafficControl inThisNamespace() {
+        return new TrafficControl(List.of(tc().toString()));
+    }
+
+    /**
+     * Why a sandbox's loopback cannot get netem on this host, tried for real in a throwaway user and
+     * network namespace; empty where it can.
+     */
+    public static Optional<String> cannotEmulate(Path unshare) {
+        Optional<Path> tc = Host.findExecutable("tc");
+        if (tc.isEmpty()) {
+            return Optional.of("tc (iproute2) is not on the PATH: install iproute2");
+        }
+        Host.CommandResult tried = Host.run(List.of(unshare.toString(), "--user", "--map-root-user", "--net",
+                tc.get().toString(), "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"), TIMEOUT_SECONDS);
+        return tried.status() == 0 ? Optional.empty()
+                : Optional.of("this kernel has no netem queueing discipline (sch_netem): " + tried.firstLine()
+                        + "; load it as root (modprobe sch_netem) or use a kernel built with CONFIG_NET_SCH_NETEM");
+    }
+
+    /**
+     * Shapes the loopback: netem where {@code netem} is given (with the rate as netem's own), else
+     * tbf for the rate alone.
+     *
+     * @param bytesPerSecond the rate both ways together; 0 for none
+     * @param netem          what netem does to each packet; null for no netem
+     */
+    public void shape(long bytesPerSecond, Netem netem) {
+        if (netem == null) {
+            limitRate(bytesPerSecond);
+        } else {
+            emulate(netem, bytesPerSecond);
+        }
+    }
+
+    private static Path tc() {
+        return Host.findExecutable("tc").orElseThrow(() -> new IllegalStateException("tc (iproute2) is not on the PATH"));
+    }
+
     /** Traffic control of the loopback in the network namespace of process {@code pid}. */
     public static TrafficControl inNamespaceOf(long pid) {
         Path nsenter = Host.findExecutable("nsenter")
@@ -65,8 +111,7 @@ public final class TrafficControl {
             command.addAll(List.of("--user", "--preserve-credentials"));
         }
         command.add("--net");
-        command.add(Host.findExecutable("tc")
-                .orElseThrow(() -> new IllegalStateException("tc (iproute2) is not on the PATH")).toString());
+        command.add(tc().toString());
         return new TrafficControl(List.copyOf(command));
     }
 
@@ -83,6 +128,10 @@ public final class TrafficControl {
 
     /** Makes netem the loopback's queueing discipline; {@link #netemAvailable()} tells whether the kernel has it. */
     public void emulate(Netem netem) {
+        emulate(netem, 0);
+    }
+
+    private void emulate(Netem netem, long bytesPerSecond) {
         List<String> arguments = new ArrayList<>(List.of("qdisc", "replace", "dev", "lo", "root", "netem"));
         if (!netem.delay().isZero()) {
             arguments.addAll(List.of("delay", micros(netem.delay())));
@@ -98,6 +147,9 @@ public final class TrafficControl {
         }
         if (netem.reorderPercent() > 0) {
             arguments.addAll(List.of("reorder", netem.reorderPercent() + "%"));
+        }
+        if (bytesPerSecond > 0) {
+            arguments.addAll(List.of("rate", bytesPerSecond + "bps"));
         }
         tc(arguments.toArray(String[]::new));
     }
