@@ -8,6 +8,7 @@ import dev.belljar.linux.cgroup.DelegationSetup;
 import dev.belljar.linux.cgroup.NotDelegatedException;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.host.Host;
+import dev.belljar.linux.net.TrafficControl;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -97,6 +98,7 @@ public final class Doctor {
         Optional<Path> unshare = doctor.checkUnshare();
         Optional<Boolean> sandboxPressure = doctor.checkCgroups();
         unshare.ifPresent(doctor::checkNamespaces);
+        unshare.ifPresent(doctor::checkTrafficControl);
         doctor.checkPressure(sandboxPressure);
         doctor.checkCheckpoints();
         return doctor;
@@ -198,6 +200,18 @@ public final class Doctor {
         add(item, reason.isEmpty(), reason.orElse("works"), Host.effectiveUid() != 0 ? Host.UNPRIVILEGED_USERNS_FIX
                 : "the kernel or a security policy refuses it; as root in a container, it needs CAP_SYS_ADMIN"
                         + (item.startsWith("time") ? "; time namespaces need Linux 5.6+ and util-linux 2.36+" : ""));
+    }
+
+    /** Optional: only netFaults need them, a rate tc alone, the other faults netem too. */
+    private void checkTrafficControl(Path unshare) {
+        Optional<Path> tc = Host.findExecutable("tc");
+        add("netFaults rate (tc, tbf)", tc.isPresent(), tc.map(path -> path + " shapes a sandbox's loopback").orElse("tc not found"),
+                "apt-get install iproute2");
+        if (tc.isPresent()) {
+            Optional<String> noNetem = TrafficControl.cannotEmulate(unshare);
+            add("netFaults delay, jitter, loss, duplicate, reorder (netem)", noNetem.isEmpty(), noNetem.orElse("works"),
+                    "only netFaults other than a rate need it; hostPorts faults work without it");
+        }
     }
 
     /** Claimed only where sandboxes get it: the host's /proc/pressure alone is not per sandbox. */

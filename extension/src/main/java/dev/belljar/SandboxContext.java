@@ -1,5 +1,6 @@
 package dev.belljar;
 
+import dev.belljar.internal.child.ChildMain;
 import dev.belljar.spec.SandboxSpec;
 
 import java.util.OptionalLong;
@@ -20,6 +21,25 @@ import java.util.OptionalLong;
  * Inject it as a test, lifecycle method or constructor parameter.
  */
 public interface SandboxContext {
+
+    /**
+     * Whether this code runs in a sandbox's child JVM. An isolated test's class is set up again in
+     * its child ({@code @BeforeAll}, static fields): what belongs to the host alone, such as a
+     * service that {@link Isolated#hostPorts()} forwards, starts only where this is false.
+     *
+     * <pre>{@code
+     * @BeforeAll
+     * static void startService() throws IOException {
+     *     if (!SandboxContext.insideSandbox()) {
+     *         service = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), 50);
+     *         service.start();
+     *     }
+     * }
+     * }</pre>
+     */
+    static boolean insideSandbox() {
+        return Boolean.getBoolean(ChildMain.INSIDE_PROPERTY);
+    }
 
     /** The sandbox's spec: its limits and namespaces, as declared and merged. */
     SandboxSpec spec();

@@ -59,11 +59,11 @@ public record SandboxResult(
             s.append(" (throttled ").append(Durations.describe(cpu.throttledNanos())).append(" in ")
                     .append(cpu.throttledPeriods()).append(" periods)");
         }
-        network.values().forEach(port -> s.append(", port ").append(port.sandboxPort()).append(' ')
-                .append(port.connections()).append(port.connections() == 1 ? " connection" : " connections")
-                .append(port.refused() > 0 ? " (" + port.refused() + " refused)" : "")
-                .append(' ').append(Sizes.describe(port.bytesUpstream())).append(" up ")
-                .append(Sizes.describe(port.bytesDownstream())).append(" down"));
+        network.values().forEach(port -> s.append(", port ").append(port.sandboxPort()).append(": ")
+                .append(port.connections()).append(port.connections() == 1 ? " connection (" : " connections (")
+                .append(port.refused() > 0 ? port.refused() + " refused, " : "")
+                .append(Sizes.describe(port.bytesUpstream())).append(" up, ")
+                .append(Sizes.describe(port.bytesDownstream())).append(" down)"));
         s.append(", wall ").append(Durations.describe(wallTimeNanos));
         return s.toString();
     }

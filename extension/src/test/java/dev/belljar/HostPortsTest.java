@@ -129,7 +129,7 @@ class HostPortsTest extends KernelTest {
                 .containsEntry("belljar.net.port.80.bytesUpstream", Integer.toString("inside\n".length()))
                 .containsEntry("belljar.net.port.80.bytesDownstream", Integer.toString("hello inside\n".length()))
                 .containsEntry("belljar.net.port." + GREETING + ".connections", "1");
-        assertThat(entries.get("belljar.summary")).contains(", port 80 1 connection 7 B up 13 B down");
+        assertThat(entries.get("belljar.summary")).contains(", port 80: 1 connection (7 B up, 13 B down)");
     }
 
     @Test

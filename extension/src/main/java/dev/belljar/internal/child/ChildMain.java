@@ -26,6 +26,8 @@ import java.util.Map;
 public final class ChildMain {
     /** Exit status when stdin (the lifeline to the parent) reaches EOF: the parent is gone. */
     public static final int PARENT_GONE = 120;
+    /** {@code true} in every child JVM: {@code SandboxContext.insideSandbox()}. */
+    public static final String INSIDE_PROPERTY = "belljar.insideSandbox";
     /** A pre-started child warms the JUnit launcher up while it waits for its test. */
     private static final String WARM_UP = "--warm-up";
 
@@ -33,6 +35,7 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) throws Exception {
+        System.setProperty(INSIDE_PROPERTY, "true");
         if (args.length == 2 && args[0].equals(Training.ARGUMENT)) {
             Training.run(WorkDir.at(Path.of(args[1])));
         } else {

@@ -79,7 +79,7 @@ public final class TrafficControl {
         Host.CommandResult tried = Host.run(List.of(unshare.toString(), "--user", "--map-root-user", "--net",
                 tc.get().toString(), "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"), TIMEOUT_SECONDS);
         return tried.status() == 0 ? Optional.empty()
-                : Optional.of("this kernel has no netem queueing discipline (sch_netem): " + tried.firstLine()
+                : Optional.of("this kernel has no netem queueing discipline (sch_netem): " + tried.firstLine().replaceFirst("\\.$", "")
                         + "; load it as root (modprobe sch_netem) or use a kernel built with CONFIG_NET_SCH_NETEM");
     }
 
