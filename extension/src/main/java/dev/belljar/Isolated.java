@@ -145,6 +145,13 @@ public @interface Isolated {
     /** Wall-clock limit for the child, e.g. {@code 30s}, {@code 2m}, {@code 500ms}; the whole sandbox is killed after it. */
     String timeout() default "";
 
+    /**
+     * {@link Reuse#CLASS}: the tests of one class that declare the same sandbox share one child JVM,
+     * one after another; {@link Reuse#NONE} (default): each test gets its own. See {@link Reuse}
+     * for what sharing gives up.
+     */
+    Reuse reuse() default Reuse.NONE;
+
     /** A profile from {@code belljar.yaml} at the root of the test class path. */
     String profile() default "";
 

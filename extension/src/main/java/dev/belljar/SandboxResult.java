@@ -47,7 +47,8 @@ public record SandboxResult(
     public String summary() {
         StringBuilder s = new StringBuilder(outcome.name());
         s.append(", memory ").append(memory.peakBytes().isPresent()
-                ? Sizes.describe(memory.peakBytes().getAsLong()) + " peak" : "peak unknown");
+                ? Sizes.describe(memory.peakBytes().getAsLong()) + " peak"
+                        + (memory.peakIncludesEarlierTests() ? " of the shared child" : "") : "peak unknown");
         memory.limitBytes().ifPresent(limit -> s.append(" of ").append(Sizes.describe(limit)));
         memory.baselineBytes().ifPresent(baseline -> s.append(" (JVM baseline ").append(Sizes.describe(baseline)).append(')'));
         if (memory.oomKills() > 0) {
@@ -75,9 +76,11 @@ public record SandboxResult(
      * @param baselineBytes usage when the test itself started (the JVM and launcher already loaded); empty if it never started
      * @param oomKills      processes the kernel's OOM killer killed in the sandbox
      * @param highBytes     memory.high, above which the kernel reclaims and slows the sandbox; empty when none was declared
+     * @param peakIncludesEarlierTests the peak is that of a child shared by a class's tests
+     *                      ({@link Reuse#CLASS}), earlier tests included: the kernel cannot restart it (cgroup v2)
      */
     public record Memory(OptionalLong limitBytes, OptionalLong peakBytes, long currentBytes,
-                         OptionalLong baselineBytes, long oomKills, OptionalLong highBytes) {
+                         OptionalLong baselineBytes, long oomKills, OptionalLong highBytes, boolean peakIncludesEarlierTests) {
     }
 
     /**

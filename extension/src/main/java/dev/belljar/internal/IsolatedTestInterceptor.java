@@ -1,5 +1,6 @@
 package dev.belljar.internal;
 
+import dev.belljar.Reuse;
 import dev.belljar.Sandbox;
 import dev.belljar.SandboxContext;
 import dev.belljar.internal.channel.Messages;
@@ -13,6 +14,7 @@ import dev.belljar.internal.parent.HostSupport;
 import dev.belljar.internal.parent.IsolatedSpecs;
 import dev.belljar.internal.parent.LaunchPlan;
 import dev.belljar.internal.parent.SandboxRun;
+import dev.belljar.internal.parent.SharedChildren;
 import dev.belljar.internal.parent.Timeline;
 import dev.belljar.internal.parent.Verdict;
 import dev.belljar.internal.report.Reports;
@@ -118,8 +120,12 @@ public final class IsolatedTestInterceptor {
         Messages.RunTest request = Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
                 ChildJvm.forwardedSystemProperties());
         ChildReport report;
-        try (SandboxRun run = host.spares().start(plan, request, configuration.prestart())) {
-            report = run.awaitReport(timeout);
+        if (spec.reuse() == Reuse.CLASS) {
+            report = sharedChildren(context, host).run(plan, request, timeout);
+        } else {
+            try (SandboxRun run = host.spares().start(plan, request, configuration.prestart())) {
+                report = run.awaitReport(timeout);
+            }
         }
         replayOutput(report);
         report.reportEntries().forEach(context::publishReportEntry);
@@ -153,6 +159,16 @@ public final class IsolatedTestInterceptor {
         if (configuration.summary()) {
             System.out.println(Reports.SUMMARY_LINE_PREFIX + summary);
         }
+    }
+
+    /** The children a test's class shares ({@code reuse = CLASS}): closed, with their sandboxes, when the class ends. */
+    private static SharedChildren sharedChildren(ExtensionContext context, HostSupport host) {
+        ExtensionContext classContext = context;
+        while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+            classContext = classContext.getParent().get();
+        }
+        return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(SharedChildren.class,
+                key -> new SharedChildren(host), SharedChildren.class);
     }
 
     /** What the host offers, probed once per test run (the root context's store). */

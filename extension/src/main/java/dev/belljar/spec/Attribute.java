@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import dev.belljar.Net;
+import dev.belljar.Reuse;
 import dev.belljar.User;
 import dev.belljar.linux.ns.Capability;
 
@@ -99,13 +100,15 @@ public abstract class Attribute<T> {
     public static final Attribute<NetFaults> NET_FAULTS = new Scalar<>("netFaults",
             "faults, e.g. \"rate=1M, delay=100ms, loss=1%\"", text -> NetFaults.parse(text, "netFaults"),
             UnaryOperator.identity(), faults -> quoted(faults.toString()));
+    /** Whether the tests of a class share a child JVM. */
+    public static final Attribute<Reuse> REUSE = enumeration("reuse", Reuse.class, "a reuse");
     /** Host services reachable inside a private network, by the port inside, each with its faults. */
     public static final Attribute<Map<Integer, PortForward>> HOST_PORTS = new Forwards();
 
     /** Every attribute, in the order {@link SandboxSpec#toString()} writes them. */
     private static final List<Attribute<?>> ALL = List.of(MEMORY, SWAP, CPU, PIDS, NET, PID, HOSTNAME, TIMEOUT,
             DOMAINNAME, USER, UPTIME, MEMORY_HIGH, CPU_WEIGHT, CPUSET, READ_ONLY, WRITABLE, TMPFS, HIDDEN,
-            CGROUP_NAMESPACE, IO, PRIVILEGED, CAPABILITIES, HOST_PORTS, NET_FAULTS);
+            CGROUP_NAMESPACE, IO, PRIVILEGED, CAPABILITIES, HOST_PORTS, NET_FAULTS, REUSE);
 
     private final String name;
     private final Shape shape;

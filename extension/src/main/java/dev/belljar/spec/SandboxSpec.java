@@ -1,6 +1,7 @@
 package dev.belljar.spec;
 
 import dev.belljar.Net;
+import dev.belljar.Reuse;
 import dev.belljar.User;
 
 import java.io.Serializable;
@@ -86,6 +87,11 @@ public final class SandboxSpec implements Serializable {
 
     public Optional<String> domainname() {
         return get(Attribute.DOMAINNAME);
+    }
+
+    /** Whether the tests of a class share a child JVM, {@link Reuse#NONE} unless declared. */
+    public Reuse reuse() {
+        return get(Attribute.REUSE).orElse(Reuse.NONE);
     }
 
     /** Who the test runs as, {@link User#CALLER} unless declared. */
@@ -313,6 +319,10 @@ public final class SandboxSpec implements Serializable {
 
         public Builder domainname(String name) {
             return set(Attribute.DOMAINNAME, name);
+        }
+
+        public Builder reuse(Reuse value) {
+            return with(Attribute.REUSE, value);
         }
 
         public Builder user(User value) {

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MemoryAssertTest {
     /** What cgroup v1 and kernels before 6.1 report: no peak, and here no limit and no baseline either. */
     private static final SandboxResult UNREPORTED = with(new SandboxResult.Memory(OptionalLong.empty(),
-            OptionalLong.empty(), 40 * MIB, OptionalLong.empty(), 0, OptionalLong.empty()));
+            OptionalLong.empty(), 40 * MIB, OptionalLong.empty(), 0, OptionalLong.empty(), false));
 
     @Test
     void passesWithinItsBounds() {
@@ -44,7 +44,7 @@ class MemoryAssertTest {
     @Test
     void peakIsBelowIsStrict() {
         SandboxResult atLimit = with(new SandboxResult.Memory(OptionalLong.empty(), OptionalLong.of(64 * MIB), 0,
-                OptionalLong.empty(), 0, OptionalLong.empty()));
+                OptionalLong.empty(), 0, OptionalLong.empty(), false));
         assertThatThrownBy(() -> assertThat(atLimit).memory().peakIsBelow("64M"))
                 .hasMessage(message("Expecting the sandbox's peak memory to be below:", "  64 MiB", "but was:",
                         "  64 MiB (no memory limit declared)"));
@@ -79,7 +79,7 @@ class MemoryAssertTest {
     @Test
     void testShareNeedsABaseline() {
         SandboxResult neverStarted = with(new SandboxResult.Memory(MEMORY.limitBytes(), MEMORY.peakBytes(), 0,
-                OptionalLong.empty(), 0, OptionalLong.empty()));
+                OptionalLong.empty(), 0, OptionalLong.empty(), false));
         assertThatThrownBy(() -> assertThat(neverStarted).memory().testShareIsBelow("16M"))
                 .hasMessageEndingWith("but the sandbox recorded no baseline: the test itself never started");
     }

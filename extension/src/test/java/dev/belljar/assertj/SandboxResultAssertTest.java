@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SandboxResultAssertTest {
     private static final SandboxResult OOM_KILLED = SandboxResults.result(Outcome.OOM_KILLED, OptionalInt.of(137),
             520 * SandboxResults.MS, new SandboxResult.Memory(OptionalLong.of(64 * SandboxResults.MIB),
-            OptionalLong.of(64 * SandboxResults.MIB), 0, OptionalLong.of(30 * SandboxResults.MIB), 1, OptionalLong.empty()),
+            OptionalLong.of(64 * SandboxResults.MIB), 0, OptionalLong.of(30 * SandboxResults.MIB), 1, OptionalLong.empty(), false),
             SandboxResults.CPU, SandboxResults.PIDS, SandboxResults.IO);
 
     @Test
@@ -98,7 +98,7 @@ class SandboxResultAssertTest {
     @Test
     void aSummaryWithoutAPeakSaysItIsNotReported() {
         SandboxResult noPeak = SandboxResults.result(Outcome.FAILED, OptionalInt.of(1), 0, new SandboxResult.Memory(
-                OptionalLong.empty(), OptionalLong.empty(), 0, OptionalLong.empty(), 0, OptionalLong.empty()),
+                OptionalLong.empty(), OptionalLong.empty(), 0, OptionalLong.empty(), 0, OptionalLong.empty(), false),
                 SandboxResults.CPU, SandboxResults.PIDS, SandboxResults.IO);
         assertThatThrownBy(() -> assertThat(noPeak).succeeded())
                 .hasMessageEndingWith("  FAILED, memory peak unknown, CPU 1.20 s at 0.5 cores (throttled 340.0 ms in 12 periods),"

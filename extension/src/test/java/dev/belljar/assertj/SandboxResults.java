@@ -17,7 +17,7 @@ final class SandboxResults {
     /** 52.3 MiB peak of a 64 MiB limit, 30 MiB baseline, no OOM kill. */
     static final SandboxResult.Memory MEMORY = new SandboxResult.Memory(OptionalLong.of(64 * MIB),
             OptionalLong.of(54_840_934), 40 * MIB, OptionalLong.of(30 * MIB), 0,
-            OptionalLong.empty());
+            OptionalLong.empty(), false);
     /** 1.2 s CPU at 0.5 cores, 0.8 s baseline, throttled 340 ms in 12 of 120 periods. */
     static final SandboxResult.Cpu CPU = new SandboxResult.Cpu(OptionalDouble.of(0.5), 1200 * MS, 1000 * MS, 200 * MS,
             OptionalLong.of(800 * MS), 120, 12, 340 * MS);

@@ -44,6 +44,7 @@ class AttributeTest {
         samples.put("privileged", "true");
         samples.put("capabilities", "cap_sys_admin");
         samples.put("hostPorts", "8080:80 latency=200ms, jitter=50ms");
+        samples.put("reuse", "class");
         samples.put("netFaults", "rate=1M, delay=100ms, jitter=10ms, loss=1.5%, duplicate=1%, reorder=25%");
         return samples;
     }

@@ -92,7 +92,7 @@ class YamlErrorsTest {
                 .hasMessage("belljar.yaml line 3: profiles.tiny.memroy is not a known key (did you mean memory?);"
                         + " allowed here: memory, swap, cpu, pids, net, pid, hostname, timeout, domainname, user, uptime,"
                         + " memoryHigh, cpuWeight, cpuset, readOnly, writable, tmpfs, hidden, cgroupNamespace, io,"
-                        + " privileged, capabilities, hostPorts, netFaults, expect, extends");
+                        + " privileged, capabilities, hostPorts, netFaults, reuse, expect, extends");
         assertThatThrownBy(() -> parse("profiles:\n  tiny: { expect: { peakMemroy: \"< 48M\" } }\n"))
                 .hasMessage("belljar.yaml line 2: profiles.tiny.expect.peakMemroy is not a known key"
                         + " (did you mean peakMemory?); allowed here: outcome, peakMemory, testMemory, cpuTime,"

@@ -20,8 +20,8 @@ import java.util.Map;
  * runs its set-up steps ({@link SetupStep}) around connecting to the parent, waits for its test or
  * task, runs it and streams what happened back.
  *
- * <p>Arguments ({@link #arguments}): the work dir, {@value #WARM_UP} for a pre-started child, then
- * the encoded set-up steps. {@value Training#ARGUMENT} and a work dir instead start a training run.
+ * <p>Arguments ({@link #arguments}): the work dir, {@value #WARM_UP} for a pre-started child,
+ * {@value #SERVE} for a child that runs one test after another, then the encoded set-up steps. {@value Training#ARGUMENT} and a work dir instead start a training run.
  */
 public final class ChildMain {
     /** Exit status when stdin (the lifeline to the parent) reaches EOF: the parent is gone. */
@@ -30,6 +30,8 @@ public final class ChildMain {
     public static final String INSIDE_PROPERTY = "belljar.insideSandbox";
     /** A pre-started child warms the JUnit launcher up while it waits for its test. */
     private static final String WARM_UP = "--warm-up";
+    /** A child shared by the tests of a class ({@code reuse = CLASS}) waits for the next test after each. */
+    private static final String SERVE = "--serve";
 
     private ChildMain() {
     }
@@ -39,28 +41,35 @@ public final class ChildMain {
         if (args.length == 2 && args[0].equals(Training.ARGUMENT)) {
             Training.run(WorkDir.at(Path.of(args[1])));
         } else {
-            boolean warmUp = args.length > 1 && args[1].equals(WARM_UP);
+            int next = 1;
+            boolean warmUp = args.length > next && args[next].equals(WARM_UP);
+            next += warmUp ? 1 : 0;
+            boolean serve = args.length > next && args[next].equals(SERVE);
+            next += serve ? 1 : 0;
             List<SetupStep> steps = new ArrayList<>();
-            for (int i = warmUp ? 2 : 1; i < args.length; i++) {
+            for (int i = next; i < args.length; i++) {
                 steps.add(SetupStep.decode(args[i]));
             }
-            runChild(WorkDir.at(Path.of(args[0])), warmUp, steps);
+            runChild(WorkDir.at(Path.of(args[0])), warmUp, serve, steps);
         }
         System.exit(0);
     }
 
     /** The child's arguments after its main class, as {@link #main} reads them. */
-    public static List<String> arguments(WorkDir workDir, boolean warmUp, List<SetupStep> steps) {
+    public static List<String> arguments(WorkDir workDir, boolean warmUp, boolean serve, List<SetupStep> steps) {
         List<String> arguments = new ArrayList<>();
         arguments.add(workDir.path().toString());
         if (warmUp) {
             arguments.add(WARM_UP);
         }
+        if (serve) {
+            arguments.add(SERVE);
+        }
         steps.forEach(step -> arguments.add(step.encode()));
         return arguments;
     }
 
-    static void runChild(WorkDir workDir, boolean warmUp, List<SetupStep> steps) throws Exception {
+    static void runChild(WorkDir workDir, boolean warmUp, boolean serve, List<SetupStep> steps) throws Exception {
         watchLifeline();
         SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, workDir);
         try (ParentChannel parent = ParentChannel.connect(workDir)) {
@@ -79,6 +88,9 @@ public final class ChildMain {
                 parent.send(TaskRunner.run(task));
             } else {
                 TestRunner.run((Messages.RunTest) request, parent);
+                while (serve && (request = nextRequest(parent)) != null) {
+                    TestRunner.run((Messages.RunTest) request, parent);
+                }
             }
         }
     }
@@ -98,6 +110,15 @@ public final class ChildMain {
             // A thread still reading the channel would hold the JVM's exit up (see watchLifeline).
             parent.close();
         }, "belljar-orderly-exit"));
+    }
+
+    /** The next test of a shared child; null once the parent closed the channel: the class is done. */
+    private static Object nextRequest(ParentChannel parent) {
+        try {
+            return parent.receive();
+        } catch (IOException channelClosed) {
+            return null;
+        }
     }
 
     /** The parent's run-time system properties (those the JVM sets itself are not sent). */

@@ -36,7 +36,7 @@ public final class Training {
         }, "belljar-training-parent")) {
             parent.submit(new Messages.RunTest(TrainingWorkload.TRAINING_ID, "train(TestReporter)", null,
                     Map.of("k", "v")));
-            ChildMain.runChild(workDir, true, List.of());
+            ChildMain.runChild(workDir, true, false, List.of());
             Object ended = outcome.get(1, TimeUnit.MINUTES);
             if (!(ended instanceof Messages.Finished finished) || finished.status() != Messages.Status.SUCCESSFUL) {
                 throw new IllegalStateException("the training test did not pass: " + ended);

@@ -32,7 +32,7 @@ public final class Accounting {
                 report.wallTimeNanos(),
                 new SandboxResult.Memory(spec.memoryBytes(), stats.memoryPeakBytes(), stats.memoryCurrentBytes(),
                         baseline == null ? OptionalLong.empty() : OptionalLong.of(baseline.memoryCurrentBytes()),
-                        stats.oomKills(), spec.memoryHighBytes()),
+                        stats.oomKills(), spec.memoryHighBytes(), report.peakIncludesEarlierTests()),
                 new SandboxResult.Cpu(spec.cpuCores(), stats.cpuUsageNanos(), stats.cpuUserNanos(), stats.cpuSystemNanos(),
                         baseline == null ? OptionalLong.empty() : OptionalLong.of(baseline.cpuUsageNanos()),
                         stats.cpuPeriods(), stats.cpuThrottledPeriods(), stats.cpuThrottledNanos()),

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -41,10 +42,12 @@ final class ChildEvents implements Function<Object, Object> {
             return new Messages.BaselineTaken();
         } else if (message instanceof Messages.Finished m) {
             finished = m;
+            testEnded();
         } else if (message instanceof Messages.ContainerFailed m) {
             containerFailures.add(m);
         } else if (message instanceof Messages.CannotRun m) {
             cannotRun = m;
+            testEnded();
         } else if (message instanceof Messages.ReportEntry m) {
             reportEntries.add(m.values());
         } else if (message instanceof Messages.Exiting) {
@@ -55,10 +58,46 @@ final class ChildEvents implements Function<Object, Object> {
         return null;
     }
 
-    /** The report of a child that ended with {@code exitStatus}, with the sandbox's final accounting and output. */
-    ChildReport report(int exitStatus, boolean timedOut, long wallTimeNanos, CgroupStats stats, String timeline,
-                       byte[] stdout, byte[] stderr) {
+    /** Whether the current test ended: the child reported it finished, or that it could not run it. */
+    synchronized boolean testEnded() {
+        notifyAll();
+        return finished != null || cannotRun != null;
+    }
+
+    /**
+     * Waits until the current test ended ({@code true}), the child died or {@code timeoutNanos}
+     * passed ({@code false}).
+     */
+    synchronized boolean awaitTestEnd(Process child, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (finished == null && cannotRun == null && child.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            // The child's death notifies nobody here: look again now and then.
+            TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+        }
+        return finished != null || cannotRun != null;
+    }
+
+    /** Forgets the previous test of a shared child before its next one. */
+    synchronized void startTest() {
+        containerFailures.clear();
+        reportEntries.clear();
+        finished = null;
+        cannotRun = null;
+        baseline = null;
+    }
+
+    /**
+     * The report of the test that ran last, with its accounting and output; {@code exitStatus} and
+     * what the child said of its exit, where it ended.
+     */
+    ChildReport report(int exitStatus, boolean timedOut, long wallTimeNanos, CgroupStats stats,
+                       boolean peakIncludesEarlierTests, String timeline, byte[] stdout, byte[] stderr) {
         return new ChildReport(exitStatus, orderlyExit, timedOut, wallTimeNanos, finished, List.copyOf(containerFailures),
-                cannotRun, List.copyOf(reportEntries), baseline, stats, timeline, relays.traffic(), stdout, stderr);
+                cannotRun, List.copyOf(reportEntries), baseline, stats, peakIncludesEarlierTests, timeline,
+                relays.traffic(), stdout, stderr);
     }
 }

@@ -15,6 +15,9 @@ import java.util.Map;
  * @param orderlyExit  the JVM ran its shutdown hooks (it returned or called System.exit), i.e. no signal
  * @param timedOut     the parent killed the sandbox at its timeout
  * @param baseline     accounting when the test itself started; null when it never started
+ * @param stats        the accounting at the end: a shared child's since its test was sent
+ * @param peakIncludesEarlierTests the memory peak is the shared child's, earlier tests included, as
+ *                     the kernel cannot restart it (cgroup v2)
  * @param timeline     samples of memory, CPU and OOM kills while the child ran ({@link Timeline#encode()})
  * @param network      what each forwarded host port carried, by the port inside
  */
@@ -29,6 +32,7 @@ public record ChildReport(
         List<Map<String, String>> reportEntries,
         CgroupStats baseline,
         CgroupStats stats,
+        boolean peakIncludesEarlierTests,
         String timeline,
         Map<Integer, SandboxResult.PortTraffic> network,
         byte[] stdout,

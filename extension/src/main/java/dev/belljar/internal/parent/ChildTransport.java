@@ -62,6 +62,16 @@ public final class ChildTransport implements AutoCloseable {
         request.complete(next);
     }
 
+    /** The next test of a connected child that runs one test after another (its previous one ended). */
+    void send(Messages.Request next) {
+        synchronized (this) {
+            if (out == null) {
+                throw new IllegalStateException("the child is not connected: it ended");
+            }
+        }
+        answer(next);
+    }
+
     /** Whether the child got (or will get, once connected) its request. */
     boolean hasRequest() {
         return request.isDone();

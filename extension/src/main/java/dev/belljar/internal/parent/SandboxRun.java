@@ -1,17 +1,20 @@
 package dev.belljar.internal.parent;
 
+import dev.belljar.Reuse;
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.internal.child.ChildMain;
 import dev.belljar.internal.child.SetupStep;
 import dev.belljar.linux.cgroup.Cgroup;
 import dev.belljar.linux.cgroup.CgroupException;
+import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.linux.cgroup.OomWatch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +45,11 @@ public final class SandboxRun implements AutoCloseable {
     private Timeline timeline;
     private OomWatch oomWatch;
     private long startNanos;
+    /** A shared child's accounting when its current test was sent; null for its first test. */
+    private CgroupStats testStart;
+    private boolean peakRestarted;
+    private long stdoutFrom;
+    private long stderrFrom;
     private boolean closed;
     private final SandboxCheckpoint checkpoint = new SandboxCheckpoint(this);
 
@@ -92,7 +100,7 @@ public final class SandboxRun implements AutoCloseable {
                 .joinCgroup(cgroup.procsFiles())
                 .exitStatusFile(workDir.exitStatus())
                 .build(ChildJvm.command(workDir.writeArgumentFile(plan.jvmArgs(archiveFlags)),
-                        ChildMain.arguments(workDir, warmUp, plan.steps())));
+                        ChildMain.arguments(workDir, warmUp, plan.spec().reuse() == Reuse.CLASS, plan.steps())));
         if (plan.childIsNobody()) {
             workDir.handOverTo(SetupStep.NOBODY, SetupStep.NOBODY);
         }
@@ -109,9 +117,12 @@ public final class SandboxRun implements AutoCloseable {
         }
     }
 
-    /** Whether the child still runs and waits: a pre-started child that died is of no use. */
+    /**
+     * Whether the child still runs and waits: a pre-started child that died is of no use; a shared
+     * child waits again once its test ended.
+     */
     boolean isWaiting() {
-        return process.isAlive() && !transport.hasRequest();
+        return process.isAlive() && (!transport.hasRequest() || events.testEnded());
     }
 
     /**
@@ -123,6 +134,35 @@ public final class SandboxRun implements AutoCloseable {
      *                              the run is closed then
      */
     void submit(Messages.Request request, LaunchPlan plan) throws InterruptedException {
+        HostPortRelays forwarding = beginRequest(plan);
+        transport.submit(request);
+        startRelays(forwarding);
+    }
+
+    /**
+     * Sends a shared child ({@code reuse = CLASS}), whose previous test ended, its next test: its
+     * accounting, peak, output and timeline start afresh from here.
+     */
+    void submitNext(Messages.RunTest request, LaunchPlan plan) throws InterruptedException {
+        peakRestarted = cgroup.resetMemoryPeak();
+        testStart = cgroup.stats();
+        stdoutFrom = size(workDir.stdout());
+        stderrFrom = size(workDir.stderr());
+        events.startTest();
+        HostPortRelays forwarding = beginRequest(plan);
+        transport.send(request);
+        startRelays(forwarding);
+    }
+
+    private static long size(java.nio.file.Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of " + file, e);
+        }
+    }
+
+    private HostPortRelays beginRequest(LaunchPlan plan) {
         startNanos = System.nanoTime();
         timeline = Timeline.start(cgroup, startNanos);
         oomWatch = watchOomKills(timeline);
@@ -131,7 +171,10 @@ public final class SandboxRun implements AutoCloseable {
             relays = forwarding;
         }
         events.forwardThrough(forwarding);
-        transport.submit(request);
+        return forwarding;
+    }
+
+    private void startRelays(HostPortRelays forwarding) throws InterruptedException {
         if (!forwarding.isEmpty() && transport.awaitConnected(process, CONNECT_TIMEOUT_MILLIS)) {
             try {
                 forwarding.start(cgroup.pids());
@@ -201,20 +244,58 @@ public final class SandboxRun implements AutoCloseable {
     public ChildReport awaitReport(Duration timeout) throws InterruptedException {
         checkpoint.requireRestored();
         boolean timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return childEnded(timedOut);
+    }
+
+    /**
+     * Runs the test of a shared child, killing the sandbox at {@code timeout}, and collects what
+     * happened; {@link #isWaiting()} then tells whether the child lives on for the next test.
+     */
+    ChildReport awaitTest(Duration timeout) throws InterruptedException {
+        if (!events.awaitTestEnd(process, timeout.toNanos())) {
+            return childEnded(!process.waitFor(0, TimeUnit.NANOSECONDS));
+        }
+        long wallTime = System.nanoTime() - startNanos;
+        endSampling();
+        return events.report(0, false, wallTime, statsOfThisTest(), peakIncludesEarlierTests(), timeline.encode(),
+                output(workDir.stdout(), stdoutFrom), output(workDir.stderr(), stderrFrom));
+    }
+
+    private ChildReport childEnded(boolean timedOut) throws InterruptedException {
         if (timedOut) {
             cgroup.killAll();
             process.waitFor();
         }
         long wallTime = System.nanoTime() - startNanos;
+        endSampling();
+        transport.awaitEnd(TimeUnit.SECONDS.toMillis(5));
+        return events.report(checkpoint.exitStatus(process), timedOut, wallTime, statsOfThisTest(),
+                peakIncludesEarlierTests(), timeline.encode(), output(workDir.stdout(), stdoutFrom),
+                output(workDir.stderr(), stderrFrom));
+    }
+
+    private void endSampling() {
         if (oomWatch != null) {
             oomWatch.close();
         }
         timeline.close();
-        transport.awaitEnd(TimeUnit.SECONDS.toMillis(5));
         relaysNow().close();
+    }
+
+    /** The accounting of the test that ran last: a shared child's since that test's start. */
+    private CgroupStats statsOfThisTest() {
+        CgroupStats now = cgroup.stats();
+        return testStart == null ? now : now.since(testStart);
+    }
+
+    private boolean peakIncludesEarlierTests() {
+        return testStart != null && !peakRestarted;
+    }
+
+    private byte[] output(java.nio.file.Path file, long from) {
         try {
-            return events.report(checkpoint.exitStatus(process), timedOut, wallTime, cgroup.stats(), timeline.encode(),
-                    Files.readAllBytes(workDir.stdout()), Files.readAllBytes(workDir.stderr()));
+            byte[] all = Files.readAllBytes(file);
+            return Arrays.copyOfRange(all, (int) Math.min(from, all.length), all.length);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot collect what the child of sandbox " + cgroup.name() + " left", e);
         }

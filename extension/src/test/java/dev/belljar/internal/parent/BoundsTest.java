@@ -20,7 +20,7 @@ class BoundsTest {
 
     private static SandboxResult result(OptionalLong limitBytes, OptionalLong peakBytes, OptionalDouble limitCores) {
         return new SandboxResult(Outcome.PASSED, OptionalInt.of(0), 1500 * MS,
-                new SandboxResult.Memory(limitBytes, peakBytes, 40 * MIB, OptionalLong.of(30 * MIB), 0, OptionalLong.empty()),
+                new SandboxResult.Memory(limitBytes, peakBytes, 40 * MIB, OptionalLong.of(30 * MIB), 0, OptionalLong.empty(), false),
                 new SandboxResult.Cpu(limitCores, 1200 * MS, 1000 * MS, 200 * MS, OptionalLong.of(800 * MS), 120, 12, 340 * MS),
                 new SandboxResult.Pids(OptionalInt.of(64), 20, OptionalLong.of(31)),
                 new SandboxResult.Io(OptionalLong.empty(), OptionalLong.of(12 * MIB)), SandboxResult.Pressure.NONE,

@@ -4,6 +4,7 @@ import dev.belljar.Expect;
 import dev.belljar.Isolated;
 import dev.belljar.Net;
 import dev.belljar.Outcome;
+import dev.belljar.Reuse;
 import dev.belljar.User;
 import dev.belljar.spec.Attribute;
 import dev.belljar.spec.Metric;
@@ -175,7 +176,7 @@ class IsolatedSpecsTest {
                 pids = 10, net = Net.NONE, pid = false, hostname = "h", domainname = "d.test", user = User.ROOT,
                 uptime = "1d", readOnly = "/", writable = "/tmp", tmpfs = "/tmp", hidden = "/root", cgroupNamespace = true,
                 timeout = "1m", privileged = true, capabilities = "SYS_ADMIN", hostPorts = "5432",
-                netFaults = "rate=1M")
+                netFaults = "rate=1M", reuse = Reuse.CLASS)
         void everything() {
         }
     }

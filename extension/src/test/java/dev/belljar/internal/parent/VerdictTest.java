@@ -47,7 +47,7 @@ class VerdictTest {
     private static ChildReport report(int exitStatus, boolean orderlyExit, boolean timedOut,
                                       Messages.Finished finished, CgroupStats stats) {
         return new ChildReport(exitStatus, orderlyExit, timedOut, 1_500_000_000L, finished, List.of(), null, List.of(),
-                BASELINE, stats, "", Map.of(), new byte[0], new byte[0]);
+                BASELINE, stats, false, "", Map.of(), new byte[0], new byte[0]);
     }
 
     /** The child ran the test to its end and exited by itself. */

@@ -28,6 +28,15 @@ public interface Cgroup extends AutoCloseable {
     /** Writes every limit that is set in {@code limits}, reading each one back. */
     void apply(CgroupLimits limits);
 
+    /**
+     * Starts the memory peak afresh from the current usage, for the next of several tests that share
+     * the cgroup: cgroup v1 resets {@code memory.max_usage_in_bytes}; v2's {@code memory.peak} resets
+     * only for the descriptor that wrote it, and {@link #stats()} reads it anew.
+     *
+     * @return whether {@link #stats()} now reports the peak since this call
+     */
+    boolean resetMemoryPeak();
+
     /** Version-neutral accounting as of now. */
     CgroupStats stats();
 

@@ -42,4 +42,28 @@ public record CgroupStats(
         Optional<Pressure> cpuPressure,
         Optional<Pressure> memoryPressure,
         Optional<Pressure> ioPressure) {
+
+    /**
+     * What happened since {@code earlier}, for one of several tests that share a cgroup: the
+     * counters' increase (CPU time, periods, OOM kills, I/O, stall time); the levels (memory, pids)
+     * and peaks as they are now.
+     */
+    public CgroupStats since(CgroupStats earlier) {
+        return new CgroupStats(memoryCurrentBytes, memoryPeakBytes, oomKills - earlier.oomKills,
+                cpuUsageNanos - earlier.cpuUsageNanos, cpuUserNanos - earlier.cpuUserNanos,
+                cpuSystemNanos - earlier.cpuSystemNanos, cpuPeriods - earlier.cpuPeriods,
+                cpuThrottledPeriods - earlier.cpuThrottledPeriods, cpuThrottledNanos - earlier.cpuThrottledNanos,
+                pidsCurrent, pidsPeak, minus(ioReadBytes, earlier.ioReadBytes), minus(ioWriteBytes, earlier.ioWriteBytes),
+                minus(cpuPressure, earlier.cpuPressure), minus(memoryPressure, earlier.memoryPressure),
+                minus(ioPressure, earlier.ioPressure));
+    }
+
+    private static OptionalLong minus(OptionalLong now, OptionalLong earlier) {
+        return now.isPresent() && earlier.isPresent() ? OptionalLong.of(now.getAsLong() - earlier.getAsLong()) : now;
+    }
+
+    private static Optional<Pressure> minus(Optional<Pressure> now, Optional<Pressure> earlier) {
+        return now.map(pressure -> earlier.map(before -> new Pressure(pressure.someTotalMicros() - before.someTotalMicros(),
+                minus(pressure.fullTotalMicros(), before.fullTotalMicros()))).orElse(pressure));
+    }
 }

@@ -152,6 +152,12 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
+    public boolean resetMemoryPeak() {
+        files.write(file("memory", "memory.max_usage_in_bytes"), "0");
+        return true;
+    }
+
+    @Override
     public CgroupUsage usage() {
         Path oomControl = file("memory", "memory.oom_control");
         return new CgroupUsage(files.readLong(file("memory", "memory.usage_in_bytes")),

@@ -122,6 +122,11 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public boolean resetMemoryPeak() {
+        return false;
+    }
+
+    @Override
     public CgroupUsage usage() {
         Path cpuStat = file("cpu.stat");
         Map<String, Long> cpu = files.readKeyed(cpuStat);

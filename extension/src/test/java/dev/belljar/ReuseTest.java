@@ -1,0 +1,204 @@
+package dev.belljar;
+
+import com.sun.jna.Memory;
+import dev.belljar.linux.cgroup.CgroupManager;
+import dev.belljar.linux.cgroup.CgroupVersion;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+/**
+ * reuse = CLASS: the tests of a class share one child JVM one after another; a test that ends its
+ * child fails alone and the next one gets a fresh child; accounting stays per test.
+ */
+class ReuseTest extends KernelTest {
+
+    private static Events run(Class<?> cases) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(cases)).execute().testEvents();
+    }
+
+    /** Each test's report entries that carry {@code key}, in the order the tests ran. */
+    private static List<String> entries(Events events, String key) {
+        return events.reportingEntryPublished().stream()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().get(key))
+                .filter(Objects::nonNull).toList();
+    }
+
+    @Test
+    void testsOfAClassRunInOneChildAndOneThatEndsItFailsAloneBeforeAFreshOne() {
+        Events events = run(Shared.class);
+
+        events.assertStatistics(s -> s.succeeded(4).failed(1));
+        List<String> pids = entries(events, "pid");
+        assertThat(pids).hasSize(5);
+        assertThat(pids.subList(0, 3)).as("the first three tests, in one JVM").containsOnly(pids.get(0));
+        assertThat(pids.get(3)).as("after the test that exited, a fresh child").isNotEqualTo(pids.get(0));
+        assertThat(pids.get(4)).as("which the next test shares").isEqualTo(pids.get(3));
+        assertThat(descendantsButTheWatchdog()).as("the shared children, gone with their class").isEmpty();
+        assertThat(entries(events, "belljar.outcome").get(2)).isEqualTo("CRASHED");
+        events.assertThatEvents().haveExactly(1, event(test("c"), finishedWithFailure(
+                message(m -> m.contains("the child JVM exited with status 3 before the test finished")))));
+    }
+
+    @Test
+    void withoutReuseEachTestHasAChildOfItsOwn() {
+        List<String> pids = entries(run(Unshared.class), "pid");
+        assertThat(pids).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void anOomKillEndsOnlyTheTestThatCausedIt() {
+        Events events = run(SharedUnderALimit.class);
+
+        events.assertStatistics(s -> s.succeeded(3).failed(0));
+        List<String> pids = entries(events, "pid");
+        assertThat(pids.get(1)).as("a fresh child after the OOM kill").isNotEqualTo(pids.get(0));
+        List<String> outcomes = entries(events, "belljar.outcome");
+        assertThat(outcomes).containsExactly("PASSED", "OOM_KILLED", "PASSED");
+        assertThat(entries(events, "belljar.memory.oomKills")).containsExactly("0", "1", "0");
+    }
+
+    @Test
+    void cpuTimeIsEachTestsOwnAndThePeakIsItsOwnWhereTheKernelCanRestartIt() {
+        Events events = run(Accounted.class);
+
+        events.assertStatistics(s -> s.succeeded(2).failed(0));
+        List<String> cpu = entries(events, "belljar.cpu.usageNanos");
+        long burner = Long.parseLong(cpu.get(0));
+        long next = Long.parseLong(cpu.get(1));
+        assertThat(burner).as("the burner's CPU time").isGreaterThanOrEqualTo(Accounted.BURN_NANOS);
+        assertThat(next).as("the next test's CPU time leaves the burner's out").isLessThan(burner);
+        List<String> summaries = entries(events, "belljar.summary");
+        if (CgroupManager.ofThisProcess().version() == CgroupVersion.V1) {
+            long peak = Long.parseLong(entries(events, "belljar.memory.peakBytes").get(1));
+            assertThat(peak).as("the next test's peak leaves the 96 MiB the first test touched out")
+                    .isLessThan(Accounted.TOUCHED_BYTES);
+            assertThat(summaries.get(1)).doesNotContain("shared child");
+        } else {
+            assertThat(summaries.get(1)).contains("peak of the shared child");
+        }
+    }
+
+    /** Made once per JVM: PIDs repeat, as each child is the same process of its own PID namespace. */
+    private static final String JVM_ID = UUID.randomUUID().toString();
+
+    static void publishPid(TestReporter reporter) {
+        reporter.publishEntry("pid", JVM_ID);
+    }
+
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(reuse = Reuse.CLASS)
+    static class Shared {
+        static int ran;
+
+        @Test
+        void a(TestReporter reporter) {
+            publishPid(reporter);
+            ran++;
+        }
+
+        @Test
+        void b(TestReporter reporter) {
+            publishPid(reporter);
+            assertThat(ran).as("what the test before left in the shared JVM").isEqualTo(1);
+        }
+
+        @Test
+        void c(TestReporter reporter) {
+            publishPid(reporter);
+            System.exit(3);
+        }
+
+        @Test
+        void d(TestReporter reporter) {
+            publishPid(reporter);
+            assertThat(ran).as("a fresh JVM").isZero();
+        }
+
+        @Test
+        void e(TestReporter reporter) {
+            publishPid(reporter);
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated
+    static class Unshared {
+        @Test
+        void a(TestReporter reporter) {
+            publishPid(reporter);
+        }
+
+        @Test
+        void b(TestReporter reporter) {
+            publishPid(reporter);
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(reuse = Reuse.CLASS, memory = "96M")
+    static class SharedUnderALimit {
+        @Test
+        void a(TestReporter reporter) {
+            publishPid(reporter);
+        }
+
+        @Test
+        @Expect(outcome = Outcome.OOM_KILLED)
+        void b() {
+            List<Memory> kept = new ArrayList<>();
+            while (true) {
+                Memory block = new Memory(8 << 20);
+                block.clear();
+                kept.add(block);
+            }
+        }
+
+        @Test
+        void c(TestReporter reporter) {
+            publishPid(reporter);
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(reuse = Reuse.CLASS, memory = "256M")
+    static class Accounted {
+        static final long BURN_NANOS = 500_000_000L;
+        static final long TOUCHED_BYTES = 96L << 20;
+
+        @Test
+        void a() {
+            Memory touched = new Memory(TOUCHED_BYTES);
+            touched.clear();
+            var threads = ManagementFactory.getThreadMXBean();
+            long start = threads.getCurrentThreadCpuTime();
+            long spins = 0;
+            while (threads.getCurrentThreadCpuTime() - start < BURN_NANOS) {
+                spins++;
+            }
+            assertThat(spins).isPositive();
+            touched.close();
+        }
+
+        @Test
+        void b() {
+        }
+    }
+}
