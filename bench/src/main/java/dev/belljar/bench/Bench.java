@@ -11,6 +11,7 @@ import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.lang.management.ManagementFactory;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
-import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
 
 /**
  * Measures, side by side in one run, what an isolated test costs: twenty trivial tests plain and
@@ -51,6 +51,8 @@ public final class Bench {
         Run unaided = run(TrivialTests.IsolatedTrivial.class, false, false);
         Run unaidedParallel = run(TrivialTests.IsolatedTrivial.class, true, false);
         Run withSetup = run(TrivialTests.IsolatedWithSetup.class, false);
+        Run shared = run(TrivialTests.IsolatedShared.class, false);
+        Run noArchive = run(request(TrivialTests.IsolatedTrivial.class, false, true).configurationParameter("belljar.child.cds", "false"));
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
 
         double extraPerTest = (isolated.wallSeconds - plain.wallSeconds) / TESTS;
@@ -68,6 +70,11 @@ public final class Bench {
                 unaided.wallSeconds, unaidedParallel.wallSeconds, unaided.wallSeconds / unaidedParallel.wallSeconds);
         System.out.printf(Locale.ROOT, "extra wall time per isolated test           %8.3f s  = %.1fx a bare JVM start (target <= 4x, stretch 2x)%n",
                 extraPerTest, extraPerTest / hello);
+        System.out.printf(Locale.ROOT, "  the same without a start-up archive       %8.3f s  = %.1fx (belljar.child.cds=false)%n",
+                (noArchive.wallSeconds - plain.wallSeconds) / TESTS, (noArchive.wallSeconds - plain.wallSeconds) / TESTS / hello);
+        double extraShared = (shared.wallSeconds - plain.wallSeconds) / TESTS;
+        System.out.printf(Locale.ROOT, "  the same sharing one child (reuse = CLASS)  %8.3f s  = %.2fx (%d passed; target <= 0.25x)%n",
+                extraShared, extraShared / hello, shared.passed);
         double extraWithSetup = (withSetup.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "  the same with net = PRIVATE and a hostname  %8.3f s  = %.1fx (%d passed; setup in the child through JNA)%n",
                 extraWithSetup, extraWithSetup / hello, withSetup.passed);
@@ -128,16 +135,23 @@ public final class Bench {
     }
 
     private static Run run(Class<?> tests, boolean parallel, boolean prestart) {
+        return run(request(tests, parallel, prestart));
+    }
+
+    private static LauncherDiscoveryRequestBuilder request(Class<?> tests, boolean parallel, boolean prestart) {
+        return LauncherDiscoveryRequestBuilder.request().selectors(selectClass(tests))
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(parallel))
+                .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+                .configurationParameter("belljar.summary", "false")
+                .configurationParameter("belljar.child.prestart", Boolean.toString(prestart));
+    }
+
+    private static Run run(LauncherDiscoveryRequestBuilder request) {
         Launcher launcher = LauncherFactory.create();
         Run run = new Run();
         long cpuStart = OWN_PROCESS.getProcessCpuTime();
         long start = System.nanoTime();
-        launcher.execute(request().selectors(selectClass(tests))
-                .configurationParameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(parallel))
-                .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
-                .configurationParameter("belljar.summary", "false")
-                .configurationParameter("belljar.child.prestart", Boolean.toString(prestart))
-                .build(), run);
+        launcher.execute(request.build(), run);
         run.wallSeconds = (System.nanoTime() - start) / 1e9;
         run.ownCpuSeconds = (OWN_PROCESS.getProcessCpuTime() - cpuStart) / 1e9;
         return run;

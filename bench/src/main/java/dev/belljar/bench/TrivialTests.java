@@ -2,6 +2,7 @@ package dev.belljar.bench;
 
 import dev.belljar.Isolated;
 import dev.belljar.Net;
+import dev.belljar.Reuse;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,14 @@ final class TrivialTests {
     static class IsolatedTrivial {
         @RepeatedTest(Bench.TESTS)
         @Isolated
+        void trivial() {
+        }
+    }
+
+    /** One child runs all twenty, one after another. */
+    @Isolated(reuse = Reuse.CLASS)
+    static class IsolatedShared {
+        @RepeatedTest(Bench.TESTS)
         void trivial() {
         }
     }
