@@ -85,6 +85,9 @@ class ReuseTest extends KernelTest {
         long next = Long.parseLong(cpu.get(1));
         assertThat(burner).as("the burner's CPU time").isGreaterThanOrEqualTo(Accounted.BURN_NANOS);
         assertThat(next).as("the next test's CPU time leaves the burner's out").isLessThan(burner);
+        assertThat(Long.parseLong(entries(events, "belljar.cpu.baselineNanos").get(1)))
+                .as("the next test's baseline: what its child did before the test itself started, since the test was sent")
+                .isBetween(0L, next);
         List<String> summaries = entries(events, "belljar.summary");
         if (CgroupManager.ofThisProcess().version() == CgroupVersion.V1) {
             long peak = Long.parseLong(entries(events, "belljar.memory.peakBytes").get(1));

@@ -92,12 +92,14 @@ final class ChildEvents implements Function<Object, Object> {
 
     /**
      * The report of the test that ran last, with its accounting and output; {@code exitStatus} and
-     * what the child said of its exit, where it ended.
+     * what the child said of its exit, where it ended. A shared child's baseline counts from
+     * {@code testStart}, as its {@code stats} do; null for a child's first test.
      */
-    ChildReport report(int exitStatus, boolean timedOut, long wallTimeNanos, CgroupStats stats,
+    ChildReport report(int exitStatus, boolean timedOut, long wallTimeNanos, CgroupStats testStart, CgroupStats stats,
                        boolean peakIncludesEarlierTests, String timeline, byte[] stdout, byte[] stderr) {
+        CgroupStats ownBaseline = baseline == null || testStart == null ? baseline : baseline.since(testStart);
         return new ChildReport(exitStatus, orderlyExit, timedOut, wallTimeNanos, finished, List.copyOf(containerFailures),
-                cannotRun, List.copyOf(reportEntries), baseline, stats, peakIncludesEarlierTests, timeline,
+                cannotRun, List.copyOf(reportEntries), ownBaseline, stats, peakIncludesEarlierTests, timeline,
                 relays.traffic(), stdout, stderr);
     }
 }

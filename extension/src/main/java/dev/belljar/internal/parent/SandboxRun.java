@@ -257,7 +257,7 @@ public final class SandboxRun implements AutoCloseable {
         }
         long wallTime = System.nanoTime() - startNanos;
         endSampling();
-        return events.report(0, false, wallTime, statsOfThisTest(), peakIncludesEarlierTests(), timeline.encode(),
+        return events.report(0, false, wallTime, testStart, statsOfThisTest(), peakIncludesEarlierTests(), timeline.encode(),
                 output(workDir.stdout(), stdoutFrom), output(workDir.stderr(), stderrFrom));
     }
 
@@ -269,7 +269,7 @@ public final class SandboxRun implements AutoCloseable {
         long wallTime = System.nanoTime() - startNanos;
         endSampling();
         transport.awaitEnd(TimeUnit.SECONDS.toMillis(5));
-        return events.report(checkpoint.exitStatus(process), timedOut, wallTime, statsOfThisTest(),
+        return events.report(checkpoint.exitStatus(process), timedOut, wallTime, testStart, statsOfThisTest(),
                 peakIncludesEarlierTests(), timeline.encode(), output(workDir.stdout(), stdoutFrom),
                 output(workDir.stderr(), stderrFrom));
     }
