@@ -68,7 +68,7 @@ class ConfigurationTest {
                 Map.entry("hostname", "h"), Map.entry("timeout", "1m"), Map.entry("domainname", "d.test"),
                 Map.entry("user", "root"), Map.entry("uptime", "1d"), Map.entry("memoryHigh", "32M"),
                 Map.entry("cpuWeight", "50"), Map.entry("cpuset", "0"), Map.entry("cgroupNamespace", "yes"),
-                Map.entry("privileged", "no"));
+                Map.entry("privileged", "no"), Map.entry("netFaults", "rate=1M"), Map.entry("reuse", "class"));
         List<Attribute<?>> singleValued = Attribute.all().stream().filter(Attribute::isSingleValued).toList();
         assertThat(values.keySet()).containsExactlyInAnyOrderElementsOf(singleValued.stream().map(Attribute::name).toList());
         SandboxSpec defaults = Configuration.of(key -> key.startsWith(Configuration.DEFAULT_SPEC_PREFIX)
