@@ -72,7 +72,10 @@ class ReuseTest extends KernelTest {
         assertThat(pids.get(1)).as("a fresh child after the OOM kill").isNotEqualTo(pids.get(0));
         List<String> outcomes = entries(events, "belljar.outcome");
         assertThat(outcomes).containsExactly("PASSED", "OOM_KILLED", "PASSED");
-        assertThat(entries(events, "belljar.memory.oomKills")).containsExactly("0", "1", "0");
+        List<String> kills = entries(events, "belljar.memory.oomKills");
+        assertThat(kills.get(0)).isEqualTo("0");
+        assertThat(Long.parseLong(kills.get(1))).as("the kernel may kill more than one process of the child").isPositive();
+        assertThat(kills.get(2)).as("the fresh child's count starts anew").isEqualTo("0");
     }
 
     @Test
