@@ -66,6 +66,14 @@ class CgroupV1Test {
     }
 
     @Test
+    void theMemoryPeakRestartsForTheNextTestOfASharedChild() throws IOException {
+        file(memory, "memory.max_usage_in_bytes", "100663296\n");
+
+        assertThat(cgroup(CgroupFs.REAL).resetMemoryPeak()).isTrue();
+        assertThat(Files.readString(memory.resolve("memory.max_usage_in_bytes"))).isEqualTo("0");
+    }
+
+    @Test
     void procsFilesHaveOneEntryPerHierarchy() {
         assertThat(cgroup(CgroupFs.REAL).procsFiles()).containsExactlyInAnyOrder(memory.resolve("cgroup.procs"),
                 cpu.resolve("cgroup.procs"), pids.resolve("cgroup.procs"), freezer.resolve("cgroup.procs"),

@@ -39,6 +39,16 @@ class CgroupV2Test {
         return new CgroupV2("belljar-1", dir, new ControlFiles(fs), Duration.ofMillis(200));
     }
 
+    /** memory.peak restarts only for the descriptor that wrote it, and stats() reads it anew: left as it is. */
+    @Test
+    void theMemoryPeakCannotRestartForAnotherReader() throws IOException {
+        Path dir = sandbox();
+        file(dir, "memory.peak", "100663296\n");
+
+        assertThat(cgroup(dir, CgroupFs.REAL).resetMemoryPeak()).isFalse();
+        assertThat(Files.readString(dir.resolve("memory.peak"))).isEqualTo("100663296\n");
+    }
+
     @Test
     void statsParsesTheKernelFormats() {
         Path dir = sandbox();
