@@ -25,6 +25,7 @@ public final class WorkDir implements AutoCloseable {
     private static final String EXIT_STATUS = "exit-status";
     private static final String RESTORE_LOG = "criu-restore.out";
     private static final String HIDDEN_FILE = "hidden-empty-file";
+    private static final String TEMPLATE_READY = "template-ready";
     static final String FROM_CHILD_PIPE = "from-child.fifo";
     static final String TO_CHILD_PIPE = "to-child.fifo";
 
@@ -86,6 +87,11 @@ public final class WorkDir implements AutoCloseable {
 
     public Path restoreLog() {
         return path.resolve(RESTORE_LOG);
+    }
+
+    /** Made by a template child once it is warm and waits to be checkpointed. */
+    public Path templateReady() {
+        return path.resolve(TEMPLATE_READY);
     }
 
     /** An empty, unreadable file that hidden paths are covered with. */

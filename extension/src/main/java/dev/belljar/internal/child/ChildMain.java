@@ -4,16 +4,20 @@ import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.channel.TaskRunner;
 import dev.belljar.internal.channel.WorkDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The child JVM's entry point, already inside its namespaces and cgroup. It watches its lifeline,
@@ -21,7 +25,13 @@ import java.util.Map;
  * task, runs it and streams what happened back.
  *
  * <p>Arguments ({@link #arguments}): the work dir, {@value #WARM_UP} for a pre-started child,
- * {@value #SERVE} for a child that runs one test after another, then the encoded set-up steps. {@value Training#ARGUMENT} and a work dir instead start a training run.
+ * {@value #TEMPLATE} for a template, {@value #SERVE} for a child that runs one test after another,
+ * then the encoded set-up steps. {@value Training#ARGUMENT} and a work dir instead start a training
+ * run.
+ *
+ * <p>A template warms up, marks itself ready in its work dir ({@link WorkDir#templateReady}) and
+ * waits, connected to nothing, to be checkpointed. Each child restored from it reads its own work
+ * dir as the first line of its stdin, then goes on as any child does from there.
  */
 public final class ChildMain {
     /** Exit status when stdin (the lifeline to the parent) reaches EOF: the parent is gone. */
@@ -32,6 +42,8 @@ public final class ChildMain {
     private static final String WARM_UP = "--warm-up";
     /** A child shared by the tests of a class ({@code reuse = CLASS}) waits for the next test after each. */
     private static final String SERVE = "--serve";
+    /** A template to checkpoint once warm, and to restore for each test. */
+    private static final String TEMPLATE = "--template";
 
     private ChildMain() {
     }
@@ -44,23 +56,43 @@ public final class ChildMain {
             int next = 1;
             boolean warmUp = args.length > next && args[next].equals(WARM_UP);
             next += warmUp ? 1 : 0;
+            boolean template = args.length > next && args[next].equals(TEMPLATE);
+            next += template ? 1 : 0;
             boolean serve = args.length > next && args[next].equals(SERVE);
             next += serve ? 1 : 0;
             List<SetupStep> steps = new ArrayList<>();
             for (int i = next; i < args.length; i++) {
                 steps.add(SetupStep.decode(args[i]));
             }
-            runChild(WorkDir.at(Path.of(args[0])), warmUp, serve, steps);
+            WorkDir workDir = WorkDir.at(Path.of(args[0]));
+            if (template) {
+                runTemplate(workDir, serve, steps);
+            } else {
+                runChild(workDir, warmUp, serve, steps);
+            }
         }
         System.exit(0);
     }
 
     /** The child's arguments after its main class, as {@link #main} reads them. */
     public static List<String> arguments(WorkDir workDir, boolean warmUp, boolean serve, List<SetupStep> steps) {
+        return arguments(workDir, warmUp, false, serve, steps);
+    }
+
+    /** The arguments of a template: see {@link ChildMain}. */
+    public static List<String> templateArguments(WorkDir workDir, boolean serve, List<SetupStep> steps) {
+        return arguments(workDir, false, true, serve, steps);
+    }
+
+    private static List<String> arguments(WorkDir workDir, boolean warmUp, boolean template, boolean serve,
+                                          List<SetupStep> steps) {
         List<String> arguments = new ArrayList<>();
         arguments.add(workDir.path().toString());
         if (warmUp) {
             arguments.add(WARM_UP);
+        }
+        if (template) {
+            arguments.add(TEMPLATE);
         }
         if (serve) {
             arguments.add(SERVE);
@@ -70,8 +102,27 @@ public final class ChildMain {
     }
 
     static void runChild(WorkDir workDir, boolean warmUp, boolean serve, List<SetupStep> steps) throws Exception {
-        watchLifeline();
+        watchLifeline(null);
         SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, workDir);
+        connectAndRun(workDir, warmUp, serve, steps);
+    }
+
+    /**
+     * Sets up what needs no work dir, warms up and waits for the checkpoint; each restored copy
+     * goes on in the work dir it reads from stdin.
+     */
+    private static void runTemplate(WorkDir templateDir, boolean serve, List<SetupStep> steps) throws Exception {
+        CompletableFuture<Path> restoredInto = new CompletableFuture<>();
+        watchLifeline(restoredInto);
+        SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, templateDir, step -> !step.writesWorkDir());
+        TestRunner.warmUp();
+        Files.createFile(templateDir.templateReady());
+        WorkDir workDir = WorkDir.at(restoredInto.get());
+        SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, workDir, SetupStep::writesWorkDir);
+        connectAndRun(workDir, false, serve, steps);
+    }
+
+    private static void connectAndRun(WorkDir workDir, boolean warmUp, boolean serve, List<SetupStep> steps) throws Exception {
         try (ParentChannel parent = ParentChannel.connect(workDir)) {
             SetupStep.run(SetupStep.Phase.AFTER_CONNECT, steps, workDir);
             SetupStep.run(SetupStep.Phase.LAST, steps, workDir);
@@ -131,14 +182,27 @@ public final class ChildMain {
      * report to. The read goes through a {@link FileChannel} so that an orderly exit can close it
      * and signal the reader out of its read: HotSpot waits up to 300 ms at exit for any thread
      * still blocked in native code, which would add that much to every sandbox.
+     *
+     * @param restoredInto for a template, completed with the first line the parent writes: the
+     *                     work dir of the copy restored; otherwise null
      */
-    private static void watchLifeline() {
+    private static void watchLifeline(CompletableFuture<Path> restoredInto) {
         FileChannel stdin = new FileInputStream(FileDescriptor.in).getChannel();
         Thread lifeline = new Thread(() -> {
-            ByteBuffer buffer = ByteBuffer.allocate(64);
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            ByteArrayOutputStream firstLine = new ByteArrayOutputStream();
             try {
-                while (stdin.read(buffer.clear()) >= 0) {
-                    // the parent never writes; any bytes are ignored
+                int read;
+                while ((read = stdin.read(buffer.clear())) >= 0) {
+                    // Past the template's first line, the parent writes nothing; bytes are ignored.
+                    for (int i = 0; i < read && restoredInto != null && !restoredInto.isDone(); i++) {
+                        byte next = buffer.get(i);
+                        if (next == '\n') {
+                            restoredInto.complete(Path.of(firstLine.toString(StandardCharsets.UTF_8)));
+                        } else {
+                            firstLine.write(next);
+                        }
+                    }
                 }
             } catch (AsynchronousCloseException orderlyExit) {
                 return;

@@ -22,6 +22,7 @@ import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One step of the set-up a child does itself, inside its namespaces, before its test: the parent
@@ -152,11 +153,34 @@ public record SetupStep(Kind kind, String value) {
 
     /** Runs the steps of {@code phase}, in order, in the child. */
     static void run(Phase phase, List<SetupStep> steps, WorkDir workDir) throws IOException {
+        run(phase, steps, workDir, step -> true);
+    }
+
+    /**
+     * Runs the steps of {@code phase} that {@code which} selects, in order: a template child runs
+     * before its checkpoint those that do not write into its work dir, the others once restored
+     * into its real one.
+     */
+    static void run(Phase phase, List<SetupStep> steps, WorkDir workDir, Predicate<SetupStep> which) throws IOException {
         for (SetupStep step : steps) {
-            if (step.kind.phase == phase) {
+            if (step.kind.phase == phase && which.test(step)) {
                 step.run(workDir);
             }
         }
+    }
+
+    /** Whether the step writes into the child's work dir. */
+    boolean writesWorkDir() {
+        return kind == Kind.CREATE_HIDDEN_FILE;
+    }
+
+    /**
+     * Whether a child with these steps can be restored from a template: not where it made sockets
+     * the parent takes (hostPorts) or the loopback's queueing disciplines (netFaults), which a
+     * restore does not bring back as they were.
+     */
+    public static boolean restorable(List<SetupStep> steps) {
+        return steps.stream().noneMatch(step -> step.kind == Kind.LISTEN || step.kind == Kind.SHAPE_LOOPBACK);
     }
 
     private static Set<Capability> capabilities(String names) {

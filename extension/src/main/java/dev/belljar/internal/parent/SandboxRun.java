@@ -98,7 +98,7 @@ public final class SandboxRun implements AutoCloseable {
         List<String> archiveFlags = plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of());
         List<String> argv = plan.namespaces(host.probe().unshare())
                 .joinCgroup(cgroup.procsFiles())
-                .exitStatusFile(workDir.exitStatus())
+                .initFiles(workDir.stdout(), workDir.stderr(), workDir.exitStatus())
                 .build(ChildJvm.command(workDir.writeArgumentFile(plan.jvmArgs(archiveFlags)),
                         ChildMain.arguments(workDir, warmUp, plan.spec().reuse() == Reuse.CLASS, plan.steps())));
         if (plan.childIsNobody()) {
@@ -110,9 +110,10 @@ public final class SandboxRun implements AutoCloseable {
             if (closed) {
                 throw new InterruptedException("the JVM is shutting down");
             }
+            // Appending, as the init does: what fails before it (joining the cgroup, unshare) lands there too.
             process = new ProcessBuilder(argv)
-                    .redirectOutput(workDir.stdout().toFile())
-                    .redirectError(workDir.stderr().toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.stdout().toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(workDir.stderr().toFile()))
                     .start();
         }
     }

@@ -1,12 +1,16 @@
 package dev.belljar.linux.criu;
 
 import dev.belljar.linux.host.Host;
+import dev.belljar.linux.ns.LaunchCommand;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -26,11 +30,22 @@ public final class Criu {
         this.criu = criu;
     }
 
-    /** CRIU when it is installed and {@code criu check} passes on this kernel; otherwise why not, with the fix. */
+    /** Where a CRIU other than the one on the PATH is: a system property, or else an environment variable. */
+    public static final String LOCATION_PROPERTY = "belljar.criu";
+    public static final String LOCATION_VARIABLE = "BELLJAR_CRIU";
+
+    /**
+     * CRIU when it is installed and {@code criu check} passes on this kernel; otherwise why not, with the fix.
+     * The binary is {@value #LOCATION_PROPERTY} or {@value #LOCATION_VARIABLE} where one is set, else {@code criu} on the PATH.
+     */
     public static Availability probe() {
-        Optional<Path> criu = Host.findExecutable("criu");
+        String configured = System.getProperty(LOCATION_PROPERTY, System.getenv(LOCATION_VARIABLE));
+        Optional<Path> criu = configured == null || configured.isBlank() ? Host.findExecutable("criu")
+                : Optional.of(Path.of(configured)).filter(Files::isExecutable);
         if (criu.isEmpty()) {
-            return new Availability(null, "CRIU is not installed (apt-get install criu)");
+            return new Availability(null, configured == null || configured.isBlank()
+                    ? "CRIU is not installed (apt-get install criu)"
+                    : "the CRIU named by " + LOCATION_PROPERTY + " or " + LOCATION_VARIABLE + " (" + configured + ") is not an executable file");
         }
         Host.CommandResult check = Host.run(List.of(criu.get().toString(), "check"), 60);
         if (check.status() != 0) {
@@ -41,6 +56,18 @@ public final class Criu {
                     + " (install CRIU 4.1 or later)" : ""));
         }
         return new Availability(new Criu(criu.get()), null);
+    }
+
+    /** The binary. */
+    public Path path() {
+        return criu;
+    }
+
+    /** What {@code criu --version} says, e.g. {@code 4.1.1}; empty if it says nothing readable. */
+    public String version() {
+        return Host.run(List.of(criu.toString(), "--version"), 10).output().lines()
+                .filter(line -> line.startsWith("Version:")).map(line -> line.substring("Version:".length()).strip())
+                .findFirst().orElse("");
     }
 
     /** The outcome of {@link #probe}: CRIU, or the reason there is none. */
@@ -55,8 +82,23 @@ public final class Criu {
      * caller kills it. The log is {@code images/dump.log}.
      */
     public void dump(long rootPid, Path images) throws CheckpointFailedException {
-        Host.CommandResult dump = Host.run(List.of(criu.toString(), "dump", "--tree", Long.toString(rootPid), "--images-dir", images.toString(),
-                "--log-file", "dump.log", "--external", "mnt[]", "--leave-stopped"), DUMP_TIMEOUT_SECONDS);
+        dump(rootPid, images, List.of());
+    }
+
+    /**
+     * Dumps a tree that holds no connection, into {@code images}, as a template to restore many
+     * times: its network namespace is not locked (that needs iptables or nftables, and guards
+     * connections only), so nothing but CRIU is needed.
+     */
+    public void dumpTemplate(long rootPid, Path images) throws CheckpointFailedException {
+        dump(rootPid, images, List.of("--network-lock", "skip"));
+    }
+
+    private void dump(long rootPid, Path images, List<String> options) throws CheckpointFailedException {
+        List<String> argv = new ArrayList<>(List.of(criu.toString(), "dump", "--tree", Long.toString(rootPid), "--images-dir",
+                images.toString(), "--log-file", "dump.log", "--external", "mnt[]", "--leave-stopped"));
+        argv.addAll(options);
+        Host.CommandResult dump = Host.run(argv, DUMP_TIMEOUT_SECONDS);
         if (dump.status() != 0) {
             throw new CheckpointFailedException("criu dump of process " + rootPid + " failed (exit status " + dump.status()
                     + "): " + errorsOf(images.resolve("dump.log"), dump.output()) + " (log: " + images.resolve("dump.log") + ")");
@@ -71,6 +113,40 @@ public final class Criu {
         return List.of(criu.toString(), "restore", "--images-dir", images.toString(), "--log-file", "restore.log",
                 "--external", "mnt[]", "--root", "/", "--manage-cgroups=ignore", "--inherit-fd", "fd[0]:" + stdinPipe);
     }
+
+    /**
+     * The command that restores a template ({@link #dumpTemplate}) from {@code images}, which it
+     * only reads; its log goes to {@code workDir}. The template's init opened {@code template}'s
+     * files ({@link LaunchCommand#initFiles}) and read {@code stdinPipe} ({@code pipe:[inode]});
+     * the restored tree has {@code restored}'s files in their place, and the command's stdin. It
+     * stays in the foreground while the tree runs, and must be started in the cgroup the tree is
+     * to run in.
+     */
+    public List<String> restoreTemplateCommand(Path images, Path workDir, String stdinPipe,
+                                               LaunchCommand.InitFiles template, LaunchCommand.InitFiles restored) {
+        int status = LaunchCommand.EXIT_STATUS_FD;
+        // The shell opens the restored files as the init did, then CRIU hands them over in place of the template's.
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "exec 1>>\"$0\" 2>>\"$1\" " + status + ">\"$2\"; shift 2; exec \"$@\"",
+                restored.stdout().toString(), restored.stderr().toString(), restored.exitStatus().toString(),
+                criu.toString(), "restore", "--images-dir", images.toString(), "--work-dir", workDir.toString(),
+                "--log-file", RESTORE_LOG, "--external", "mnt[]", "--root", "/", "--manage-cgroups=ignore",
+                "--network-lock", "skip"));
+        Map<Integer, String> inherited = new LinkedHashMap<>();
+        inherited.put(0, stdinPipe);
+        inherited.put(1, fileKey(template.stdout()));
+        inherited.put(2, fileKey(template.stderr()));
+        inherited.put(status, fileKey(template.exitStatus()));
+        inherited.forEach((fd, resource) -> argv.addAll(List.of("--inherit-fd", "fd[" + fd + "]:" + resource)));
+        return argv;
+    }
+
+    /** How CRIU names a regular file for {@code --inherit-fd}: its absolute path without the leading slash. */
+    private static String fileKey(Path file) {
+        return file.toAbsolutePath().toString().substring(1);
+    }
+
+    /** The log of a template's restore, in the work dir given to {@link #restoreTemplateCommand}. */
+    public static final String RESTORE_LOG = "restore.log";
 
     /**
      * Why a tree with its own network namespace cannot be dumped here: CRIU locks that namespace

@@ -15,7 +15,10 @@ import java.util.Objects;
  * JVM as PID 1 never would, and they would count against {@code pids.max}) and reports a death by
  * signal as exit status 128 + signal, which {@code unshare --fork} itself does not forward
  * reliably. It leads its own session (CRIU dumps only trees whose session leader is inside) and,
- * where asked, writes the program's exit status to a file: a restored tree's status reaches the
+ * where asked, opens the program's output files and an exit status file itself, inside the
+ * namespaces, and writes the program's exit status there through fd {@value #EXIT_STATUS_FD}:
+ * CRIU can dump only files opened in the tree's own mount namespace, a restore can hand the tree
+ * other files in their place ({@code --inherit-fd}), and a restored tree's status reaches the
  * parent no other way.
  */
 public final class LaunchCommand {
@@ -26,7 +29,10 @@ public final class LaunchCommand {
      * redirection on the command itself would be in effect, in the init, when it reports.
      */
     static final String RUN_WITH_QUIET_INIT =
-            "exec 3>&2 2>/dev/null; /bin/sh -c 'exec 2>&3 3>&-; exec \"$@\"' belljar-stderr \"$@\"";
+            "exec 3>&2 2>/dev/null; /bin/sh -c 'exec 2>&3 3>&- 4>&-; exec \"$@\"' belljar-stderr \"$@\"";
+
+    /** The init's descriptor of the exit status file, which the program does not inherit. */
+    public static final int EXIT_STATUS_FD = 4;
 
     /** Exit status of the launcher when the process could not join its cgroup. */
     public static final int JOIN_CGROUP_FAILED = 125;
@@ -40,7 +46,7 @@ public final class LaunchCommand {
     private UserMapping userMapping = UserMapping.NONE;
     private boolean cgroupNamespace;
     private long clockOffsetSeconds;
-    private Path exitStatusFile;
+    private InitFiles initFiles;
 
     public LaunchCommand(Path unshare) {
         this.unshare = Objects.requireNonNull(unshare, "unshare");
@@ -109,10 +115,23 @@ public final class LaunchCommand {
         return this;
     }
 
-    /** With a PID namespace: the init writes the program's exit status into {@code file} when it ends. */
-    public LaunchCommand exitStatusFile(Path file) {
-        exitStatusFile = file;
+    /**
+     * With a PID namespace: the init opens {@code stdout} and {@code stderr} (appending) as the
+     * program's, and {@code exitStatus}, into which it writes the program's exit status when it
+     * ends; it opens them inside the namespaces.
+     */
+    public LaunchCommand initFiles(Path stdout, Path stderr, Path exitStatus) {
+        initFiles = new InitFiles(stdout, stderr, exitStatus);
         return this;
+    }
+
+    /** The files an init opens for its program: see {@link #initFiles}. */
+    public record InitFiles(Path stdout, Path stderr, Path exitStatus) {
+        public InitFiles {
+            Objects.requireNonNull(stdout, "stdout");
+            Objects.requireNonNull(stderr, "stderr");
+            Objects.requireNonNull(exitStatus, "exitStatus");
+        }
     }
 
     /** The argv that runs {@code program} in the cgroup joined, without new namespaces (e.g. a CRIU restore). */
@@ -172,10 +191,11 @@ public final class LaunchCommand {
         if (fork) {
             // util-linux installs setsid beside unshare.
             argv.add(unshare.resolveSibling("setsid").toString());
-            if (exitStatusFile != null) {
-                // $0 names the status file (a read-only work dir stays quiet: the init's stderr is /dev/null).
-                argv.addAll(List.of("/bin/sh", "-c", RUN_WITH_QUIET_INIT + "; status=$?; echo $status > \"$0\"; exit $status",
-                        exitStatusFile.toString()));
+            if (initFiles != null) {
+                // $0, $1 and $2 name the files; the program's argv follows them.
+                argv.addAll(List.of("/bin/sh", "-c", "exec 1>>\"$0\" 2>>\"$1\" " + EXIT_STATUS_FD + ">\"$2\"; shift 2; "
+                                + RUN_WITH_QUIET_INIT + "; status=$?; echo $status >&" + EXIT_STATUS_FD + "; exit $status",
+                        initFiles.stdout().toString(), initFiles.stderr().toString(), initFiles.exitStatus().toString()));
             } else {
                 argv.addAll(List.of("/bin/sh", "-c", RUN_WITH_QUIET_INIT + "; exit $?", "belljar-init"));
             }

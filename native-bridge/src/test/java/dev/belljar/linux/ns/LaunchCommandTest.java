@@ -1,7 +1,9 @@
 package dev.belljar.linux.ns;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -48,10 +50,22 @@ class LaunchCommandTest {
     }
 
     @Test
-    void initWritesTheProgramsExitStatusWhereAsked() {
-        List<String> argv = new LaunchCommand(UNSHARE).exitStatusFile(Path.of("/tmp/w/exit-status")).build(List.of("java"));
-        assertThat(argv).containsSequence("/usr/bin/setsid", "/bin/sh", "-c",
-                LaunchCommand.RUN_WITH_QUIET_INIT + "; status=$?; echo $status > \"$0\"; exit $status", "/tmp/w/exit-status", "java");
+    void initOpensTheProgramsFilesAndWritesItsExitStatus(@TempDir Path dir) throws Exception {
+        Path stdout = dir.resolve("stdout");
+        Path stderr = dir.resolve("stderr");
+        Path status = dir.resolve("exit-status");
+        Files.writeString(stdout, "before\n");
+        List<String> argv = new LaunchCommand(UNSHARE).initFiles(stdout, stderr, status)
+                .build(List.of("/bin/sh", "-c", "echo out; echo err >&2; ls /proc/self/fd; exit 3"));
+        // The init alone, as setsid would run it inside the namespaces.
+        List<String> init = argv.subList(argv.indexOf("/usr/bin/setsid") + 1, argv.size());
+        Process process = new ProcessBuilder(init).redirectErrorStream(true).start();
+        assertThat(process.waitFor()).isEqualTo(3);
+        assertThat(Files.readString(stdout)).as("appended").startsWith("before\nout\n")
+                .as("the exit status file's descriptor stays the init's")
+                .doesNotContainPattern("(?m)^" + LaunchCommand.EXIT_STATUS_FD + "$");
+        assertThat(Files.readString(stderr)).isEqualTo("err\n");
+        assertThat(Files.readString(status)).isEqualTo("3\n");
     }
 
     @Test
