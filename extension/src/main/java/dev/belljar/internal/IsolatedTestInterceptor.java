@@ -120,11 +120,14 @@ public final class IsolatedTestInterceptor {
         Messages.RunTest request = Messages.RunTest.of(context.getUniqueId(), context.getDisplayName(), spec,
                 ChildJvm.forwardedSystemProperties());
         ChildReport report;
+        String child;
         if (spec.reuse() == Reuse.CLASS) {
             report = sharedChildren(context, host).run(plan, request, timeout);
+            child = "shared by the tests of its class";
         } else {
             try (SandboxRun run = host.spares().start(plan, request, configuration.prestart())) {
                 report = run.awaitReport(timeout);
+                child = run.startedAs().describe();
             }
         }
         replayOutput(report);
@@ -135,6 +138,7 @@ public final class IsolatedTestInterceptor {
             Timeline.write(configuration.reportDirectory(), report.timeline())
                     .ifPresent(file -> entries.put(Timeline.FILE_KEY, file));
         }
+        entries.put(Reports.CHILD_KEY, child);
         entries.put(Reports.SANDBOXES_KEY, host.sandboxesWhere());
         context.publishReportEntry(entries);
         printSummaryLine(configuration, entries.get(Reports.SUMMARY_KEY));

@@ -23,6 +23,7 @@ public final class HostSupport implements AutoCloseable {
     private final SandboxCgroups cgroups;
     private final Optional<ClassDataSharing> classDataSharing;
     private final SparePool spares = new SparePool(this);
+    private final WarmTemplates templates = new WarmTemplates(this);
 
     private HostSupport(HostProbe probe, SandboxCgroups cgroups, Optional<ClassDataSharing> classDataSharing) {
         this.probe = probe;
@@ -83,7 +84,7 @@ public final class HostSupport implements AutoCloseable {
     /** Where this run's sandboxes are made and why this user may make them there, for the run's summary. */
     public String sandboxesWhere() {
         return cgroups == null ? "no sandboxes: " + probe.unavailable().orElse("")
-                : cgroups.describe() + " (" + cgroups.delegation() + ")";
+                : cgroups.describe() + " (" + cgroups.delegation() + ")" + templates.describe().map(how -> "; " + how).orElse("");
     }
 
     HostProbe probe() {
@@ -98,9 +99,14 @@ public final class HostSupport implements AutoCloseable {
         return spares;
     }
 
+    WarmTemplates templates() {
+        return templates;
+    }
+
     @Override
     public void close() {
         spares.close();
+        templates.close();
         if (cgroups != null) {
             cgroups.close();
         }

@@ -109,6 +109,11 @@ final class SandboxCheckpoint {
         }
     }
 
+    /** The child was restored from a template: its exit status too comes from its init's file. */
+    void restoredFromTemplate() {
+        restored = true;
+    }
+
     /** Whether the processes now exist only in a checkpoint. */
     synchronized boolean isCheckpointed() {
         return images != null;

@@ -10,9 +10,17 @@ import dev.belljar.linux.cgroup.CgroupException;
 import dev.belljar.linux.cgroup.CgroupStats;
 import dev.belljar.linux.cgroup.OomWatch;
 
+import dev.belljar.linux.criu.CheckpointFailedException;
+import dev.belljar.linux.criu.Criu;
+import dev.belljar.linux.criu.TemplateTrial;
+import dev.belljar.linux.ns.LaunchCommand;
+
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -51,6 +59,7 @@ public final class SandboxRun implements AutoCloseable {
     private long stdoutFrom;
     private long stderrFrom;
     private boolean closed;
+    private StartedAs startedAs = StartedAs.FRESH;
     private final SandboxCheckpoint checkpoint = new SandboxCheckpoint(this);
 
     private SandboxRun(Cgroup cgroup, WorkDir workDir) {
@@ -81,6 +90,7 @@ public final class SandboxRun implements AutoCloseable {
         }
         try {
             run.launch(host, plan, warmUp);
+            run.startedAs = warmUp ? StartedAs.SPARE : StartedAs.FRESH;
             return run;
         } catch (IOException e) {
             run.close();
@@ -89,6 +99,147 @@ public final class SandboxRun implements AutoCloseable {
             run.close();
             throw e;
         }
+    }
+
+    /** A template's image and what its tree had open, which a restore replaces: see {@link WarmTemplates}. */
+    record TemplateImage(Path images, LaunchCommand.InitFiles files, String stdinPipe) {
+    }
+
+    /** A template could not be made, or a child not restored from one: the test gets a fresh child. */
+    static final class RestoreFailedException extends Exception {
+        RestoreFailedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Starts a template of {@code plan}'s child in a cgroup of its own without limits, waits until
+     * it is warm and dumps it into {@code dir/images}; the template is gone when this returns.
+     */
+    static TemplateImage makeTemplate(HostSupport host, LaunchPlan plan, Criu criu, Path dir)
+            throws RestoreFailedException, InterruptedException {
+        Cgroup cgroup = host.cgroups().create();
+        Process template = null;
+        WorkDir work = WorkDir.at(dir.resolve("template"));
+        try {
+            Path images = Files.createDirectories(dir.resolve("images"));
+            Files.createDirectory(work.path());
+            List<String> archiveFlags = plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of());
+            List<String> argv = plan.namespaces(host.probe().unshare())
+                    .joinCgroup(cgroup.procsFiles())
+                    .initFiles(work.stdout(), work.stderr(), work.exitStatus())
+                    .build(ChildJvm.command(work.writeArgumentFile(plan.jvmArgs(archiveFlags)),
+                            ChildMain.templateArguments(work, false, plan.steps())));
+            template = new ProcessBuilder(argv)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(work.stdout().toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(work.stderr().toFile()))
+                    .start();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MILLIS);
+            while (!Files.exists(work.templateReady())) {
+                if (!template.isAlive() || System.nanoTime() > deadline) {
+                    throw new RestoreFailedException("the template's JVM " + (template.isAlive() ? "did not warm up within 3 min"
+                            : "ended with exit status " + template.exitValue()) + ": " + Files.readString(work.stderr()).strip());
+                }
+                Thread.sleep(5);
+            }
+            long init = TemplateTrial.initOf(template.pid());
+            String stdinPipe = Files.readSymbolicLink(Path.of("/proc", Long.toString(init), "fd", "0")).toString();
+            criu.dumpTemplate(init, images);
+            return new TemplateImage(images, new LaunchCommand.InitFiles(work.stdout(), work.stderr(), work.exitStatus()),
+                    stdinPipe);
+        } catch (IOException | CheckpointFailedException e) {
+            throw new RestoreFailedException(e.getMessage());
+        } finally {
+            cgroup.killAll();
+            if (template != null) {
+                template.destroyForcibly().waitFor();
+            }
+            cgroup.close();
+        }
+    }
+
+    /**
+     * Restores {@code image} into a new sandbox with {@code plan}'s limits and sends the child
+     * {@code request}; returns once the child connected, so that a failed restore is known before
+     * the test begins. The caller owns the run and must close it.
+     */
+    static SandboxRun restore(HostSupport host, LaunchPlan plan, Criu criu, TemplateImage image, Messages.Request request)
+            throws RestoreFailedException, InterruptedException {
+        Cgroup cgroup = host.cgroups().create();
+        SandboxRun run;
+        try {
+            run = new SandboxRun(cgroup, WorkDir.create(cgroup.name()));
+        } catch (IOException | RuntimeException e) {
+            cgroup.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        try {
+            run.restoreFrom(plan, criu, image);
+            run.submit(request, plan);
+            if (!run.transport.awaitConnected(run.process, CONNECT_TIMEOUT_MILLIS)) {
+                // CRIU's own output: what it printed before its log was open went to the child's stderr.
+                String output = Files.readString(run.workDir.restoreLog()) + Files.readString(run.workDir.stderr());
+                throw new RestoreFailedException((run.process.isAlive() ? "the restored child did not connect within 3 min: "
+                        : "criu restore ended with exit status " + run.process.exitValue() + ": ")
+                        + Criu.restoreErrors(run.workDir.path(), output));
+            }
+            return run;
+        } catch (IOException e) {
+            run.close();
+            throw new RestoreFailedException("cannot restore a child of sandbox " + cgroup.name() + ": " + e.getMessage());
+        } catch (RestoreFailedException | RuntimeException | InterruptedException e) {
+            run.close();
+            throw e;
+        }
+    }
+
+    private void restoreFrom(LaunchPlan plan, Criu criu, TemplateImage image) throws IOException, InterruptedException {
+        LIVE.add(this);
+        cgroup.apply(plan.limits());
+        if (plan.childIsNobody()) {
+            workDir.handOverTo(SetupStep.NOBODY, SetupStep.NOBODY);
+        }
+        transport = ChildTransport.start(workDir, plan.childIsNobody(), events, "belljar-channel-" + cgroup.name());
+        List<String> argv = LaunchCommand.inCgroup(cgroup.procsFiles(), criu.restoreTemplateCommand(image.images(),
+                workDir.path(), image.stdinPipe(), image.files(),
+                new LaunchCommand.InitFiles(workDir.stdout(), workDir.stderr(), workDir.exitStatus())));
+        synchronized (this) {
+            if (closed) {
+                throw new InterruptedException("the JVM is shutting down");
+            }
+            process = new ProcessBuilder(argv)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.restoreLog().toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+        }
+        checkpoint.restoredFromTemplate();
+        startedAs = StartedAs.RESTORED;
+        // The restored child's first line: its work dir. The pipe stays open: it is the child's lifeline.
+        OutputStream lifeline = process.getOutputStream();
+        lifeline.write((workDir.path() + "\n").getBytes(StandardCharsets.UTF_8));
+        lifeline.flush();
+    }
+
+    /** How the child came to be, for the report. */
+    public enum StartedAs {
+        /** Started for its test. */
+        FRESH,
+        /** Started ahead, while an earlier test ran. */
+        SPARE,
+        /** Restored from a warm template. */
+        RESTORED;
+
+        public String describe() {
+            return switch (this) {
+                case FRESH -> "fresh";
+                case SPARE -> "started ahead";
+                case RESTORED -> "restored from a warm template";
+            };
+        }
+    }
+
+    public StartedAs startedAs() {
+        return startedAs;
     }
 
     private void launch(HostSupport host, LaunchPlan plan, boolean warmUp) throws IOException, InterruptedException {

@@ -4,6 +4,7 @@ import dev.belljar.internal.channel.Messages;
 
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
@@ -42,6 +43,11 @@ public final class SparePool implements AutoCloseable {
             run.close();
         }
         if (run == null) {
+            Optional<SandboxRun> restored = host.templates().start(plan, request);
+            if (restored.isPresent()) {
+                // A restore takes less than the CPU a spare would cost: none are started.
+                return restored.get();
+            }
             run = SandboxRun.start(host, plan, request);
         } else {
             run.submit(request, plan);

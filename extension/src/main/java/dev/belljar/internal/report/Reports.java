@@ -21,6 +21,8 @@ public final class Reports {
     public static final String SUMMARY_LINE_PREFIX = "[belljar] ";
     /** Where the test's sandbox was made, and why this user may make it there: in the run's summary. */
     public static final String SANDBOXES_KEY = "belljar.sandboxes";
+    /** How the test's child JVM came to be: fresh, started ahead, restored from a warm template, shared. */
+    public static final String CHILD_KEY = "belljar.child";
 
     private Reports() {
     }

@@ -103,7 +103,7 @@ public final class TemplateTrial {
     }
 
     /** The init of the launcher's PID namespace: the root of the tree to dump. */
-    static long initOf(long launcher) throws IOException {
+    public static long initOf(long launcher) throws IOException {
         String children = Files.readString(Path.of("/proc", Long.toString(launcher), "task", Long.toString(launcher),
                 "children")).strip();
         if (children.isEmpty()) {

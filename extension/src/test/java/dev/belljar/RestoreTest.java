@@ -1,0 +1,179 @@
+package dev.belljar;
+
+import com.sun.jna.Memory;
+import dev.belljar.linux.criu.Criu;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+/**
+ * Children restored from warm templates with CRIU: each test gets its own copy, under its own
+ * limits, with its own output and exit status; a failed restore costs a fresh child, never a
+ * result. Runs as root where CRIU can restore; CI provides CRIU 4.1 and requires it
+ * ({@code BELLJAR_REQUIRE_RESTORE=1}).
+ */
+class RestoreTest extends KernelTest {
+    private static final String RESTORED = "restored from a warm template";
+
+    @BeforeAll
+    static void requireRestore() {
+        assumeTrue(!rootless(), "restoring needs root");
+        Criu.Availability criu = Criu.probe();
+        if (!"1".equals(System.getenv("BELLJAR_REQUIRE_RESTORE"))) {
+            assumeTrue(criu.usable().isPresent(), () -> "no usable CRIU: " + criu.unavailable());
+        }
+        assertThat(criu.unavailable()).isNull();
+    }
+
+    private static Events run(Class<?> cases) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(cases)).execute().testEvents();
+    }
+
+    private static List<String> entries(Events events, String key) {
+        return events.reportingEntryPublished().stream()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().get(key))
+                .filter(Objects::nonNull).toList();
+    }
+
+    @Test
+    void eachTestGetsItsOwnCopyOfOneWarmTemplate() {
+        Events events = run(Restored.class);
+
+        events.assertStatistics(s -> s.succeeded(3).failed(0));
+        assertThat(entries(events, "belljar.child")).containsExactly(RESTORED, RESTORED, RESTORED);
+        assertThat(entries(events, "jvm")).as("a JVM of its own per test").hasSize(3).doesNotHaveDuplicates();
+        assertThat(entries(events, "random")).as("random numbers of its own per test").hasSize(3).doesNotHaveDuplicates();
+        assertThat(entries(events, "belljar.sandboxes")).last().asString()
+                .contains("children restored from warm templates with CRIU").contains("1 template");
+        assertThat(descendantsButTheWatchdog()).as("neither templates nor restored children are left").isEmpty();
+    }
+
+    @Test
+    void aRestoredChildIsOomKilledAtItsOwnLimitAndItsExitStatusComesBack() {
+        Events events = run(RestoredUnderALimit.class);
+
+        events.assertStatistics(s -> s.succeeded(2).failed(1));
+        assertThat(entries(events, "belljar.child")).containsOnly(RESTORED);
+        assertThat(entries(events, "belljar.outcome")).containsExactly("PASSED", "OOM_KILLED", "CRASHED");
+        assertThat(entries(events, "belljar.memory.limitBytes")).containsOnly(Long.toString(96L << 20));
+        events.assertThatEvents().haveExactly(1, event(test("c"), finishedWithFailure(
+                message(m -> m.contains("the child JVM exited with status 3 before the test finished")))));
+    }
+
+    @Test
+    void aRestoreThatFailsIsReportedAndItsTestRunsInAFreshChild(@TempDir Path dir) throws IOException {
+        // Dumps and the trial go to the real CRIU; restores of Belljar's templates fail.
+        Path criu = Criu.probe().criu().path();
+        Path failing = dir.resolve("criu");
+        Files.writeString(failing, """
+                #!/bin/sh
+                if [ "$1" = restore ]; then
+                  case "$*" in *belljar-templates*) echo 'Error (fake): this restore fails' >&2; exit 1 ;; esac
+                fi
+                exec %s "$@"
+                """.formatted(criu));
+        Files.setPosixFilePermissions(failing, PosixFilePermissions.fromString("rwx------"));
+        System.setProperty(Criu.LOCATION_PROPERTY, failing.toString());
+        try {
+            Events events = run(Restored.class);
+
+            events.assertStatistics(s -> s.succeeded(3).failed(0));
+            assertThat(entries(events, "belljar.child")).doesNotContain(RESTORED);
+            assertThat(entries(events, "belljar.sandboxes")).last().asString().contains("children restored from warm templates");
+        } finally {
+            System.clearProperty(Criu.LOCATION_PROPERTY);
+        }
+    }
+
+    @Test
+    void restoringCanBeTurnedOff() {
+        System.setProperty("belljar.restore", "off");
+        try {
+            Events events = run(Restored.class);
+
+            events.assertStatistics(s -> s.succeeded(3).failed(0));
+            assertThat(entries(events, "belljar.child")).doesNotContain(RESTORED);
+            assertThat(entries(events, "belljar.sandboxes")).last().asString()
+                    .contains("children start fresh: belljar.restore=off");
+        } finally {
+            System.clearProperty("belljar.restore");
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(memory = "128M")
+    static class Restored {
+        private static final String JVM = UUID.randomUUID().toString();
+        static int ran;
+
+        @Test
+        void a(TestReporter reporter) {
+            reporter.publishEntry("jvm", JVM);
+            reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
+            ran++;
+        }
+
+        @Test
+        void b(TestReporter reporter) {
+            reporter.publishEntry("jvm", JVM);
+            reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
+            assertThat(ran).as("nothing of the test before").isZero();
+            ran++;
+        }
+
+        @Test
+        void c(TestReporter reporter) {
+            reporter.publishEntry("jvm", JVM);
+            reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
+            assertThat(ran).as("nothing of the tests before").isZero();
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(memory = "96M")
+    static class RestoredUnderALimit {
+        @Test
+        void a() {
+        }
+
+        @Test
+        @Expect(outcome = Outcome.OOM_KILLED)
+        void b() {
+            List<Memory> kept = new ArrayList<>();
+            while (true) {
+                Memory block = new Memory(8 << 20);
+                block.clear();
+                kept.add(block);
+            }
+        }
+
+        @Test
+        void c() {
+            System.exit(3);
+        }
+    }
+}
