@@ -7,6 +7,7 @@ import dev.belljar.linux.cgroup.CgroupManager;
 import dev.belljar.linux.cgroup.DelegationSetup;
 import dev.belljar.linux.cgroup.NotDelegatedException;
 import dev.belljar.linux.criu.Criu;
+import dev.belljar.linux.criu.TemplateTrial;
 import dev.belljar.linux.host.Host;
 import dev.belljar.linux.net.TrafficControl;
 
@@ -100,7 +101,7 @@ public final class Doctor {
         unshare.ifPresent(doctor::checkNamespaces);
         unshare.ifPresent(doctor::checkTrafficControl);
         doctor.checkPressure(sandboxPressure);
-        doctor.checkCheckpoints();
+        doctor.checkCheckpoints(unshare);
         return doctor;
     }
 
@@ -224,17 +225,30 @@ public final class Doctor {
                 psi ? "run on cgroup v2, which keeps pressure per cgroup" : "boot with psi=1 (CONFIG_PSI)");
     }
 
-    /** Optional: only {@code SandboxProcess.checkpoint} needs it. */
-    private void checkCheckpoints() {
+    /**
+     * Optional: {@code SandboxProcess.checkpoint} needs CRIU, and with it (as root, where a trial
+     * template is dumped and restored) children are restored from warm templates instead of started.
+     */
+    private void checkCheckpoints(Optional<Path> unshare) {
+        String fix = "apt-get install criu (4.1+ on Linux 6.13+), or name a CRIU with " + Criu.LOCATION_VARIABLE
+                + "; without it children start fresh and SandboxProcess.checkpoint is refused";
         if (Host.effectiveUid() != 0) {
             add("checkpoint/restore (CRIU)", false, "needs root: CRIU restores a process tree with privileges a"
-                    + " non-root user does not have", "only SandboxProcess.checkpoint needs it: run those tests as root");
+                    + " non-root user does not have; children start fresh", fix + " (as root)");
             return;
         }
         Criu.Availability criu = Criu.probe();
-        add("checkpoint/restore (CRIU)", criu.unavailable() == null,
-                criu.unavailable() == null ? "criu check passes" : criu.unavailable(),
-                "only SandboxProcess.checkpoint needs it: apt-get install criu (4.1+ on Linux 6.13+)");
+        if (criu.unavailable() != null || unshare.isEmpty()) {
+            add("checkpoint/restore (CRIU)", false, criu.unavailable() == null ? "no unshare to try it with"
+                    : criu.unavailable() + "; children start fresh", fix);
+            return;
+        }
+        String where = "CRIU " + criu.criu().version() + " (" + criu.criu().path() + ")";
+        Optional<String> cannot = TemplateTrial.cannotRestore(criu.criu(), unshare.get());
+        add("checkpoint/restore (CRIU)", cannot.isEmpty(), cannot.isEmpty()
+                        ? where + ": a trial template was dumped and restored; children of isolated tests are restored"
+                        + " from warm templates" : where + " passes criu check but cannot restore a trial template, so"
+                        + " children start fresh: " + cannot.get(), fix);
     }
 
     private static String readTrimmed(Path path) {

@@ -111,17 +111,13 @@ class RestoreTest extends KernelTest {
 
     @Test
     void restoringCanBeTurnedOff() {
-        System.setProperty("belljar.restore", "off");
-        try {
-            Events events = run(Restored.class);
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(Restored.class))
+                .configurationParameter("belljar.child.restore", "false").execute().testEvents();
 
-            events.assertStatistics(s -> s.succeeded(3).failed(0));
-            assertThat(entries(events, "belljar.child")).doesNotContain(RESTORED);
-            assertThat(entries(events, "belljar.sandboxes")).last().asString()
-                    .contains("children start fresh: belljar.restore=off");
-        } finally {
-            System.clearProperty("belljar.restore");
-        }
+        events.assertStatistics(s -> s.succeeded(3).failed(0));
+        assertThat(entries(events, "belljar.child")).doesNotContain(RESTORED);
+        assertThat(entries(events, "belljar.sandboxes")).last().asString()
+                .contains("children start fresh: belljar.child.restore=false");
     }
 
     @TestMethodOrder(MethodOrderer.MethodName.class)

@@ -54,6 +54,9 @@ public final class Bench {
         Run shared = run(TrivialTests.IsolatedShared.class, false);
         Run noArchive = run(request(TrivialTests.IsolatedTrivial.class, false, true).configurationParameter("belljar.child.cds", "false"));
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
+        // Restored from warm templates where CRIU works here (as root); the runs above start fresh children.
+        Run restored = run(request(TrivialTests.IsolatedTrivial.class, false, true).configurationParameter("belljar.child.restore", "true"));
+        Run restoredSmall = run(request(TrivialTests.IsolatedIn32M.class, false, true).configurationParameter("belljar.child.restore", "true"));
 
         double extraPerTest = (isolated.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "%nJDK %s, children start from %s%n", Runtime.version(),
@@ -72,6 +75,10 @@ public final class Bench {
                 extraPerTest, extraPerTest / hello);
         System.out.printf(Locale.ROOT, "  the same without a start-up archive       %8.3f s  = %.1fx (belljar.child.cds=false)%n",
                 (noArchive.wallSeconds - plain.wallSeconds) / TESTS, (noArchive.wallSeconds - plain.wallSeconds) / TESTS / hello);
+        double extraRestored = (restored.wallSeconds - plain.wallSeconds) / TESTS;
+        System.out.printf(Locale.ROOT, "  the same restored from warm templates       %8.3f s  = %.2fx (%d passed, %d restored; target <= 2x;"
+                        + " test JVM CPU %.3f s per test, target <= 0.020 s)%n", extraRestored, extraRestored / hello, restored.passed,
+                restored.restoredChildren, (restored.ownCpuSeconds - plain.ownCpuSeconds) / TESTS);
         double extraShared = (shared.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "  the same sharing one child (reuse = CLASS)  %8.3f s  = %.2fx (%d passed; target <= 0.25x)%n",
                 extraShared, extraShared / hello, shared.passed);
@@ -92,6 +99,9 @@ public final class Bench {
                 (isolated.ownCpuSeconds - plain.ownCpuSeconds) / TESTS);
         System.out.printf(Locale.ROOT, "trivial isolated tests under memory = 32M   %d of %d passed (baseline %.1f MiB)%n",
                 small.passed, SMALL_TESTS, median(small.baselineBytes) / 1048576.0);
+        System.out.printf(Locale.ROOT, "  the same restored from warm templates     %d of %d passed, %d restored (baseline %.1f MiB)%n",
+                restoredSmall.passed, SMALL_TESTS, restoredSmall.restoredChildren,
+                restoredSmall.baselineBytes.isEmpty() ? 0 : median(restoredSmall.baselineBytes) / 1048576.0);
     }
 
     /** What a sandbox adds to starting a process: the same native-bridge calls the extension makes. */
@@ -143,7 +153,8 @@ public final class Bench {
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", Boolean.toString(parallel))
                 .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
                 .configurationParameter("belljar.summary", "false")
-                .configurationParameter("belljar.child.prestart", Boolean.toString(prestart));
+                .configurationParameter("belljar.child.prestart", Boolean.toString(prestart))
+                .configurationParameter("belljar.child.restore", "false");
     }
 
     private static Run run(LauncherDiscoveryRequestBuilder request) {
@@ -172,6 +183,7 @@ public final class Bench {
         final List<Long> cpuNanos = Collections.synchronizedList(new ArrayList<>());
         final List<Long> baselineCpuNanos = Collections.synchronizedList(new ArrayList<>());
         volatile int passed;
+        volatile int restoredChildren;
         double wallSeconds;
         /** CPU of this JVM (the test JVM) during the run: the children are other processes. */
         double ownCpuSeconds;
@@ -185,6 +197,11 @@ public final class Bench {
             if (values.containsKey("belljar.cpu.usageNanos") && values.containsKey("belljar.cpu.baselineNanos")) {
                 cpuNanos.add(Long.parseLong(values.get("belljar.cpu.usageNanos")));
                 baselineCpuNanos.add(Long.parseLong(values.get("belljar.cpu.baselineNanos")));
+            }
+            if (values.getOrDefault("belljar.child", "").startsWith("restored")) {
+                synchronized (this) {
+                    restoredChildren++;
+                }
             }
         }
 

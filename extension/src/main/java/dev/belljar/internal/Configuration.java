@@ -37,6 +37,11 @@ public final class Configuration {
     /** {@code true} (default) or {@code false}: whether children start from a class-data-sharing archive. */
     static final String CLASS_DATA_SHARING_PROPERTY_NAME = "belljar.child.cds";
     /**
+     * {@code true} (default) or {@code false}: whether children are restored from warm templates
+     * with CRIU where the host allows it.
+     */
+    public static final String RESTORE_PROPERTY_NAME = "belljar.child.restore";
+    /**
      * {@code true} (default) or {@code false}: whether the next child of a sandbox used more than
      * once is started ahead, while the current test runs.
      */
@@ -59,6 +64,7 @@ public final class Configuration {
     private final Setting<Boolean> failUnenforceable;
     private final Setting<Boolean> prestart;
     private final Setting<Boolean> classDataSharing;
+    private final Setting<Boolean> restore;
     private final Setting<Optional<Path>> cgroupParent;
     private final Setting<Boolean> report;
     private final Setting<Path> reportDirectory;
@@ -69,6 +75,7 @@ public final class Configuration {
         failUnenforceable = Setting.of(() -> failUnenforceable(parameters));
         prestart = Setting.of(() -> bool(parameters, PRESTART_PROPERTY_NAME));
         classDataSharing = Setting.of(() -> bool(parameters, CLASS_DATA_SHARING_PROPERTY_NAME));
+        restore = Setting.of(() -> bool(parameters, RESTORE_PROPERTY_NAME));
         cgroupParent = Setting.of(() -> parameters.apply(CGROUP_PARENT_PROPERTY_NAME)
                 .map(value -> path(value, CGROUP_PARENT_PROPERTY_NAME, "belljar")));
         report = Setting.of(() -> bool(parameters, REPORT_PROPERTY_NAME));
@@ -104,7 +111,7 @@ public final class Configuration {
      * it, whether or not it reads that setting itself (the report and summary are read after the run).
      */
     public void requireValid() {
-        for (Setting<?> setting : List.of(defaults, failUnenforceable, prestart, classDataSharing, cgroupParent, report,
+        for (Setting<?> setting : List.of(defaults, failUnenforceable, prestart, classDataSharing, restore, cgroupParent, report,
                 reportDirectory, summary)) {
             setting.get();
         }
@@ -126,6 +133,10 @@ public final class Configuration {
 
     public boolean classDataSharing() {
         return classDataSharing.get();
+    }
+
+    public boolean restore() {
+        return restore.get();
     }
 
     public Optional<Path> cgroupParent() {

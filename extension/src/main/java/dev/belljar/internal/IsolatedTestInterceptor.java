@@ -179,7 +179,7 @@ public final class IsolatedTestInterceptor {
     static HostSupport host(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(HostSupport.class,
                 key -> HostSupport.detect(Configuration.of(context).cgroupParent(),
-                        Configuration.of(context).classDataSharing()),
+                        Configuration.of(context).classDataSharing(), Configuration.of(context).restore()),
                 HostSupport.class);
     }
 

@@ -23,29 +23,36 @@ public final class HostSupport implements AutoCloseable {
     private final SandboxCgroups cgroups;
     private final Optional<ClassDataSharing> classDataSharing;
     private final SparePool spares = new SparePool(this);
-    private final WarmTemplates templates = new WarmTemplates(this);
+    private final WarmTemplates templates;
 
-    private HostSupport(HostProbe probe, SandboxCgroups cgroups, Optional<ClassDataSharing> classDataSharing) {
+    private HostSupport(HostProbe probe, SandboxCgroups cgroups, Optional<ClassDataSharing> classDataSharing,
+                        boolean restore) {
+        this.templates = new WarmTemplates(this, restore);
         this.probe = probe;
         this.cgroups = cgroups;
         this.classDataSharing = classDataSharing;
     }
 
     public static HostSupport detect(Optional<Path> cgroupParent, boolean classDataSharing) {
+        return detect(cgroupParent, classDataSharing, true);
+    }
+
+    /** @param restore whether children may be restored from warm templates, where the host allows it */
+    public static HostSupport detect(Optional<Path> cgroupParent, boolean classDataSharing, boolean restore) {
         HostProbe probe = HostProbe.run();
         if (probe.unavailable().isPresent()) {
-            return new HostSupport(probe, null, Optional.empty());
+            return new HostSupport(probe, null, Optional.empty(), restore);
         }
         try {
             return new HostSupport(probe, new SandboxCgroups(CgroupManager.detect(cgroupParent)),
-                    classDataSharing ? ClassDataSharing.forChildren(ChildJvm.commonFlags()) : Optional.empty());
+                    classDataSharing ? ClassDataSharing.forChildren(ChildJvm.commonFlags()) : Optional.empty(), restore);
         } catch (NotDelegatedException e) {
             return new HostSupport(HostProbe.unavailable(e.getMessage() + "; fix, once, as root: "
                     + Doctor.setupCommand(e.user()) + " (then run the tests as " + e.user() + " again)"), null,
-                    Optional.empty());
+                    Optional.empty(), restore);
         } catch (CgroupException e) {
             return new HostSupport(HostProbe.unavailable("no usable cgroup hierarchy: " + e.getMessage()), null,
-                    Optional.empty());
+                    Optional.empty(), restore);
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * fresh cgroup, which carries the test's limits before the restore begins.
  *
  * <p>Used where the test JVM is root, CRIU passes {@code criu check} and a trial
- * ({@link TemplateTrial}) on this kernel, and {@value #PROPERTY} is not {@code off}; only for
+ * ({@link TemplateTrial}) on this kernel, and {@code belljar.child.restore} is not {@code false}; only for
  * isolated tests whose sandbox a restore brings back as a fresh child would be (see
  * {@link #whyNotRestored}). A template that cannot be made, or a restore that fails, is reported
  * once and its tests start fresh children: a restore never fails a test.
@@ -37,11 +37,10 @@ import java.util.stream.Stream;
  * it be killed, by the next run.
  */
 final class WarmTemplates implements AutoCloseable {
-    /** {@code auto} (the default: restore where it works) or {@code off}. */
-    static final String PROPERTY = "belljar.restore";
     private static final String RUN_PREFIX = "run-";
 
     private final HostSupport host;
+    private final boolean enabled;
     private final Map<String, Template> templates = new ConcurrentHashMap<>();
     private final AtomicInteger made = new AtomicInteger();
     /** Null until the first restorable test: then CRIU, or {@link #unusable}. */
@@ -49,8 +48,9 @@ final class WarmTemplates implements AutoCloseable {
     private volatile String unusable;
     private Path runDir;
 
-    WarmTemplates(HostSupport host) {
+    WarmTemplates(HostSupport host, boolean enabled) {
         this.host = host;
+        this.enabled = enabled;
     }
 
     /**
@@ -110,8 +110,8 @@ final class WarmTemplates implements AutoCloseable {
     }
 
     private void decide() {
-        if (System.getProperty(PROPERTY, "auto").equals("off")) {
-            unusable = PROPERTY + "=off";
+        if (!enabled) {
+            unusable = "belljar.child.restore=false";
             return;
         }
         Criu.Availability available = host.probe().criu();
