@@ -32,6 +32,8 @@ public final class ChildTransport implements AutoCloseable {
     /** Set while a checkpoint is in progress: the transport waits for the next pipes instead of ending. */
     private boolean detaching;
     private boolean connected;
+    /** The child reached the parent once: it may still wait for its request. */
+    private boolean accepted;
 
     private ChildTransport(WorkDir workDir, boolean openToAnyone, Function<Object, Object> listener, ChannelPipes pipes,
                            String name) {
@@ -83,6 +85,10 @@ public final class ChildTransport implements AutoCloseable {
         while (current != null) {
             try (ChannelPipes.Connection connection = current.accept()) {
                 DataOutputStream toChild = new DataOutputStream(new BufferedOutputStream(connection.output()));
+                synchronized (this) {
+                    accepted = true;
+                    notifyAll();
+                }
                 if (first) {
                     Messages.send(toChild, request.get());
                     first = false;
@@ -185,6 +191,18 @@ public final class ChildTransport implements AutoCloseable {
             wait(50);
         }
         return connected;
+    }
+
+    /**
+     * Waits until the child reached the parent, which it does before it waits for its request,
+     * or {@code child} ended first (e.g. a restore failed).
+     */
+    synchronized boolean awaitAccepted(Process child, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (!accepted && child.isAlive() && System.currentTimeMillis() < deadline) {
+            wait(50);
+        }
+        return accepted;
     }
 
     /** Waits up to {@code millis} for the child's last messages to be delivered. */

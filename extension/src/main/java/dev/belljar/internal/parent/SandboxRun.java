@@ -160,8 +160,9 @@ public final class SandboxRun implements AutoCloseable {
 
     /**
      * Restores {@code image} into a new sandbox with {@code plan}'s limits and sends the child
-     * {@code request}; returns once the child connected, so that a failed restore is known before
-     * the test begins. The caller owns the run and must close it.
+     * {@code request}, or, where it is null, leaves the child waiting for one ({@link #submit});
+     * returns once the child reached the parent, so that a failed restore is known before a test
+     * begins. The caller owns the run and must close it.
      */
     static SandboxRun restore(HostSupport host, LaunchPlan plan, Criu criu, TemplateImage image, Messages.Request request)
             throws RestoreFailedException, InterruptedException {
@@ -175,8 +176,10 @@ public final class SandboxRun implements AutoCloseable {
         }
         try {
             run.restoreFrom(plan, criu, image);
-            run.submit(request, plan);
-            if (!run.transport.awaitConnected(run.process, CONNECT_TIMEOUT_MILLIS)) {
+            if (request != null) {
+                run.submit(request, plan);
+            }
+            if (!run.transport.awaitAccepted(run.process, CONNECT_TIMEOUT_MILLIS)) {
                 // CRIU's own output: what it printed before its log was open went to the child's stderr.
                 String output = Files.readString(run.workDir.restoreLog()) + Files.readString(run.workDir.stderr());
                 throw new RestoreFailedException((run.process.isAlive() ? "the restored child did not connect within 3 min: "

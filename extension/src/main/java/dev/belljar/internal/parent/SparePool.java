@@ -44,18 +44,17 @@ public final class SparePool implements AutoCloseable {
         }
         if (run == null) {
             Optional<SandboxRun> restored = host.templates().start(plan, request);
-            if (restored.isPresent()) {
-                // A restore takes less than the CPU a spare would cost: none are started.
-                return restored.get();
-            }
-            run = SandboxRun.start(host, plan, request);
+            run = restored.isPresent() ? restored.get() : SandboxRun.start(host, plan, request);
         } else {
             run.submit(request, plan);
         }
         if (prestart && uses.merge(key, 1, Integer::sum) >= 2) {
             while (ready.size() < SPARES_PER_SANDBOX && !closed) {
                 try {
-                    ready.addLast(SandboxRun.prestart(host, plan, true));
+                    // Restored where its isolated tests are, else started.
+                    Optional<SandboxRun> restored = request instanceof Messages.RunTest
+                            ? host.templates().prestart(plan) : Optional.empty();
+                    ready.addLast(restored.isPresent() ? restored.get() : SandboxRun.prestart(host, plan, true));
                 } catch (RuntimeException e) {
                     // A spare only saves time; the next test starts its own child and reports what fails.
                     break;

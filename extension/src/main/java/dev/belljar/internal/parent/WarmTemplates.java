@@ -58,7 +58,22 @@ final class WarmTemplates implements AutoCloseable {
      * empty where this sandbox or this host cannot have one, or the restore failed (reported once).
      */
     Optional<SandboxRun> start(LaunchPlan plan, Messages.Request request) throws InterruptedException {
-        if (!(request instanceof Messages.RunTest) || whyNotRestored(plan).isPresent() || !usable()) {
+        if (!(request instanceof Messages.RunTest)) {
+            return Optional.empty();
+        }
+        return restore(plan, request);
+    }
+
+    /**
+     * A child for a later isolated test of {@code plan}'s sandbox, restored now and waiting for its
+     * test; empty as for {@link #start}.
+     */
+    Optional<SandboxRun> prestart(LaunchPlan plan) throws InterruptedException {
+        return restore(plan, null);
+    }
+
+    private Optional<SandboxRun> restore(LaunchPlan plan, Messages.Request request) throws InterruptedException {
+        if (whyNotRestored(plan).isPresent() || !usable()) {
             return Optional.empty();
         }
         Template template = templates.computeIfAbsent(key(plan), key -> new Template());
