@@ -41,6 +41,12 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(ONE_CLASS)) {
+            // One JVM of the fork-per-class peer.
+            LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                    .selectors(selectClass(TrivialTests.PlainOnce.class)).build());
+            return;
+        }
         double hello = medianHelloSeconds();
         // Trains the start-up archive where this class path and JDK have none yet: a one-off cost, timed apart.
         Run first = run(TrivialTests.IsolatedOnce.class, false);
@@ -54,6 +60,7 @@ public final class Bench {
         Run shared = run(TrivialTests.IsolatedShared.class, false);
         Run noArchive = run(request(TrivialTests.IsolatedTrivial.class, false, true).configurationParameter("belljar.child.cds", "false"));
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
+        double forkPerClass = forkPerClassSeconds();
         // Restored from warm templates where CRIU works here (as root); the runs above start fresh children.
         Run restored = run(request(TrivialTests.IsolatedTrivial.class, false, true).configurationParameter("belljar.child.restore", "true"));
         Run restoredSmall = run(request(TrivialTests.IsolatedIn32M.class, false, true).configurationParameter("belljar.child.restore", "true"));
@@ -79,6 +86,9 @@ public final class Bench {
         System.out.printf(Locale.ROOT, "  the same restored from warm templates       %8.3f s  = %.2fx (%d passed, %d restored; target <= 2x;"
                         + " test JVM CPU %.3f s per test, target <= 0.020 s)%n", extraRestored, extraRestored / hello, restored.passed,
                 restored.restoredChildren, (restored.ownCpuSeconds - plain.ownCpuSeconds) / TESTS);
+        double extraForked = (forkPerClass - plain.wallSeconds) / TESTS;
+        System.out.printf(Locale.ROOT, "  the peer: a JVM of its own per test class  %8.3f s  = %.2fx (what Surefire's forkCount=1,"
+                + " reuseForks=false does per class: a JVM running JUnit's launcher, no sandbox)%n", extraForked, extraForked / hello);
         double extraShared = (shared.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "  the same sharing one child (reuse = CLASS)  %8.3f s  = %.2fx (%d passed; target <= 0.25x)%n",
                 extraShared, extraShared / hello, shared.passed);
@@ -102,6 +112,22 @@ public final class Bench {
         System.out.printf(Locale.ROOT, "  the same restored from warm templates     %d of %d passed, %d restored (baseline %.1f MiB)%n",
                 restoredSmall.passed, SMALL_TESTS, restoredSmall.restoredChildren,
                 restoredSmall.baselineBytes.isEmpty() ? 0 : median(restoredSmall.baselineBytes) / 1048576.0);
+    }
+
+    private static final String ONE_CLASS = "--one-class";
+
+    /** Twenty JVMs one after another, each running JUnit for one class of one trivial test. */
+    private static double forkPerClassSeconds() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long start = System.nanoTime();
+        for (int i = 0; i < TESTS; i++) {
+            Process fork = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Bench.class.getName(), ONE_CLASS)
+                    .inheritIO().start();
+            if (fork.waitFor() != 0) {
+                throw new IllegalStateException("a fork of the peer failed with exit status " + fork.exitValue());
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** What a sandbox adds to starting a process: the same native-bridge calls the extension makes. */

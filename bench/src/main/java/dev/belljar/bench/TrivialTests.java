@@ -17,6 +17,13 @@ final class TrivialTests {
         }
     }
 
+    /** What one JVM of Surefire's fork per class runs: JUnit's launcher for one class, here of one trivial test. */
+    static class PlainOnce {
+        @Test
+        void trivial() {
+        }
+    }
+
     static class IsolatedOnce {
         @Test
         @Isolated
