@@ -64,7 +64,8 @@ class RestoreTest extends KernelTest {
         Events events = run(Restored.class);
 
         events.assertStatistics(s -> s.succeeded(3).failed(0));
-        assertThat(entries(events, "belljar.child")).containsExactly(RESTORED, RESTORED, RESTORED);
+        assertThat(entries(events, "belljar.child")).as("the template is made for the second test")
+                .containsExactly("fresh", RESTORED, RESTORED);
         assertThat(entries(events, "jvm")).as("a JVM of its own per test").hasSize(3).doesNotHaveDuplicates();
         assertThat(entries(events, "random")).as("random numbers of its own per test").hasSize(3).doesNotHaveDuplicates();
         assertThat(entries(events, "belljar.sandboxes")).last().asString()
@@ -77,7 +78,7 @@ class RestoreTest extends KernelTest {
         Events events = run(RestoredUnderALimit.class);
 
         events.assertStatistics(s -> s.succeeded(2).failed(1));
-        assertThat(entries(events, "belljar.child")).containsOnly(RESTORED);
+        assertThat(entries(events, "belljar.child")).containsExactly("fresh", RESTORED, RESTORED);
         assertThat(entries(events, "belljar.outcome")).containsExactly("PASSED", "OOM_KILLED", "CRASHED");
         assertThat(entries(events, "belljar.memory.limitBytes")).containsOnly(Long.toString(96L << 20));
         events.assertThatEvents().haveExactly(1, event(test("c"), finishedWithFailure(

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * Children restored with CRIU from warm templates: for each way of launching a child (its
  * namespaces, set-up, JVM flags, class path and JDK) one child is started, warmed up and dumped
  * before it ever gets a test; each test then gets a copy restored from that image into its own
- * fresh cgroup, which carries the test's limits before the restore begins.
+ * fresh cgroup, which carries the test's limits before the restore begins. The template is made
+ * when a second test asks for it: a sandbox used once starts its child fresh.
  *
  * <p>Used where the test JVM is root, CRIU passes {@code criu check} and a trial
  * ({@link TemplateTrial}) on this kernel, and {@code belljar.child.restore} is not {@code false}; only for
@@ -77,6 +78,10 @@ final class WarmTemplates implements AutoCloseable {
             return Optional.empty();
         }
         Template template = templates.computeIfAbsent(key(plan), key -> new Template());
+        if (request != null ? template.uses.incrementAndGet() < 2 : template.uses.get() < 2) {
+            // A sandbox used once starts its child as fast fresh as a template would take to make.
+            return Optional.empty();
+        }
         Optional<SandboxRun.TemplateImage> image = template.image(plan);
         if (image.isEmpty()) {
             return Optional.empty();
@@ -221,6 +226,8 @@ final class WarmTemplates implements AutoCloseable {
 
     /** One way of launching a child: its image, made on first use, or why there is none. */
     private final class Template {
+        /** Tests that asked for a child of this template: it is made for the second. */
+        final AtomicInteger uses = new AtomicInteger();
         private SandboxRun.TemplateImage image;
         private String failed;
 
