@@ -160,7 +160,8 @@ public final class Criu {
 
     /** What went wrong in a failed restore, from its log in {@code images}. */
     public static String restoreErrors(Path images, String output) {
-        return errorsOf(images.resolve("restore.log"), output) + " (log: " + images.resolve("restore.log") + ")";
+        Path log = images.resolve("restore.log");
+        return errorsOf(log, output) + (Files.exists(log) ? " (log: " + log + ")" : "");
     }
 
     /** CRIU's errors; without any, what it printed and the end of its log. */
@@ -169,7 +170,7 @@ public final class Criu {
         try {
             text = Files.readString(log, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            return (output.strip() + " (no log: " + e.getMessage() + ")").strip();
+            return output.strip().isEmpty() ? "it wrote no log (" + log + ")" : output.strip();
         }
         String errors = firstErrors(text);
         if (!errors.isEmpty()) {
