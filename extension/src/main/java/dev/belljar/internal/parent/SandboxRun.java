@@ -250,11 +250,14 @@ public final class SandboxRun implements AutoCloseable {
         cgroup.apply(plan.limits());
         // Creates the archive on first use, outside any sandbox; a child without one starts all the same.
         List<String> archiveFlags = plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of());
-        List<String> argv = plan.namespaces(host.probe().unshare())
-                .joinCgroup(cgroup.procsFiles())
-                .initFiles(workDir.stdout(), workDir.stderr(), workDir.exitStatus())
-                .build(ChildJvm.command(workDir.writeArgumentFile(plan.jvmArgs(archiveFlags)),
-                        ChildMain.arguments(workDir, warmUp, plan.spec().reuse() == Reuse.CLASS, plan.steps())));
+        LaunchCommand launch = plan.namespaces(host.probe().unshare()).joinCgroup(cgroup.procsFiles());
+        if (!plan.rootless()) {
+            // For CRIU, which needs root: a checkpoint dumps only files opened inside the namespaces. In a
+            // user namespace those files would keep the child from making its own mounts read-only (EBUSY).
+            launch.initFiles(workDir.stdout(), workDir.stderr(), workDir.exitStatus());
+        }
+        List<String> argv = launch.build(ChildJvm.command(workDir.writeArgumentFile(plan.jvmArgs(archiveFlags)),
+                ChildMain.arguments(workDir, warmUp, plan.spec().reuse() == Reuse.CLASS, plan.steps())));
         if (plan.childIsNobody()) {
             workDir.handOverTo(SetupStep.NOBODY, SetupStep.NOBODY);
         }
