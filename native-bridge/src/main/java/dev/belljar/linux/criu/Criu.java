@@ -129,8 +129,7 @@ public final class Criu {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "exec 1>>\"$0\" 2>>\"$1\" " + status + ">\"$2\"; shift 2; exec \"$@\"",
                 restored.stdout().toString(), restored.stderr().toString(), restored.exitStatus().toString(),
                 criu.toString(), "restore", "--images-dir", images.toString(), "--work-dir", workDir.toString(),
-                "--log-file", RESTORE_LOG, "--external", "mnt[]", "--root", "/", "--manage-cgroups=ignore",
-                "--network-lock", "skip"));
+                "--log-file", RESTORE_LOG, "--external", "mnt[]", "--root", "/", "--manage-cgroups=ignore"));
         Map<Integer, String> inherited = new LinkedHashMap<>();
         inherited.put(0, stdinPipe);
         inherited.put(1, fileKey(template.stdout()));
