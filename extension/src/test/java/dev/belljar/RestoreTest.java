@@ -5,6 +5,7 @@ import dev.belljar.linux.criu.Criu;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,10 @@ import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.event;
@@ -83,6 +88,25 @@ class RestoreTest extends KernelTest {
         assertThat(entries(events, "belljar.memory.limitBytes")).containsOnly(Long.toString(96L << 20));
         events.assertThatEvents().haveExactly(1, event(test("c"), finishedWithFailure(
                 message(m -> m.contains("the child JVM exited with status 3 before the test finished")))));
+    }
+
+    @Test
+    void aRestoredChildMakesTheHostReadOnlyAndPrintsToItsOwnOutput() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+        Events events;
+        System.setOut(new PrintStream(replayed, true, StandardCharsets.UTF_8));
+        try {
+            events = run(RestoredReadOnly.class);
+        } finally {
+            System.setOut(original);
+        }
+
+        events.assertStatistics(s -> s.succeeded(3).failed(0));
+        assertThat(entries(events, "belljar.child")).containsExactly("fresh", RESTORED, RESTORED);
+        assertThat(replayed.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("output of ")))
+                .as("each child's output, once").containsExactly("output of a(TestInfo)", "output of b(TestInfo)",
+                        "output of c(TestInfo)");
     }
 
     @Test
@@ -147,6 +171,32 @@ class RestoreTest extends KernelTest {
             reporter.publishEntry("jvm", JVM);
             reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
             assertThat(ran).as("nothing of the tests before").isZero();
+        }
+    }
+
+    /** Each test writes its name on stdout: the output a test's child leaves must be its own. */
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(readOnly = "/")
+    static class RestoredReadOnly {
+        static void readOnlyAndOwnOutput(TestInfo test) {
+            assertThatThrownBy(() -> Files.writeString(Path.of("/etc/belljar-should-not-exist"), "x"))
+                    .isInstanceOf(IOException.class).hasMessageContaining("Read-only file system");
+            System.out.println("output of " + test.getDisplayName());
+        }
+
+        @Test
+        void a(TestInfo test) {
+            readOnlyAndOwnOutput(test);
+        }
+
+        @Test
+        void b(TestInfo test) {
+            readOnlyAndOwnOutput(test);
+        }
+
+        @Test
+        void c(TestInfo test) {
+            readOnlyAndOwnOutput(test);
         }
     }
 

@@ -174,6 +174,11 @@ public record SetupStep(Kind kind, String value) {
         return kind == Kind.CREATE_HIDDEN_FILE;
     }
 
+    /** Whether these steps make mounts read-only (readOnly): writable files open on them make that fail. */
+    public static boolean makesMountsReadOnly(List<SetupStep> steps) {
+        return steps.stream().anyMatch(step -> step.kind == Kind.READ_ONLY);
+    }
+
     /**
      * Whether a child with these steps can be restored from a template: not where it made sockets
      * the parent takes (hostPorts) or the loopback's queueing disciplines (netFaults), which a

@@ -70,7 +70,7 @@ public final class SandboxRun implements AutoCloseable {
 
     /** Starts the child of a new sandbox and sends it {@code request}; the caller owns the run and must close it. */
     static SandboxRun start(HostSupport host, LaunchPlan plan, Messages.Request request) throws InterruptedException {
-        SandboxRun run = prestart(host, plan, false);
+        SandboxRun run = prestart(host, plan, false, request instanceof Messages.RunTask && dumpable(plan));
         run.submit(request, plan);
         return run;
     }
@@ -80,6 +80,20 @@ public final class SandboxRun implements AutoCloseable {
      * {@code warmUp}, the JUnit launcher's) overlaps with whatever runs now.
      */
     static SandboxRun prestart(HostSupport host, LaunchPlan plan, boolean warmUp) throws InterruptedException {
+        return prestart(host, plan, warmUp, false);
+    }
+
+    /**
+     * Whether CRIU 4.1 could dump a child of {@code plan}: only files its init opens inside its
+     * namespaces, which CRIU needs root for. Those files hold its mounts busy, though: a child that
+     * makes them read-only keeps the files the parent opened, outside, and CRIU 4.1 refuses its dump.
+     */
+    private static boolean dumpable(LaunchPlan plan) {
+        return !plan.rootless() && !SetupStep.makesMountsReadOnly(plan.steps());
+    }
+
+    private static SandboxRun prestart(HostSupport host, LaunchPlan plan, boolean warmUp, boolean dumpable)
+            throws InterruptedException {
         Cgroup cgroup = host.cgroups().create();
         SandboxRun run;
         try {
@@ -89,7 +103,7 @@ public final class SandboxRun implements AutoCloseable {
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         try {
-            run.launch(host, plan, warmUp);
+            run.launch(host, plan, warmUp, dumpable);
             run.startedAs = warmUp ? StartedAs.SPARE : StartedAs.FRESH;
             return run;
         } catch (IOException e) {
@@ -245,15 +259,14 @@ public final class SandboxRun implements AutoCloseable {
         return startedAs;
     }
 
-    private void launch(HostSupport host, LaunchPlan plan, boolean warmUp) throws IOException, InterruptedException {
+    private void launch(HostSupport host, LaunchPlan plan, boolean warmUp, boolean dumpable)
+            throws IOException, InterruptedException {
         LIVE.add(this);
         cgroup.apply(plan.limits());
         // Creates the archive on first use, outside any sandbox; a child without one starts all the same.
         List<String> archiveFlags = plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of());
         LaunchCommand launch = plan.namespaces(host.probe().unshare()).joinCgroup(cgroup.procsFiles());
-        if (!plan.rootless()) {
-            // For CRIU, which needs root: a checkpoint dumps only files opened inside the namespaces. In a
-            // user namespace those files would keep the child from making its own mounts read-only (EBUSY).
+        if (dumpable) {
             launch.initFiles(workDir.stdout(), workDir.stderr(), workDir.exitStatus());
         }
         List<String> argv = launch.build(ChildJvm.command(workDir.writeArgumentFile(plan.jvmArgs(archiveFlags)),
