@@ -94,14 +94,8 @@ public final class SandboxRun implements AutoCloseable {
 
     private static SandboxRun prestart(HostSupport host, LaunchPlan plan, boolean warmUp, boolean dumpable)
             throws InterruptedException {
-        Cgroup cgroup = host.cgroups().create();
-        SandboxRun run;
-        try {
-            run = new SandboxRun(cgroup, WorkDir.create(cgroup.name()));
-        } catch (IOException | RuntimeException e) {
-            cgroup.close();
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
-        }
+        SandboxRun run = inNewSandbox(host);
+        Cgroup cgroup = run.cgroup;
         try {
             run.launch(host, plan, warmUp, dumpable);
             run.startedAs = warmUp ? StartedAs.SPARE : StartedAs.FRESH;
@@ -112,6 +106,17 @@ public final class SandboxRun implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             run.close();
             throw e;
+        }
+    }
+
+    /** A run with a new cgroup and work dir, and no child yet. */
+    private static SandboxRun inNewSandbox(HostSupport host) {
+        Cgroup cgroup = host.cgroups().create();
+        try {
+            return new SandboxRun(cgroup, WorkDir.create(cgroup.name()));
+        } catch (IOException | RuntimeException e) {
+            cgroup.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
@@ -180,14 +185,8 @@ public final class SandboxRun implements AutoCloseable {
      */
     static SandboxRun restore(HostSupport host, LaunchPlan plan, Criu criu, TemplateImage image, Messages.Request request)
             throws RestoreFailedException, InterruptedException {
-        Cgroup cgroup = host.cgroups().create();
-        SandboxRun run;
-        try {
-            run = new SandboxRun(cgroup, WorkDir.create(cgroup.name()));
-        } catch (IOException | RuntimeException e) {
-            cgroup.close();
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
-        }
+        SandboxRun run = inNewSandbox(host);
+        Cgroup cgroup = run.cgroup;
         try {
             run.restoreFrom(plan, criu, image);
             if (request != null) {
