@@ -16,6 +16,8 @@ import org.junit.platform.testkit.engine.Events;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +112,33 @@ class RestoreTest extends KernelTest {
     }
 
     @Test
+    void aTemplateIsMadeAgainWhenAJarOnTheClassPathChanged(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("rebuilt.jar");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("marker.txt"));
+        }
+        System.setProperty(RebuiltJar.PROPERTY, jar.toString());
+        Thread thread = Thread.currentThread();
+        ClassLoader original = thread.getContextClassLoader();
+        Events events;
+        try (URLClassLoader withJar = new URLClassLoader(new URL[] {jar.toUri().toURL()}, original)) {
+            thread.setContextClassLoader(withJar);
+            // Without spares: each test's child is restored when its test starts.
+            events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(RebuiltJar.class))
+                    .configurationParameter("belljar.child.prestart", "false").execute().testEvents();
+        } finally {
+            thread.setContextClassLoader(original);
+            System.clearProperty(RebuiltJar.PROPERTY);
+        }
+
+        events.assertStatistics(s -> s.succeeded(3).failed(0));
+        assertThat(entries(events, "belljar.child")).containsExactly("fresh", RESTORED, RESTORED);
+        assertThat(entries(events, "belljar.sandboxes").get(1)).contains("1 template");
+        assertThat(entries(events, "belljar.sandboxes").get(2)).as("made again after b changed the jar")
+                .contains("2 templates");
+    }
+
+    @Test
     void aRestoreThatFailsIsReportedAndItsTestRunsInAFreshChild(@TempDir Path dir) throws IOException {
         // Dumps and the trial go to the real CRIU; restores of Belljar's templates fail.
         Path criu = Criu.probe().criu().path();
@@ -171,6 +200,28 @@ class RestoreTest extends KernelTest {
             reporter.publishEntry("jvm", JVM);
             reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
             assertThat(ran).as("nothing of the tests before").isZero();
+        }
+    }
+
+    /** The second test changes a jar on its class path, as a rebuild during the run would. */
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated
+    static class RebuiltJar {
+        static final String PROPERTY = "belljar.test.rebuiltJar";
+
+        @Test
+        void a() {
+        }
+
+        @Test
+        void b() throws IOException {
+            Path jar = Path.of(System.getProperty(PROPERTY));
+            assertThat(System.getProperty("java.class.path")).contains(jar.toString());
+            Files.write(jar, Files.readAllBytes(jar), java.nio.file.StandardOpenOption.APPEND);
+        }
+
+        @Test
+        void c() {
         }
     }
 

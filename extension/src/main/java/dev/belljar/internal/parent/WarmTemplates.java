@@ -9,10 +9,14 @@ import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.criu.TemplateTrial;
 import dev.belljar.linux.host.FileTrees;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -174,6 +178,37 @@ final class WarmTemplates implements AutoCloseable {
                 + "\u0001" + plan.steps() + "\u0001" + System.getProperty("java.home");
     }
 
+    /**
+     * The files a child of {@code plan} maps or keeps open from its start-up on, each with its
+     * identity: the start-up archive, the jars of its class path and the JDK's runtime image.
+     */
+    private static Map<Path, String> filesOf(LaunchPlan plan) {
+        List<Path> files = new ArrayList<>();
+        for (String arg : plan.jvmArgs(plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of()))) {
+            for (String flag : List.of("-XX:SharedArchiveFile=", "-XX:AOTCache=")) {
+                if (arg.startsWith(flag)) {
+                    files.add(Path.of(arg.substring(flag.length())));
+                }
+            }
+        }
+        for (String entry : plan.classPath().split(File.pathSeparator)) {
+            if (entry.endsWith(".jar")) {
+                files.add(Path.of(entry));
+            }
+        }
+        files.add(Path.of(System.getProperty("java.home"), "lib", "modules"));
+        Map<Path, String> identities = new HashMap<>();
+        for (Path file : files) {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                identities.put(file, attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis());
+            } catch (IOException e) {
+                identities.put(file, "absent");
+            }
+        }
+        return identities;
+    }
+
     /** Reports a failure once, on the test JVM's stderr: it costs speed, never a result. */
     private static void report(String failure) {
         System.err.println("[belljar] " + failure);
@@ -229,10 +264,22 @@ final class WarmTemplates implements AutoCloseable {
         /** Tests that asked for a child of this template: it is made for the second. */
         final AtomicInteger uses = new AtomicInteger();
         private SandboxRun.TemplateImage image;
+        /** The files the image maps or holds open, as they were when it was made. */
+        private Map<Path, String> files;
         private String failed;
 
+        /**
+         * The image, made now if there is none yet. One whose files changed since (a start-up
+         * archive that a parallel test JVM replaced, a rebuilt jar) is made again: a copy would find
+         * other contents than its memory expects.
+         */
         synchronized Optional<SandboxRun.TemplateImage> image(LaunchPlan plan) throws InterruptedException {
+            Map<Path, String> now = filesOf(plan);
+            if (image != null && !now.equals(files)) {
+                image = null;
+            }
             if (image == null && failed == null) {
+                files = now;
                 try {
                     image = SandboxRun.makeTemplate(host, plan, criu, runDir.resolve(Integer.toString(made.incrementAndGet())));
                 } catch (SandboxRun.RestoreFailedException e) {
