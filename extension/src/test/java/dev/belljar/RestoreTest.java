@@ -1,8 +1,11 @@
 package dev.belljar;
 
 import com.sun.jna.Memory;
+import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.linux.criu.Criu;
+import dev.belljar.linux.host.FileTrees;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -56,6 +59,15 @@ class RestoreTest extends KernelTest {
         assertThat(criu.unavailable()).isNull();
     }
 
+    /** Each test starts without the images earlier ones kept. */
+    @BeforeEach
+    void forgetKeptImages() throws IOException {
+        Path kept = WorkDir.ofThisUser("belljar-templates");
+        if (Files.exists(kept)) {
+            FileTrees.delete(kept);
+        }
+    }
+
     private static Events run(Class<?> cases) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectClass(cases)).execute().testEvents();
     }
@@ -78,6 +90,18 @@ class RestoreTest extends KernelTest {
         assertThat(entries(events, "belljar.sandboxes")).last().asString()
                 .contains("children restored from warm templates with CRIU").contains("1 template");
         assertThat(descendantsButTheWatchdog()).as("neither templates nor restored children are left").isEmpty();
+    }
+
+    @Test
+    void aLaterRunRestoresEvenItsFirstTestFromTheImageAnEarlierRunKept() {
+        run(Restored.class).assertStatistics(s -> s.succeeded(3).failed(0));
+
+        Events later = run(Restored.class);
+
+        later.assertStatistics(s -> s.succeeded(3).failed(0));
+        assertThat(entries(later, "belljar.child")).containsExactly(RESTORED, RESTORED, RESTORED);
+        assertThat(entries(later, "belljar.sandboxes")).last().asString().contains("1 kept from before")
+                .doesNotContain("made");
     }
 
     @Test

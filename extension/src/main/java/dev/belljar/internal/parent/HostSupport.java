@@ -113,7 +113,6 @@ public final class HostSupport implements AutoCloseable {
     @Override
     public void close() {
         spares.close();
-        templates.close();
         if (cgroups != null) {
             cgroups.close();
         }

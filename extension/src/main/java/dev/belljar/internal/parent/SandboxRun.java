@@ -132,40 +132,42 @@ public final class SandboxRun implements AutoCloseable {
     }
 
     /**
-     * Starts a template of {@code plan}'s child in a cgroup of its own without limits, waits until
-     * it is warm and dumps it into {@code dir/images}; the template is gone when this returns.
+     * Starts a template of {@code plan}'s child in a cgroup of its own without limits, its init
+     * opening {@code files}; waits until it is warm and dumps it into {@code images}, whose parent
+     * directory also holds its work dir. The template is gone when this returns.
+     *
+     * @return the template's stdin pipe ({@code pipe:[inode]}), which a restore replaces
      */
-    static TemplateImage makeTemplate(HostSupport host, LaunchPlan plan, Criu criu, Path dir)
+    static String makeTemplate(HostSupport host, LaunchPlan plan, Criu criu, Path images, LaunchCommand.InitFiles files)
             throws RestoreFailedException, InterruptedException {
         Cgroup cgroup = host.cgroups().create();
         Process template = null;
-        WorkDir work = WorkDir.at(dir.resolve("template"));
+        WorkDir work = WorkDir.at(images.resolveSibling("template"));
         try {
-            Path images = Files.createDirectories(dir.resolve("images"));
+            Files.createDirectories(images);
             Files.createDirectory(work.path());
             List<String> archiveFlags = plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of());
             List<String> argv = plan.namespaces(host.probe().unshare())
                     .joinCgroup(cgroup.procsFiles())
-                    .initFiles(work.stdout(), work.stderr(), work.exitStatus())
+                    .initFiles(files.stdout(), files.stderr(), files.exitStatus())
                     .build(ChildJvm.command(work.writeArgumentFile(plan.jvmArgs(archiveFlags)),
                             ChildMain.templateArguments(work, false, plan.steps())));
             template = new ProcessBuilder(argv)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(work.stdout().toFile()))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(work.stderr().toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(files.stdout().toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(files.stderr().toFile()))
                     .start();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MILLIS);
             while (!Files.exists(work.templateReady())) {
                 if (!template.isAlive() || System.nanoTime() > deadline) {
                     throw new RestoreFailedException("the template's JVM " + (template.isAlive() ? "did not warm up within 3 min"
-                            : "ended with exit status " + template.exitValue()) + ": " + Files.readString(work.stderr()).strip());
+                            : "ended with exit status " + template.exitValue()) + ": " + Files.readString(files.stderr()).strip());
                 }
                 Thread.sleep(5);
             }
             long init = TemplateTrial.initOf(template.pid());
             String stdinPipe = Files.readSymbolicLink(Path.of("/proc", Long.toString(init), "fd", "0")).toString();
             criu.dumpTemplate(init, images);
-            return new TemplateImage(images, new LaunchCommand.InitFiles(work.stdout(), work.stderr(), work.exitStatus()),
-                    stdinPipe);
+            return stdinPipe;
         } catch (IOException | CheckpointFailedException e) {
             throw new RestoreFailedException(e.getMessage());
         } finally {

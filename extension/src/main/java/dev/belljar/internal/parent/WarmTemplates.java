@@ -8,15 +8,26 @@ import dev.belljar.internal.child.SetupStep;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.criu.TemplateTrial;
 import dev.belljar.linux.host.FileTrees;
+import dev.belljar.linux.ns.LaunchCommand;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,21 +48,28 @@ import java.util.stream.Stream;
  * {@link #whyNotRestored}). A template that cannot be made, or a restore that fails, is reported
  * once and its tests start fresh children: a restore never fails a test.
  *
- * <p>Images belong to the test JVM that made them: they live in {@code belljar-templates-<uid>}
- * of the temporary directory, in a folder named after that JVM, removed when it ends and, should
- * it be killed, by the next run.
+ * <p>Images are kept for later runs in {@code belljar-templates-<uid>} of the temporary
+ * directory, each named by a hash of everything it depends on: the child's launch, the identity
+ * (inode, size, modification time) of each file it maps or keeps open from its start-up on (the
+ * start-up archive, the class path's jars, the JDK's runtime image), the CRIU and the kernel. A
+ * change to any of them names another image; the {@value #KEPT} most recently used are kept.
  */
-final class WarmTemplates implements AutoCloseable {
-    private static final String RUN_PREFIX = "run-";
+final class WarmTemplates {
+    /** Images kept for later runs: each rebuild of a jar or the archive makes new ones, the old ones go. */
+    static final int KEPT = 8;
+    private static final String IMAGE_PREFIX = "t-";
+    private static final String FILES_SUFFIX = ".files";
+    private static final String PARTIAL_INFIX = ".partial-";
+    private static final String STDIN_PIPE = "stdin-pipe";
 
     private final HostSupport host;
     private final boolean enabled;
     private final Map<String, Template> templates = new ConcurrentHashMap<>();
     private final AtomicInteger made = new AtomicInteger();
+    private final AtomicInteger reused = new AtomicInteger();
     /** Null until the first restorable test: then CRIU, or {@link #unusable}. */
     private volatile Criu criu;
     private volatile String unusable;
-    private Path runDir;
 
     WarmTemplates(HostSupport host, boolean enabled) {
         this.host = host;
@@ -82,11 +100,9 @@ final class WarmTemplates implements AutoCloseable {
             return Optional.empty();
         }
         Template template = templates.computeIfAbsent(key(plan), key -> new Template());
-        if (request != null ? template.uses.incrementAndGet() < 2 : template.uses.get() < 2) {
-            // A sandbox used once starts its child as fast fresh as a template would take to make.
-            return Optional.empty();
-        }
-        Optional<SandboxRun.TemplateImage> image = template.image(plan);
+        // A sandbox used once starts its child as fast fresh as a template would take to make; one kept from before serves at once.
+        boolean mayMake = request != null ? template.uses.incrementAndGet() >= 2 : template.uses.get() >= 2;
+        Optional<SandboxRun.TemplateImage> image = template.image(plan, mayMake);
         if (image.isEmpty()) {
             return Optional.empty();
         }
@@ -151,9 +167,8 @@ final class WarmTemplates implements AutoCloseable {
             return;
         }
         try {
+            Files.createDirectories(root());
             removeLeftovers();
-            runDir = Files.createDirectories(root().resolve(RUN_PREFIX + ProcessHandle.current().pid() + "-"
-                    + ProcessHandle.current().info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("0")));
         } catch (IOException e) {
             unusable = "cannot make a folder for templates in " + root() + ": " + e.getMessage();
             report(unusable);
@@ -166,7 +181,8 @@ final class WarmTemplates implements AutoCloseable {
     Optional<String> describe() {
         if (criu != null) {
             return Optional.of("children restored from warm templates with CRIU " + criu.version() + " (" + criu.path() + ")"
-                    + (made.get() == 0 ? "" : ", " + made.get() + " template" + (made.get() == 1 ? "" : "s")));
+                    + (made.get() == 0 ? "" : ", " + made.get() + " template" + (made.get() == 1 ? "" : "s") + " made")
+                    + (reused.get() == 0 ? "" : ", " + reused.get() + " kept from before"));
         }
         return Optional.ofNullable(unusable).map(reason -> "children start fresh: " + reason);
     }
@@ -218,23 +234,20 @@ final class WarmTemplates implements AutoCloseable {
         return WorkDir.ofThisUser("belljar-templates");
     }
 
-    /** Removes the templates of test JVMs that have ended (killed before they could). */
+    /** Removes images half made by test JVMs that have ended (killed while they made them). */
     private static void removeLeftovers() throws IOException {
-        Path root = root();
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (Stream<Path> runs = Files.list(root)) {
-            for (Path run : runs.toList()) {
-                String name = run.getFileName().toString();
-                if (name.startsWith(RUN_PREFIX) && !alive(name.substring(RUN_PREFIX.length()))) {
-                    FileTrees.delete(run);
+        try (Stream<Path> entries = Files.list(root())) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                int partial = name.indexOf(PARTIAL_INFIX);
+                if (partial > 0 && !alive(name.substring(partial + PARTIAL_INFIX.length()))) {
+                    FileTrees.delete(entry);
                 }
             }
         }
     }
 
-    /** Whether the JVM named {@code pid-startMillis} still runs. */
+    /** Whether the JVM named {@code pid-startMillis-...} still runs. */
     private static boolean alive(String pidAndStart) {
         String[] parts = pidAndStart.split("-");
         try {
@@ -247,41 +260,134 @@ final class WarmTemplates implements AutoCloseable {
         }
     }
 
-    /** Removes this run's templates. */
-    @Override
-    public void close() {
-        if (runDir != null) {
+    /** The name of the image of {@code plan}'s child with the CRIU here: a hash of all it depends on. */
+    private String imageName(LaunchPlan plan) {
+        StringBuilder all = new StringBuilder(key(plan)).append('\u0001').append(criu.path()).append(' ')
+                .append(criu.version()).append(' ').append(System.getProperty("os.version"));
+        new TreeMap<>(filesOf(plan)).forEach((file, identity) -> all.append('\u0001').append(file).append(' ').append(identity));
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(all.toString().getBytes(StandardCharsets.UTF_8));
+            return IMAGE_PREFIX + HexFormat.of().formatHex(hash).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** An image made before, by this or another test JVM; null where there is none (complete). */
+    private static SandboxRun.TemplateImage load(Path image) {
+        try {
+            String stdinPipe = Files.readString(image.resolve(STDIN_PIPE));
+            Files.setLastModifiedTime(image, FileTime.fromMillis(System.currentTimeMillis()));
+            return new SandboxRun.TemplateImage(image.resolve("images"), filesOf(image), stdinPipe);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The files a template's init opened: beside its image, at a path that stays (a restore finds
+     * them by the path they had when the image was made).
+     */
+    private static LaunchCommand.InitFiles filesOf(Path image) {
+        Path files = image.resolveSibling(image.getFileName() + FILES_SUFFIX);
+        return new LaunchCommand.InitFiles(files.resolve("stdout"), files.resolve("stderr"), files.resolve("exit-status"));
+    }
+
+    /** Makes the image {@code image} of {@code plan}'s child: beside it first, then renamed into place. */
+    private SandboxRun.TemplateImage make(LaunchPlan plan, Path image) throws SandboxRun.RestoreFailedException,
+            InterruptedException {
+        ProcessHandle self = ProcessHandle.current();
+        Path partial = image.resolveSibling(image.getFileName() + PARTIAL_INFIX + self.pid() + "-"
+                + self.info().startInstant().map(start -> Long.toString(start.toEpochMilli())).orElse("0") + "-"
+                + made.incrementAndGet());
+        try {
+            Files.createDirectories(filesOf(image).stdout().getParent());
+            String stdinPipe = SandboxRun.makeTemplate(host, plan, criu, partial.resolve("images"), filesOf(image));
+            Files.writeString(partial.resolve(STDIN_PIPE), stdinPipe);
             try {
-                FileTrees.delete(runDir);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot remove the templates in " + runDir, e);
+                // Atomic: another test JVM may make the same image at the same time; either one serves.
+                Files.move(partial, image, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException madeMeanwhile) {
+                FileTrees.delete(partial);
+            }
+            prune();
+            SandboxRun.TemplateImage made = load(image);
+            if (made == null) {
+                throw new SandboxRun.RestoreFailedException("the image " + image + " went while it was made");
+            }
+            return made;
+        } catch (IOException e) {
+            throw new SandboxRun.RestoreFailedException("cannot keep a template's image in " + image + ": " + e.getMessage());
+        } finally {
+            try {
+                FileTrees.delete(partial);
+            } catch (IOException ignored) {
+                // a leftover the next run removes
             }
         }
     }
 
-    /** One way of launching a child: its image, made on first use, or why there is none. */
+    /** Removes all but the {@value #KEPT} most recently used images. */
+    private static void prune() {
+        try (Stream<Path> entries = Files.list(root())) {
+            List<Path> images = entries.filter(entry -> entry.getFileName().toString().matches(IMAGE_PREFIX + "[0-9a-f]+"))
+                    .sorted(Comparator.comparing(WarmTemplates::lastUsed).reversed())
+                    .toList();
+            for (Path old : images.subList(Math.min(KEPT, images.size()), images.size())) {
+                discard(old);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // pruning only saves disk space
+        }
+    }
+
+    /** Removes an image and its files; a restore from it under way has read what it needs, or fails and is reported. */
+    private static void discard(Path image) {
+        try {
+            FileTrees.delete(image);
+            FileTrees.delete(filesOf(image).stdout().getParent());
+        } catch (IOException | UncheckedIOException e) {
+            // another user's, or gone meanwhile
+        }
+    }
+
+    private static FileTime lastUsed(Path image) {
+        try {
+            return Files.getLastModifiedTime(image);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    /** One way of launching a child: its image, kept from before or made on its second use, or why there is none. */
     private final class Template {
         /** Tests that asked for a child of this template: it is made for the second. */
         final AtomicInteger uses = new AtomicInteger();
         private SandboxRun.TemplateImage image;
-        /** The files the image maps or holds open, as they were when it was made. */
-        private Map<Path, String> files;
+        private Path imageDir;
         private String failed;
 
         /**
-         * The image, made now if there is none yet. One whose files changed since (a start-up
-         * archive that a parallel test JVM replaced, a rebuilt jar) is made again: a copy would find
-         * other contents than its memory expects.
+         * The image: the one in use while nothing it depends on changed, else one kept from
+         * before, else, where {@code mayMake}, one made now. A copy from an image whose files
+         * changed (a start-up archive that a parallel test JVM replaced, a rebuilt jar) would find
+         * other contents than its memory expects: such a change names another image.
          */
-        synchronized Optional<SandboxRun.TemplateImage> image(LaunchPlan plan) throws InterruptedException {
-            Map<Path, String> now = filesOf(plan);
-            if (image != null && !now.equals(files)) {
-                image = null;
+        synchronized Optional<SandboxRun.TemplateImage> image(LaunchPlan plan, boolean mayMake) throws InterruptedException {
+            if (failed != null) {
+                return Optional.empty();
             }
-            if (image == null && failed == null) {
-                files = now;
+            Path dir = root().resolve(imageName(plan));
+            if (image != null && dir.equals(imageDir)) {
+                return Optional.of(image);
+            }
+            image = load(dir);
+            imageDir = dir;
+            if (image != null) {
+                reused.incrementAndGet();
+            } else if (mayMake) {
                 try {
-                    image = SandboxRun.makeTemplate(host, plan, criu, runDir.resolve(Integer.toString(made.incrementAndGet())));
+                    image = make(plan, dir);
                 } catch (SandboxRun.RestoreFailedException e) {
                     fail("a template could not be made, its tests start fresh children: " + e.getMessage());
                 }
@@ -289,10 +395,14 @@ final class WarmTemplates implements AutoCloseable {
             return Optional.ofNullable(image);
         }
 
+        /** Reports the failure once; the image goes, so that a later run makes it again. */
         synchronized void fail(String reason) {
             if (failed == null) {
                 failed = reason;
                 image = null;
+                if (imageDir != null) {
+                    discard(imageDir);
+                }
                 report(reason);
             }
         }
