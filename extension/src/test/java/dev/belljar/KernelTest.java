@@ -1,5 +1,6 @@
 package dev.belljar;
 
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
@@ -11,9 +12,12 @@ import dev.belljar.linux.host.Host;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -31,6 +35,18 @@ abstract class KernelTest {
                 Assumptions.abort("no cgroup subtree is delegated to this user, so no sandbox can run: " + e.getMessage());
             }
         }
+    }
+
+    /** Runs the tests of {@code cases} in an engine of their own, as a user's run would. */
+    static Events runEngine(Class<?> cases) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(cases)).execute().testEvents();
+    }
+
+    /** Each test's report entries that carry {@code key}, in the order the tests ran. */
+    static List<String> entries(Events events, String key) {
+        return events.reportingEntryPublished().stream()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().get(key))
+                .filter(Objects::nonNull).toList();
     }
 
     /** Whether these tests run as a user other than root, whose sandboxes are rootless. */

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -27,7 +26,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -68,19 +66,11 @@ class RestoreTest extends KernelTest {
         }
     }
 
-    private static Events run(Class<?> cases) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(cases)).execute().testEvents();
-    }
 
-    private static List<String> entries(Events events, String key) {
-        return events.reportingEntryPublished().stream()
-                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().get(key))
-                .filter(Objects::nonNull).toList();
-    }
 
     @Test
     void eachTestGetsItsOwnCopyOfOneWarmTemplate() {
-        Events events = run(Restored.class);
+        Events events = runEngine(Restored.class);
 
         events.assertStatistics(s -> s.succeeded(3).failed(0));
         assertThat(entries(events, "belljar.child")).as("the template is made for the second test")
@@ -94,9 +84,9 @@ class RestoreTest extends KernelTest {
 
     @Test
     void aLaterRunRestoresEvenItsFirstTestFromTheImageAnEarlierRunKept() {
-        run(Restored.class).assertStatistics(s -> s.succeeded(3).failed(0));
+        runEngine(Restored.class).assertStatistics(s -> s.succeeded(3).failed(0));
 
-        Events later = run(Restored.class);
+        Events later = runEngine(Restored.class);
 
         later.assertStatistics(s -> s.succeeded(3).failed(0));
         assertThat(entries(later, "belljar.child")).containsExactly(RESTORED, RESTORED, RESTORED);
@@ -106,7 +96,7 @@ class RestoreTest extends KernelTest {
 
     @Test
     void aRestoredChildIsOomKilledAtItsOwnLimitAndItsExitStatusComesBack() {
-        Events events = run(RestoredUnderALimit.class);
+        Events events = runEngine(RestoredUnderALimit.class);
 
         events.assertStatistics(s -> s.succeeded(2).failed(1));
         assertThat(entries(events, "belljar.child")).containsExactly("fresh", RESTORED, RESTORED);
@@ -123,7 +113,7 @@ class RestoreTest extends KernelTest {
         Events events;
         System.setOut(new PrintStream(replayed, true, StandardCharsets.UTF_8));
         try {
-            events = run(RestoredReadOnly.class);
+            events = runEngine(RestoredReadOnly.class);
         } finally {
             System.setOut(original);
         }
@@ -177,7 +167,7 @@ class RestoreTest extends KernelTest {
         Files.setPosixFilePermissions(failing, PosixFilePermissions.fromString("rwx------"));
         System.setProperty(Criu.LOCATION_PROPERTY, failing.toString());
         try {
-            Events events = run(Restored.class);
+            Events events = runEngine(Restored.class);
 
             events.assertStatistics(s -> s.succeeded(3).failed(0));
             assertThat(entries(events, "belljar.child")).doesNotContain(RESTORED);

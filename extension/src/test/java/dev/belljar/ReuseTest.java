@@ -7,18 +7,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestReporter;
-import org.junit.platform.engine.reporting.ReportEntry;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
@@ -30,20 +26,11 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
  */
 class ReuseTest extends KernelTest {
 
-    private static Events run(Class<?> cases) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(cases)).execute().testEvents();
-    }
 
-    /** Each test's report entries that carry {@code key}, in the order the tests ran. */
-    private static List<String> entries(Events events, String key) {
-        return events.reportingEntryPublished().stream()
-                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().get(key))
-                .filter(Objects::nonNull).toList();
-    }
 
     @Test
     void testsOfAClassRunInOneChildAndOneThatEndsItFailsAloneBeforeAFreshOne() {
-        Events events = run(Shared.class);
+        Events events = runEngine(Shared.class);
 
         events.assertStatistics(s -> s.succeeded(4).failed(1));
         List<String> pids = entries(events, "pid");
@@ -59,13 +46,13 @@ class ReuseTest extends KernelTest {
 
     @Test
     void withoutReuseEachTestHasAChildOfItsOwn() {
-        List<String> pids = entries(run(Unshared.class), "pid");
+        List<String> pids = entries(runEngine(Unshared.class), "pid");
         assertThat(pids).hasSize(2).doesNotHaveDuplicates();
     }
 
     @Test
     void anOomKillEndsOnlyTheTestThatCausedIt() {
-        Events events = run(SharedUnderALimit.class);
+        Events events = runEngine(SharedUnderALimit.class);
 
         events.assertStatistics(s -> s.succeeded(3).failed(0));
         List<String> pids = entries(events, "pid");
@@ -80,7 +67,7 @@ class ReuseTest extends KernelTest {
 
     @Test
     void cpuTimeIsEachTestsOwnAndThePeakIsItsOwnWhereTheKernelCanRestartIt() {
-        Events events = run(Accounted.class);
+        Events events = runEngine(Accounted.class);
 
         events.assertStatistics(s -> s.succeeded(2).failed(0));
         List<String> cpu = entries(events, "belljar.cpu.usageNanos");

@@ -209,7 +209,8 @@ final class ClassDataSharing {
         }
     }
 
-    private static FileTime lastModified(Path file) {
+    /** When {@code file} was last used, as its modification time says; the epoch where it cannot be read. */
+    static FileTime lastModified(Path file) {
         try {
             return Files.getLastModifiedTime(file);
         } catch (IOException e) {

@@ -331,7 +331,7 @@ final class WarmTemplates {
     private static void prune() {
         try (Stream<Path> entries = Files.list(root())) {
             List<Path> images = entries.filter(entry -> entry.getFileName().toString().matches(IMAGE_PREFIX + "[0-9a-f]+"))
-                    .sorted(Comparator.comparing(WarmTemplates::lastUsed).reversed())
+                    .sorted(Comparator.comparing(ClassDataSharing::lastModified).reversed())
                     .toList();
             for (Path old : images.subList(Math.min(KEPT, images.size()), images.size())) {
                 discard(old);
@@ -351,13 +351,6 @@ final class WarmTemplates {
         }
     }
 
-    private static FileTime lastUsed(Path image) {
-        try {
-            return Files.getLastModifiedTime(image);
-        } catch (IOException e) {
-            return FileTime.fromMillis(0);
-        }
-    }
 
     /** One way of launching a child: its image, kept from before or made on its second use, or why there is none. */
     private final class Template {
