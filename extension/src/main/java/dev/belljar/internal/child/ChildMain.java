@@ -116,6 +116,7 @@ public final class ChildMain {
         watchLifeline(restoredInto);
         SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, templateDir, step -> !step.writesWorkDir());
         TestRunner.warmUp();
+        SetupStep.rehearse(steps);
         Files.createFile(templateDir.templateReady());
         WorkDir workDir = WorkDir.at(restoredInto.get());
         SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, workDir, SetupStep::writesWorkDir);

@@ -26,6 +26,8 @@ interface LibC extends Library {
 
     int mount(String source, String target, String filesystemType, long flags, String data);
 
+    int unshare(int flags);
+
     /** mount_setattr(2) has no glibc wrapper: called through syscall(2). */
     int syscall(long number, int dirfd, String path, int flags, Pointer attributes, long size);
 

@@ -98,6 +98,8 @@ public final class Syscalls {
     public static final long MS_REMOUNT = 0x20;
     public static final long MS_BIND = 0x1000;
     public static final long MS_REC = 0x4000;
+    private static final long MS_PRIVATE = 1 << 18;
+    private static final int CLONE_NEWNS = 0x20000;
     private static final long SYS_MOUNT_SETATTR = 442;
     private static final int AT_FDCWD = -100;
     private static final int AT_RECURSIVE = 0x8000;
@@ -108,6 +110,16 @@ public final class Syscalls {
     public static void mount(String source, String target, String filesystemType, long flags, String data) {
         check(LibC.INSTANCE.mount(source, target, filesystemType, flags, data), "mount(" + quoted(source) + ", "
                 + quoted(target) + ", " + quoted(filesystemType) + ", 0x" + Long.toHexString(flags) + ", " + quoted(data) + ")");
+    }
+
+    /**
+     * Gives the calling thread a mount namespace of its own, a copy of the process's with every
+     * mount private: what the thread mounts from here on, no other thread sees, and nothing
+     * propagates back. The thread's working directory and root stay as they were.
+     */
+    public static void unshareMountNamespaceOfThisThread() {
+        check(LibC.INSTANCE.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)");
+        mount(null, "/", null, MS_REC | MS_PRIVATE, null);
     }
 
     /**
