@@ -55,6 +55,8 @@ final class ClassDataSharing {
     private static final long TRAINING_TIMEOUT_SECONDS = 120;
     /** Archives kept beside a new one: each rebuild of a jar makes a new archive, the old ones go. */
     static final int ARCHIVES_KEPT = 8;
+    /** Beside each archive, a file whose modification time says when the archive was last used. */
+    static final String USED_SUFFIX = ".used";
     /** Whether children get an AOT cache rather than a dynamic CDS archive. */
     static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
 
@@ -186,23 +188,43 @@ final class ClassDataSharing {
         }
     }
 
-    /** The modification time says when an archive was last used: pruning keeps the recent ones. */
-    private static void markUsed(Path archive) {
+    /**
+     * A file beside the archive says by its modification time when the archive was last used:
+     * pruning keeps the recent ones. The archive itself stays untouched from its training on, so
+     * that its identity (inode, size, modification time) names the templates made with it.
+     */
+    static void markUsed(Path archive) {
+        Path marker = usedMarkerOf(archive);
         try {
-            Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis()));
+            if (!Files.exists(marker)) {
+                Files.createFile(marker);
+            }
+            Files.setLastModifiedTime(marker, FileTime.fromMillis(System.currentTimeMillis()));
         } catch (IOException e) {
             // another user's archive: it is still used, just never pruned first
         }
     }
 
-    /** Deletes all but the {@code kept} most recently used archives in {@code dir}. */
+    private static Path usedMarkerOf(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + USED_SUFFIX);
+    }
+
+    /** When {@code archive} was last used: as its marker says, else when it was made. */
+    private static FileTime lastUsed(Path archive) {
+        FileTime made = lastModified(archive);
+        FileTime used = lastModified(usedMarkerOf(archive));
+        return used.compareTo(made) > 0 ? used : made;
+    }
+
+    /** Deletes all but the {@code kept} most recently used archives in {@code dir}, with their markers. */
     static void pruneOldArchives(Path dir, int kept) {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> archives = files.filter(file -> file.getFileName().toString().matches("child-[0-9a-f]+\\.(jsa|aot)"))
-                    .sorted(Comparator.comparing(ClassDataSharing::lastModified).reversed())
+                    .sorted(Comparator.comparing(ClassDataSharing::lastUsed).reversed())
                     .toList();
             for (Path old : archives.subList(Math.min(kept, archives.size()), archives.size())) {
                 Files.deleteIfExists(old);
+                Files.deleteIfExists(usedMarkerOf(old));
             }
         } catch (IOException | UncheckedIOException e) {
             // pruning only saves disk space
