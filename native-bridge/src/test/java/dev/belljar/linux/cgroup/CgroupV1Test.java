@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -235,9 +236,19 @@ class CgroupV1Test {
     }
 
     @Test
-    void aFreezerThatDoesNotFreezeIsNamedAndThawed() {
-        assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("freezer.state", "FREEZING")).killAll())
-                .hasMessageContaining("freezer.state in " + freezer + " did not reach FROZEN");
+    void processesAreKilledEvenWhereTheFreezerDoesNotFreezeThem() throws Exception {
+        // A process of this test stands for a task the freezer cannot stop; the fake cgroup keeps listing it.
+        Process stuck = new ProcessBuilder("sleep", "60").start();
+        try {
+            file(memory, "cgroup.procs", stuck.pid() + "\n");
+
+            assertThatThrownBy(() -> cgroup(FakeCgroupFs.keeping("freezer.state", "FREEZING")).killAll())
+                    .hasMessageContaining("processes [" + stuck.pid() + "] still in cgroup");
+
+            assertThat(stuck.waitFor(5, TimeUnit.SECONDS)).as("killed although never frozen").isTrue();
+        } finally {
+            stuck.destroyForcibly();
+        }
     }
 
     @Test
