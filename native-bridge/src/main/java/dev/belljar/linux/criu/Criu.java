@@ -25,6 +25,7 @@ public final class Criu {
     private static final int ERROR_LINES_SHOWN = 6;
 
     private final Path criu;
+    private volatile String version;
 
     private Criu(Path criu) {
         this.criu = criu;
@@ -63,11 +64,19 @@ public final class Criu {
         return criu;
     }
 
-    /** What {@code criu --version} says, e.g. {@code 4.1.1}; empty if it says nothing readable. */
+    /**
+     * What {@code criu --version} says, e.g. {@code 4.1.1}; empty if it says nothing readable.
+     * Asked once: every restore names its image with it.
+     */
     public String version() {
-        return Host.run(List.of(criu.toString(), "--version"), 10).output().lines()
-                .filter(line -> line.startsWith("Version:")).map(line -> line.substring("Version:".length()).strip())
-                .findFirst().orElse("");
+        String known = version;
+        if (known == null) {
+            known = Host.run(List.of(criu.toString(), "--version"), 10).output().lines()
+                    .filter(line -> line.startsWith("Version:")).map(line -> line.substring("Version:".length()).strip())
+                    .findFirst().orElse("");
+            version = known;
+        }
+        return known;
     }
 
     /** The outcome of {@link #probe}: CRIU, or the reason there is none. */
