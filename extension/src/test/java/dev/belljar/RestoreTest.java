@@ -107,6 +107,21 @@ class RestoreTest extends KernelTest {
     }
 
     @Test
+    void aChildThatTheTestsOfAClassShareIsRestoredAndSoIsTheOneAfterAnOomKill() {
+        Events events = runEngine(SharedAndRestored.class);
+
+        events.assertStatistics(s -> s.succeeded(4).failed(0));
+        assertThat(entries(events, "belljar.child")).as("a shared child's template is made at once").hasSize(4)
+                .containsOnly("shared by the tests of its class, " + RESTORED);
+        assertThat(entries(events, "belljar.outcome")).containsExactly("PASSED", "PASSED", "OOM_KILLED", "PASSED");
+        List<String> jvms = entries(events, "jvm");
+        assertThat(jvms).hasSize(3);
+        assertThat(jvms.get(1)).as("one child for the first two tests").isEqualTo(jvms.get(0));
+        assertThat(jvms.get(2)).as("a new one after the OOM kill").isNotEqualTo(jvms.get(0));
+        assertThat(descendantsButTheWatchdog()).as("neither templates nor restored children are left").isEmpty();
+    }
+
+    @Test
     void aRestoredChildMakesTheHostReadOnlyAndPrintsToItsOwnOutput() {
         PrintStream original = System.out;
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
@@ -214,6 +229,39 @@ class RestoreTest extends KernelTest {
             reporter.publishEntry("jvm", JVM);
             reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
             assertThat(ran).as("nothing of the tests before").isZero();
+        }
+    }
+
+    /** One child for the tests of the class; the third is OOM-killed, the fourth gets a new one. */
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(memory = "96M", reuse = Reuse.CLASS)
+    static class SharedAndRestored {
+        private static final String JVM = UUID.randomUUID().toString();
+
+        @Test
+        void a(TestReporter reporter) {
+            reporter.publishEntry("jvm", JVM);
+        }
+
+        @Test
+        void b(TestReporter reporter) {
+            reporter.publishEntry("jvm", JVM);
+        }
+
+        @Test
+        @Expect(outcome = Outcome.OOM_KILLED)
+        void c() {
+            List<Memory> kept = new ArrayList<>();
+            while (true) {
+                Memory block = new Memory(8 << 20);
+                block.clear();
+                kept.add(block);
+            }
+        }
+
+        @Test
+        void d(TestReporter reporter) {
+            reporter.publishEntry("jvm", JVM);
         }
     }
 

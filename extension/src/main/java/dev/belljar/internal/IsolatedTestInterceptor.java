@@ -122,8 +122,9 @@ public final class IsolatedTestInterceptor {
         ChildReport report;
         String child;
         if (spec.reuse() == Reuse.CLASS) {
-            report = sharedChildren(context, host).run(plan, request, timeout);
-            child = "shared by the tests of its class";
+            SharedChildren.Outcome shared = sharedChildren(context, host).run(plan, request, timeout);
+            report = shared.report();
+            child = shared.child();
         } else {
             try (SandboxRun run = host.spares().start(plan, request, configuration.prestart())) {
                 report = run.awaitReport(timeout);

@@ -109,6 +109,18 @@ public final class TestRunner {
                 message -> Messages.send(nowhere, message));
     }
 
+    /**
+     * What {@link #warmUp} does, and a test template's invocation too ({@code @RepeatedTest},
+     * {@code @ParameterizedTest}): each child restored from a template gets this warm JVM, so
+     * warming up more costs nothing per test.
+     */
+    static void warmUpTemplate() throws IOException {
+        warmUp();
+        DataOutputStream nowhere = new DataOutputStream(OutputStream.nullOutputStream());
+        run(readBack(new Messages.RunTest(TrainingWorkload.INVOCATION_WARM_UP_ID, "invocation of warmUpInvocation()", null,
+                Map.of("k", "v"))), message -> Messages.send(nowhere, message));
+    }
+
     /** The request as it arrives over the channel: reading it back runs what the real one needs. */
     private static Messages.RunTest readBack(Messages.RunTest request) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.TestReporter;
 class TrainingWorkload {
     private static final String CLASS_ID = "[engine:junit-jupiter]/[class:" + TrainingWorkload.class.getName() + "]";
     static final String WARM_UP_ID = CLASS_ID + "/[method:warmUp()]";
+    static final String INVOCATION_WARM_UP_ID = CLASS_ID
+            + "/[test-template:warmUpInvocation()]/[test-template-invocation:#1]";
     static final String TRAINING_ID = CLASS_ID
             + "/[test-template:train(org.junit.jupiter.api.TestReporter)]/[test-template-invocation:#1]";
 
@@ -20,6 +22,12 @@ class TrainingWorkload {
     @Test
     @Isolated
     void warmUp() {
+    }
+
+    /** What a template also warms up on: an invocation of a test template, without a report entry. */
+    @RepeatedTest(1)
+    @Isolated
+    void warmUpInvocation() {
     }
 
     /** Test templates and report entries: children whose tests use them find them in the archive. */

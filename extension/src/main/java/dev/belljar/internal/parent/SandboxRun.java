@@ -1,6 +1,5 @@
 package dev.belljar.internal.parent;
 
-import dev.belljar.Reuse;
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.internal.child.ChildMain;
@@ -150,8 +149,8 @@ public final class SandboxRun implements AutoCloseable {
             List<String> argv = plan.namespaces(host.probe().unshare())
                     .joinCgroup(cgroup.procsFiles())
                     .initFiles(files.stdout(), files.stderr(), files.exitStatus())
-                    .build(ChildJvm.command(work.writeArgumentFile(plan.jvmArgs(archiveFlags)),
-                            ChildMain.templateArguments(work, false, plan.steps())));
+                    .build(ChildJvm.command(work.writeArgumentFile(plan.templateJvmArgs(archiveFlags)),
+                            ChildMain.templateArguments(work, plan.serves(), plan.steps())));
             template = new ProcessBuilder(argv)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(files.stdout().toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(files.stderr().toFile()))
@@ -271,7 +270,7 @@ public final class SandboxRun implements AutoCloseable {
             launch.initFiles(workDir.stdout(), workDir.stderr(), workDir.exitStatus());
         }
         List<String> argv = launch.build(ChildJvm.command(workDir.writeArgumentFile(plan.jvmArgs(archiveFlags)),
-                ChildMain.arguments(workDir, warmUp, plan.spec().reuse() == Reuse.CLASS, plan.steps())));
+                ChildMain.arguments(workDir, warmUp, plan.serves(), plan.steps())));
         if (plan.childIsNobody()) {
             workDir.handOverTo(SetupStep.NOBODY, SetupStep.NOBODY);
         }

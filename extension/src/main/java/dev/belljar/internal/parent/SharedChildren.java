@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The children that the tests of one class share ({@code reuse = CLASS}), one per sandbox they
  * declare: each runs its tests one after another. A test that ends its child (an OOM kill, an
- * exit, a crash, a timeout) takes it with it, and the next test starts a fresh one. Closed, with
+ * exit, a crash, a timeout) takes it with it, and the next test starts a new one: restored from
+ * a warm template where children are, else fresh. Closed, with
  * every sandbox, when the class ends.
  */
 public final class SharedChildren implements AutoCloseable {
@@ -23,8 +25,12 @@ public final class SharedChildren implements AutoCloseable {
         this.host = host;
     }
 
+    /** What a test that ran in a shared child left, and how that child started, for the report. */
+    public record Outcome(ChildReport report, String child) {
+    }
+
     /** Runs {@code request} in the child of its sandbox, started for it if there is none (left). */
-    public synchronized ChildReport run(LaunchPlan plan, Messages.RunTest request, Duration timeout)
+    public synchronized Outcome run(LaunchPlan plan, Messages.RunTest request, Duration timeout)
             throws InterruptedException {
         String key = plan.childKey();
         SandboxRun child = children.remove(key);
@@ -34,16 +40,18 @@ public final class SharedChildren implements AutoCloseable {
         }
         try {
             if (child == null) {
-                child = SandboxRun.start(host, plan, request);
+                Optional<SandboxRun> restored = host.templates().start(plan, request);
+                child = restored.isPresent() ? restored.get() : SandboxRun.start(host, plan, request);
             } else {
                 child.submitNext(request, plan);
             }
             ChildReport report = child.awaitTest(timeout);
+            Outcome outcome = new Outcome(report, "shared by the tests of its class, " + child.startedAs().describe());
             if (child.isWaiting()) {
                 children.put(key, child);
                 child = null;
             }
-            return report;
+            return outcome;
         } finally {
             if (child != null) {
                 child.close();

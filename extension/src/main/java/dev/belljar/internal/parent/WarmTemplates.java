@@ -1,6 +1,5 @@
 package dev.belljar.internal.parent;
 
-import dev.belljar.Reuse;
 import dev.belljar.User;
 import dev.belljar.internal.channel.Messages;
 import dev.belljar.internal.channel.WorkDir;
@@ -101,7 +100,9 @@ final class WarmTemplates {
         }
         Template template = templates.computeIfAbsent(key(plan), key -> new Template());
         // A sandbox used once starts its child as fast fresh as a template would take to make; one kept from before serves at once.
-        boolean mayMake = request != null ? template.uses.incrementAndGet() >= 2 : template.uses.get() >= 2;
+        // A shared child serves a whole class: its template is made at once, for the children after an OOM kill and later runs.
+        int uses = request != null ? template.uses.incrementAndGet() : template.uses.get();
+        boolean mayMake = uses >= 2 || plan.serves();
         Optional<SandboxRun.TemplateImage> image = template.image(plan, mayMake);
         if (image.isEmpty()) {
             return Optional.empty();
@@ -130,9 +131,6 @@ final class WarmTemplates {
         }
         if (!SetupStep.restorable(plan.steps())) {
             return Optional.of("hostPorts and netFaults are set up in each child for itself");
-        }
-        if (plan.spec().reuse() == Reuse.CLASS) {
-            return Optional.of("reuse = CLASS: the tests share one child");
         }
         return Optional.empty();
     }
@@ -189,9 +187,9 @@ final class WarmTemplates {
 
     /** What makes two children's templates the same: everything of their launch but their work dirs. */
     private static String key(LaunchPlan plan) {
-        return String.join("\u0000", plan.jvmArgs(plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of())))
+        return String.join("\u0000", plan.templateJvmArgs(plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of())))
                 + "\u0001" + plan.namespaces(Path.of("unshare")).build(List.of())
-                + "\u0001" + plan.steps() + "\u0001" + System.getProperty("java.home");
+                + "\u0001" + plan.steps() + "\u0001" + plan.serves() + "\u0001" + System.getProperty("java.home");
     }
 
     /**
