@@ -95,6 +95,33 @@ class RestoreTest extends KernelTest {
     }
 
     @Test
+    void aLaterTestJvmTrustsTheCheckAndTrialThatAnEarlierOnePassedWithTheSameCriu(@TempDir Path dir) throws IOException {
+        // The same binary all along; once the flag file exists, its check fails.
+        Path flag = dir.resolve("check-fails");
+        Path criu = dir.resolve("criu");
+        Files.writeString(criu, """
+                #!/bin/sh
+                if [ "$1" = check ] && [ -e %s ]; then echo 'Error (fake): check fails' >&2; exit 1; fi
+                exec %s "$@"
+                """.formatted(flag, Criu.probe().criu().path()));
+        Files.setPosixFilePermissions(criu, PosixFilePermissions.fromString("rwx------"));
+        System.setProperty(Criu.LOCATION_PROPERTY, criu.toString());
+        try {
+            runEngine(Restored.class).assertStatistics(s -> s.succeeded(3).failed(0));
+            Files.createFile(flag);
+
+            Events later = runEngine(Restored.class);
+
+            later.assertStatistics(s -> s.succeeded(3).failed(0));
+            assertThat(entries(later, "belljar.child")).as("no check, no trial: the first run's verdict holds")
+                    .containsExactly(RESTORED, RESTORED, RESTORED);
+        } finally {
+            System.clearProperty(Criu.LOCATION_PROPERTY);
+        }
+        assertThat(Criu.probe().unavailable()).as("the real CRIU, checked again").isNull();
+    }
+
+    @Test
     void aRestoredChildIsOomKilledAtItsOwnLimitAndItsExitStatusComesBack() {
         Events events = runEngine(RestoredUnderALimit.class);
 

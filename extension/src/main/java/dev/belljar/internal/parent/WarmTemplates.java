@@ -60,6 +60,8 @@ final class WarmTemplates {
     private static final String FILES_SUFFIX = ".files";
     private static final String PARTIAL_INFIX = ".partial-";
     private static final String STDIN_PIPE = "stdin-pipe";
+    private static final String TRIAL_PASSED_PREFIX = "trial-passed-";
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
     private final HostSupport host;
     private final boolean enabled;
@@ -152,6 +154,19 @@ final class WarmTemplates {
             unusable = "belljar.child.restore=false";
             return;
         }
+        try {
+            Files.createDirectories(root());
+            removeLeftovers();
+        } catch (IOException e) {
+            unusable = "cannot make a folder for templates in " + root() + ": " + e.getMessage();
+            report(unusable);
+            return;
+        }
+        Optional<Path> passed = Criu.located().flatMap(WarmTemplates::trialPassedMarker);
+        if (passed.isPresent() && Files.exists(passed.get())) {
+            criu = Criu.known(Criu.located().orElseThrow());
+            return;
+        }
         Criu.Availability available = host.probe().criu();
         if (available.usable().isEmpty()) {
             unusable = available.unavailable();
@@ -164,15 +179,42 @@ final class WarmTemplates {
             report(unusable);
             return;
         }
+        criu = available.criu();
+        rememberTrialPassed(criu.path());
+    }
+
+    /**
+     * Where a test JVM notes that {@code criu} passed {@code criu check} and the trial: later test
+     * JVMs skip both (about 180 ms) while the binary, the kernel and its boot are the same. A
+     * failed check or trial is not noted: each run tries again, and says why it cannot restore.
+     */
+    private static Optional<Path> trialPassedMarker(Path criu) {
         try {
-            Files.createDirectories(root());
-            removeLeftovers();
-        } catch (IOException e) {
-            unusable = "cannot make a folder for templates in " + root() + ": " + e.getMessage();
-            report(unusable);
+            BasicFileAttributes binary = Files.readAttributes(criu, BasicFileAttributes.class);
+            String identity = criu + " " + binary.fileKey() + " " + binary.size() + " " + binary.lastModifiedTime().toMillis()
+                    + "\n" + System.getProperty("os.version") + "\n" + Files.readString(BOOT_ID).strip();
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            return Optional.of(root().resolve(TRIAL_PASSED_PREFIX + HexFormat.of().formatHex(hash).substring(0, 16)));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Notes the trial's success, in place of any earlier note (another CRIU, an earlier boot). */
+    private static void rememberTrialPassed(Path criu) {
+        Optional<Path> marker = trialPassedMarker(criu);
+        if (marker.isEmpty()) {
             return;
         }
-        criu = available.criu();
+        try (Stream<Path> entries = Files.list(root())) {
+            for (Path old : entries.filter(entry -> entry.getFileName().toString().startsWith(TRIAL_PASSED_PREFIX)).toList()) {
+                Files.deleteIfExists(old);
+            }
+            Files.writeString(marker.get(), criu + " passed criu check and a trial restore on Linux "
+                    + System.getProperty("os.version") + ", boot " + Files.readString(BOOT_ID).strip() + "\n");
+        } catch (IOException e) {
+            // the next test JVM runs the trial again
+        }
     }
 
     /** For the run's summary: how children start, once that is decided. */

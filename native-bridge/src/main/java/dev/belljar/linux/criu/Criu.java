@@ -41,8 +41,7 @@ public final class Criu {
      */
     public static Availability probe() {
         String configured = System.getProperty(LOCATION_PROPERTY, System.getenv(LOCATION_VARIABLE));
-        Optional<Path> criu = configured == null || configured.isBlank() ? Host.findExecutable("criu")
-                : Optional.of(Path.of(configured)).filter(Files::isExecutable);
+        Optional<Path> criu = located();
         if (criu.isEmpty()) {
             return new Availability(null, configured == null || configured.isBlank()
                     ? "CRIU is not installed (apt-get install criu)"
@@ -57,6 +56,21 @@ public final class Criu {
                     + " (install CRIU 4.1 or later)" : ""));
         }
         return new Availability(new Criu(criu.get()), null);
+    }
+
+    /** The binary {@link #probe} checks: {@value #LOCATION_PROPERTY} or {@value #LOCATION_VARIABLE}, else {@code criu} on the PATH. */
+    public static Optional<Path> located() {
+        String configured = System.getProperty(LOCATION_PROPERTY, System.getenv(LOCATION_VARIABLE));
+        return configured == null || configured.isBlank() ? Host.findExecutable("criu")
+                : Optional.of(Path.of(configured)).filter(Files::isExecutable);
+    }
+
+    /**
+     * The CRIU at {@code criu}, taken as usable without {@code criu check}: for a binary that
+     * passed it (and more) before, on this boot of this kernel.
+     */
+    public static Criu known(Path criu) {
+        return new Criu(criu);
     }
 
     /** The binary. */
