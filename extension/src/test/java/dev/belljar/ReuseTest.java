@@ -1,6 +1,8 @@
 package dev.belljar;
 
 import com.sun.jna.Memory;
+import dev.belljar.internal.Configuration;
+import dev.belljar.internal.parent.Timeline;
 import dev.belljar.linux.cgroup.CgroupManager;
 import dev.belljar.linux.cgroup.CgroupVersion;
 import org.junit.jupiter.api.MethodOrderer;
@@ -9,9 +11,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.platform.testkit.engine.Events;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,6 +85,12 @@ class ReuseTest extends KernelTest {
         assertThat(Long.parseLong(entries(events, "belljar.cpu.baselineNanos").get(1)))
                 .as("the next test's baseline: what its child did before the test itself started, since the test was sent")
                 .isBetween(0L, next);
+        List<List<Timeline.Sample>> timelines = entries(events, Timeline.FILE_KEY).stream().map(ReuseTest::samples).toList();
+        assertThat(timelines).hasSize(2);
+        assertThat(timelines.get(0).get(timelines.get(0).size() - 1).millis()).as("the burner's chart spans its burn")
+                .isGreaterThanOrEqualTo(BURN_MILLIS);
+        assertThat(timelines.get(1)).as("the next test's chart starts at its own start and ends with it").isNotEmpty()
+                .allMatch(sample -> sample.millis() < BURN_MILLIS);
         List<String> summaries = entries(events, "belljar.summary");
         if (CgroupManager.ofThisProcess().version() == CgroupVersion.V1) {
             long peak = Long.parseLong(entries(events, "belljar.memory.peakBytes").get(1));
@@ -86,6 +99,20 @@ class ReuseTest extends KernelTest {
             assertThat(summaries.get(1)).doesNotContain("shared child");
         } else {
             assertThat(summaries.get(1)).contains("peak of the shared child");
+        }
+    }
+
+    private static final long BURN_MILLIS = Accounted.BURN_NANOS / 1_000_000;
+
+    /** The samples of a test's chart, from the file its report entry names (removed once read). */
+    private static List<Timeline.Sample> samples(String file) {
+        Path samples = Configuration.of(key -> Optional.empty()).reportDirectory().resolve(file);
+        try {
+            List<Timeline.Sample> decoded = Timeline.decode(Files.readString(samples).strip());
+            Files.delete(samples);
+            return decoded;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

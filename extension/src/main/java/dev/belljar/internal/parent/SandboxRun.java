@@ -49,7 +49,9 @@ public final class SandboxRun implements AutoCloseable {
     private HostPortRelays relays = new HostPortRelays(Map.of());
     private Process process;
     private ChildTransport transport;
-    private Timeline timeline;
+    /** The samples of the test that runs now; a shared child's next test samples on the same thread. */
+    private volatile Timeline timeline;
+    /** For the whole life of the child, whichever of its tests runs. */
     private OomWatch oomWatch;
     private long startNanos;
     /** A shared child's accounting when its current test was sent; null for its first test. */
@@ -335,8 +337,12 @@ public final class SandboxRun implements AutoCloseable {
 
     private HostPortRelays beginRequest(LaunchPlan plan) {
         startNanos = System.nanoTime();
-        timeline = Timeline.start(cgroup, startNanos);
-        oomWatch = watchOomKills(timeline);
+        if (timeline == null) {
+            timeline = Timeline.start(cgroup, startNanos);
+            oomWatch = watchOomKills();
+        } else {
+            timeline.restart(startNanos);
+        }
         HostPortRelays forwarding = new HostPortRelays(plan.spec().hostPorts());
         synchronized (this) {
             relays = forwarding;
@@ -357,11 +363,11 @@ public final class SandboxRun implements AutoCloseable {
     }
 
     /** Marks each OOM kill on the timeline when the kernel reports it; without a watch the sampler still sees it. */
-    private OomWatch watchOomKills(Timeline marks) {
+    private OomWatch watchOomKills() {
         try {
             return cgroup.watchOomKills(kills -> {
                 try {
-                    marks.sampleNow();
+                    timeline.sampleNow();
                 } catch (CgroupException e) {
                     // the sandbox is being removed
                 }
@@ -427,7 +433,8 @@ public final class SandboxRun implements AutoCloseable {
             return childEnded(!process.waitFor(0, TimeUnit.NANOSECONDS));
         }
         long wallTime = System.nanoTime() - startNanos;
-        endSampling();
+        timeline.pause();
+        relaysNow().close();
         return events.report(0, false, wallTime, testStart, statsOfThisTest(), peakIncludesEarlierTests(), timeline.encode(),
                 output(workDir.stdout(), stdoutFrom), output(workDir.stderr(), stderrFrom));
     }

@@ -54,10 +54,12 @@ public final class Timeline implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread sampler;
-    private long intervalMillis = INTERVAL_MILLIS;
+    private volatile long intervalMillis = INTERVAL_MILLIS;
 
     private final Cgroup cgroup;
-    private final long startNanos;
+    private volatile long startNanos;
+    /** Between two tests of a shared child: samples would belong to neither. */
+    private volatile boolean paused;
 
     private Timeline(Cgroup cgroup, long startNanos) {
         this.cgroup = cgroup;
@@ -76,6 +78,9 @@ public final class Timeline implements AutoCloseable {
 
     /** Takes a sample at once: the sampler does every interval, an OOM kill notification does too. */
     void sampleNow() {
+        if (paused) {
+            return;
+        }
         CgroupUsage usage = cgroup.usage();
         synchronized (samples) {
             samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, usage.memoryCurrentBytes(),
@@ -93,6 +98,30 @@ public final class Timeline implements AutoCloseable {
         Timeline timeline = new Timeline(cgroup, startNanos);
         timeline.sampler.start();
         return timeline;
+    }
+
+    /**
+     * Ends the samples of a shared child's test with a last one, and takes none until
+     * {@link #restart}: the thread stays for its next test.
+     */
+    void pause() {
+        try {
+            sampleNow();
+        } catch (CgroupException e) {
+            // the cgroup is already gone: the timeline ends with the previous sample
+        }
+        paused = true;
+    }
+
+    /** Starts the samples of a shared child's next test afresh, counting from {@code startNanos}. */
+    void restart(long startNanos) {
+        synchronized (samples) {
+            samples.clear();
+            intervalMillis = INTERVAL_MILLIS;
+            this.startNanos = startNanos;
+        }
+        paused = false;
+        sampleNow();
     }
 
     /** Every other sample, the last one, and every one that saw a new OOM kill. */
