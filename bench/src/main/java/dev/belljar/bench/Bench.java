@@ -62,8 +62,12 @@ public final class Bench {
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
         double forkPerClass = forkPerClassSeconds();
         // Restored from warm templates where CRIU works here (as root); the runs above start fresh children.
-        Run restored = run(request(TrivialTests.IsolatedTrivial.class, false, true).configurationParameter("belljar.child.restore", "true"));
-        Run restoredSmall = run(request(TrivialTests.IsolatedIn32M.class, false, true).configurationParameter("belljar.child.restore", "true"));
+        // The first run makes the template where no earlier run kept one; the second is what every later run gets.
+        Run restoredFirst = run(restoring(TrivialTests.IsolatedTrivial.class));
+        Run restored = run(restoring(TrivialTests.IsolatedTrivial.class));
+        Run restoredSmall = run(restoring(TrivialTests.IsolatedIn32M.class));
+        Run sharedRestoredFirst = run(restoring(TrivialTests.IsolatedShared.class));
+        Run sharedRestored = run(restoring(TrivialTests.IsolatedShared.class));
 
         double extraPerTest = (isolated.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "%nJDK %s, children start from %s%n", Runtime.version(),
@@ -86,12 +90,22 @@ public final class Bench {
         System.out.printf(Locale.ROOT, "  the same restored from warm templates       %8.3f s  = %.2fx (%d passed, %d restored; target <= 2x;"
                         + " test JVM CPU %.3f s per test, target <= 0.020 s)%n", extraRestored, extraRestored / hello, restored.passed,
                 restored.restoredChildren, (restored.ownCpuSeconds - plain.ownCpuSeconds) / TESTS);
+        double extraRestoredFirst = (restoredFirst.wallSeconds - plain.wallSeconds) / TESTS;
+        System.out.printf(Locale.ROOT, "    in the run before, which %s      %8.3f s  = %.2fx (%d restored)%n",
+                restoredFirst.madeTemplate ? "made the template  " : "found the template ",
+                extraRestoredFirst, extraRestoredFirst / hello, restoredFirst.restoredChildren);
         double extraForked = (forkPerClass - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "  the peer: a JVM of its own per test class  %8.3f s  = %.2fx (what Surefire's forkCount=1,"
                 + " reuseForks=false does per class: a JVM running JUnit's launcher, no sandbox)%n", extraForked, extraForked / hello);
         double extraShared = (shared.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "  the same sharing one child (reuse = CLASS)  %8.3f s  = %.2fx (%d passed; target <= 0.25x)%n",
                 extraShared, extraShared / hello, shared.passed);
+        double extraSharedRestored = (sharedRestored.wallSeconds - plain.wallSeconds) / TESTS;
+        double extraSharedRestoredFirst = (sharedRestoredFirst.wallSeconds - plain.wallSeconds) / TESTS;
+        System.out.printf(Locale.ROOT, "    its child restored from a warm template   %8.3f s  = %.2fx (%d passed; %.3f s = %.2fx in the run"
+                        + " before, which %s the template)%n", extraSharedRestored, extraSharedRestored / hello, sharedRestored.passed,
+                extraSharedRestoredFirst, extraSharedRestoredFirst / hello,
+                sharedRestoredFirst.madeTemplate ? "made" : "found");
         double extraWithSetup = (withSetup.wallSeconds - plain.wallSeconds) / TESTS;
         System.out.printf(Locale.ROOT, "  the same with net = PRIVATE and a hostname  %8.3f s  = %.1fx (%d passed; setup in the child through JNA)%n",
                 extraWithSetup, extraWithSetup / hello, withSetup.passed);
@@ -183,6 +197,11 @@ public final class Bench {
                 .configurationParameter("belljar.child.restore", "false");
     }
 
+    /** Sequential, with spares, children restored from warm templates where CRIU works here. */
+    private static LauncherDiscoveryRequestBuilder restoring(Class<?> tests) {
+        return request(tests, false, true).configurationParameter("belljar.child.restore", "true");
+    }
+
     private static Run run(LauncherDiscoveryRequestBuilder request) {
         Launcher launcher = LauncherFactory.create();
         Run run = new Run();
@@ -210,6 +229,8 @@ public final class Bench {
         final List<Long> baselineCpuNanos = Collections.synchronizedList(new ArrayList<>());
         volatile int passed;
         volatile int restoredChildren;
+        /** Whether this run made a template: no earlier run kept one. */
+        volatile boolean madeTemplate;
         double wallSeconds;
         /** CPU of this JVM (the test JVM) during the run: the children are other processes. */
         double ownCpuSeconds;
@@ -224,7 +245,10 @@ public final class Bench {
                 cpuNanos.add(Long.parseLong(values.get("belljar.cpu.usageNanos")));
                 baselineCpuNanos.add(Long.parseLong(values.get("belljar.cpu.baselineNanos")));
             }
-            if (values.getOrDefault("belljar.child", "").startsWith("restored")) {
+            if (values.getOrDefault("belljar.sandboxes", "").matches(".*\\d+ templates? made.*")) {
+                madeTemplate = true;
+            }
+            if (values.getOrDefault("belljar.child", "").contains("restored from a warm template")) {
                 synchronized (this) {
                     restoredChildren++;
                 }
