@@ -60,6 +60,7 @@ public final class Bench {
         Run shared = run(TrivialTests.IsolatedShared.class, false);
         Run noArchive = run(request(TrivialTests.IsolatedTrivial.class, false, true).configurationParameter("belljar.child.cds", "false"));
         Run small = run(TrivialTests.IsolatedIn32M.class, false);
+        Run smallNoArchive = run(request(TrivialTests.IsolatedIn32M.class, false, true).configurationParameter("belljar.child.cds", "false"));
         double forkPerClass = forkPerClassSeconds();
         // Restored from warm templates where CRIU works here (as root); the runs above start fresh children.
         // The first run makes the template where no earlier run kept one; the second is what every later run gets.
@@ -123,6 +124,9 @@ public final class Bench {
                 (isolated.ownCpuSeconds - plain.ownCpuSeconds) / TESTS);
         System.out.printf(Locale.ROOT, "trivial isolated tests under memory = 32M   %d of %d passed (baseline %.1f MiB)%n",
                 small.passed, SMALL_TESTS, median(small.baselineBytes) / 1048576.0);
+        System.out.printf(Locale.ROOT, "  the same without a start-up archive       %d of %d passed (baseline %.1f MiB, peak %.1f MiB)%n",
+                smallNoArchive.passed, SMALL_TESTS, median(smallNoArchive.baselineBytes) / 1048576.0,
+                median(smallNoArchive.peakBytes) / 1048576.0);
         System.out.printf(Locale.ROOT, "  the same restored from warm templates     %d of %d passed, %d restored (baseline %.1f MiB)%n",
                 restoredSmall.passed, SMALL_TESTS, restoredSmall.restoredChildren,
                 restoredSmall.baselineBytes.isEmpty() ? 0 : median(restoredSmall.baselineBytes) / 1048576.0);
@@ -225,6 +229,7 @@ public final class Bench {
     /** Collects the outcome and Belljar's report entries of each test. */
     private static final class Run implements TestExecutionListener {
         final List<Long> baselineBytes = Collections.synchronizedList(new ArrayList<>());
+        final List<Long> peakBytes = Collections.synchronizedList(new ArrayList<>());
         final List<Long> cpuNanos = Collections.synchronizedList(new ArrayList<>());
         final List<Long> baselineCpuNanos = Collections.synchronizedList(new ArrayList<>());
         volatile int passed;
@@ -238,6 +243,9 @@ public final class Bench {
         @Override
         public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
             Map<String, String> values = entry.getKeyValuePairs();
+            if (values.containsKey("belljar.memory.peakBytes")) {
+                peakBytes.add(Long.parseLong(values.get("belljar.memory.peakBytes")));
+            }
             if (values.containsKey("belljar.memory.baselineBytes")) {
                 baselineBytes.add(Long.parseLong(values.get("belljar.memory.baselineBytes")));
             }

@@ -32,6 +32,16 @@ class ChildJvmFlagsTest {
         startsWith(flags);
     }
 
+    @Test
+    void underASmallMemoryLimitTheChildCompilesLaterAndHasOneScalingOnly() {
+        List<String> small = ChildJvm.flags(SandboxSpec.builder().memory("32M").build());
+        assertThat(small.stream().filter(flag -> flag.startsWith("-XX:CompileThresholdScaling="))).as("one, not two")
+                .containsExactly(ChildJvm.SMALL_LIMIT_COMPILE_THRESHOLD_SCALING);
+        assertThat(ChildJvm.flags(SandboxSpec.builder().memory("65M").build())).contains("-XX:CompileThresholdScaling=10")
+                .doesNotContain(ChildJvm.SMALL_LIMIT_COMPILE_THRESHOLD_SCALING);
+        assertThat(ChildJvm.flags(SandboxSpec.builder().build())).contains("-XX:CompileThresholdScaling=10");
+    }
+
     /** Runs {@code java -version} with {@code flags}; returns its output after checking it started. */
     private static String startsWith(List<String> flags) throws Exception {
         List<String> command = new ArrayList<>();
