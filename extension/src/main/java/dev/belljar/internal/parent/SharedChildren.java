@@ -13,8 +13,7 @@ import java.util.Optional;
  * The children that the tests of one class share ({@code reuse = CLASS}), one per sandbox they
  * declare: each runs its tests one after another. A test that ends its child (an OOM kill, an
  * exit, a crash, a timeout) takes it with it, and the next test starts a new one: restored from
- * a warm template where children are, else fresh. Closed, with
- * every sandbox, when the class ends.
+ * a warm template where children are, else fresh. Closed, with every sandbox, when the class ends.
  */
 public final class SharedChildren implements AutoCloseable {
     private final HostSupport host;

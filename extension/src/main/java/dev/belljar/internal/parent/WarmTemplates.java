@@ -162,9 +162,9 @@ final class WarmTemplates {
             report(unusable);
             return;
         }
-        Optional<Path> passed = Criu.located().flatMap(WarmTemplates::trialPassedMarker);
-        if (passed.isPresent() && Files.exists(passed.get())) {
-            criu = Criu.known(Criu.located().orElseThrow());
+        Optional<Path> located = Criu.located();
+        if (located.flatMap(WarmTemplates::trialPassedMarker).filter(Files::exists).isPresent()) {
+            criu = Criu.known(located.get());
             return;
         }
         Criu.Availability available = host.probe().criu();
