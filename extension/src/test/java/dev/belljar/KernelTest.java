@@ -5,6 +5,7 @@ import static org.junit.platform.testkit.engine.EventConditions.abortedWithReaso
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import com.sun.jna.Memory;
 import dev.belljar.linux.cgroup.CgroupManager;
 import dev.belljar.linux.cgroup.NotDelegatedException;
 import dev.belljar.linux.cgroup.Watchdog;
@@ -16,6 +17,7 @@ import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +49,19 @@ abstract class KernelTest {
         return events.reportingEntryPublished().stream()
                 .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().get(key))
                 .filter(Objects::nonNull).toList();
+    }
+
+    /**
+     * Touches native memory, 8 MiB at a time, until the kernel's memory limit kills the sandbox:
+     * the JVM's heap limit does not see it.
+     */
+    static void touchNativeMemoryUntilOomKilled() {
+        List<Memory> kept = new ArrayList<>();
+        while (true) {
+            Memory block = new Memory(8 << 20);
+            block.clear();
+            kept.add(block);
+        }
     }
 
     /** Whether these tests run as a user other than root, whose sandboxes are rootless. */

@@ -1,6 +1,5 @@
 package dev.belljar;
 
-import com.sun.jna.Memory;
 import dev.belljar.internal.channel.WorkDir;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.host.FileTrees;
@@ -24,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -278,12 +276,7 @@ class RestoreTest extends KernelTest {
         @Test
         @Expect(outcome = Outcome.OOM_KILLED)
         void c() {
-            List<Memory> kept = new ArrayList<>();
-            while (true) {
-                Memory block = new Memory(8 << 20);
-                block.clear();
-                kept.add(block);
-            }
+            touchNativeMemoryUntilOomKilled();
         }
 
         @Test
@@ -350,12 +343,7 @@ class RestoreTest extends KernelTest {
         @Test
         @Expect(outcome = Outcome.OOM_KILLED)
         void b() {
-            List<Memory> kept = new ArrayList<>();
-            while (true) {
-                Memory block = new Memory(8 << 20);
-                block.clear();
-                kept.add(block);
-            }
+            touchNativeMemoryUntilOomKilled();
         }
 
         @Test

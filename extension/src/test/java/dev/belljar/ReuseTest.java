@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -183,12 +182,7 @@ class ReuseTest extends KernelTest {
         @Test
         @Expect(outcome = Outcome.OOM_KILLED)
         void b() {
-            List<Memory> kept = new ArrayList<>();
-            while (true) {
-                Memory block = new Memory(8 << 20);
-                block.clear();
-                kept.add(block);
-            }
+            touchNativeMemoryUntilOomKilled();
         }
 
         @Test
