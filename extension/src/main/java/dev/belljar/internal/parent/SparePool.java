@@ -5,13 +5,13 @@ import dev.belljar.internal.channel.Messages;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Children started ahead, for tests with a sandbox used more than once: their JVM and JUnit
@@ -32,13 +32,13 @@ public final class SparePool implements AutoCloseable {
      * Restores spares while tests run: a restore waits until its child reached the parent (so that
      * a failed one never reaches a test), which would otherwise hold up the test that asked for it.
      */
-    private final ExecutorService restorer = Executors.newSingleThreadExecutor(task -> {
+    private final ExecutorService restorer = Executors.newFixedThreadPool(SPARES_PER_SANDBOX, task -> {
         Thread thread = new Thread(task, "belljar-spare-restorer");
         thread.setDaemon(true);
         return thread;
     });
-    /** Sandboxes whose spares {@link #restorer} is restoring now. */
-    private final Set<String> restoring = ConcurrentHashMap.newKeySet();
+    /** Spares of each sandbox that {@link #restorer} is restoring now. */
+    private final Map<String, AtomicInteger> restoring = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     SparePool(HostSupport host) {
@@ -89,31 +89,38 @@ public final class SparePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Restores spares until {@code ready} holds {@link #SPARES_PER_SANDBOX}, counting those under
+     * way: one per restorer thread at a time, since a restore mostly waits (for CRIU, then for the
+     * restored JVM to reach the parent) and one after another they fell behind the tests.
+     */
     private void restoreInBackground(String key, LaunchPlan plan, Deque<SandboxRun> ready) {
-        if (closed || !restoring.add(key)) {
-            return;
-        }
-        try {
-            restorer.execute(() -> {
-                try {
-                    while (ready.size() < SPARES_PER_SANDBOX && !closed) {
-                        Optional<SandboxRun> spare = host.templates().prestart(plan);
-                        if (spare.isEmpty()) {
-                            // The template failed (reported once): the next test starts fresh, and its spares too.
-                            break;
-                        }
-                        ready.addLast(spare.get());
+        AtomicInteger underWay = restoring.computeIfAbsent(key, k -> new AtomicInteger());
+        while (!closed) {
+            int now = underWay.get();
+            if (ready.size() + now >= SPARES_PER_SANDBOX) {
+                return;
+            }
+            if (!underWay.compareAndSet(now, now + 1)) {
+                continue;
+            }
+            try {
+                restorer.execute(() -> {
+                    try {
+                        // Empty where the template failed (reported once): the next tests start fresh children.
+                        host.templates().prestart(plan).ifPresent(ready::addLast);
+                    } catch (InterruptedException e) {
+                        // close() stops the restorers, then removes the spares
+                    } catch (RuntimeException e) {
+                        // A spare only saves time; the next test gets a child of its own.
+                    } finally {
+                        underWay.decrementAndGet();
                     }
-                } catch (InterruptedException e) {
-                    // close() stops the restorer, then removes the spares
-                } catch (RuntimeException e) {
-                    // A spare only saves time; the next test gets a child of its own.
-                } finally {
-                    restoring.remove(key);
-                }
-            });
-        } catch (RejectedExecutionException closedMeanwhile) {
-            restoring.remove(key);
+                });
+            } catch (RejectedExecutionException closedMeanwhile) {
+                underWay.decrementAndGet();
+                return;
+            }
         }
     }
 
