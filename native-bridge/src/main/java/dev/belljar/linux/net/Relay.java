@@ -56,6 +56,7 @@ public final class Relay implements AutoCloseable {
     private final AtomicLong bytesUpstream = new AtomicLong();
     private final AtomicLong bytesDownstream = new AtomicLong();
     private volatile boolean closed;
+    private volatile Thread acceptor;
 
     private Relay(LoopbackListener listener, InetSocketAddress target, Faults faults) {
         this.listener = listener;
@@ -66,7 +67,7 @@ public final class Relay implements AutoCloseable {
     /** Starts accepting on {@code listener}; {@link #close()} closes it. */
     public static Relay start(LoopbackListener listener, InetSocketAddress target, Faults faults) {
         Relay relay = new Relay(listener, target, faults);
-        relay.startThread("accept", relay::acceptConnections);
+        relay.acceptor = relay.startThread("accept", relay::acceptConnections);
         return relay;
     }
 
@@ -103,6 +104,14 @@ public final class Relay implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         listener.close();
+        // First the acceptor: a connection it accepted just now starts its threads before it ends, not after the join below.
+        acceptor.interrupt();
+        try {
+            acceptor.join(JOIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         for (RelayedConnection connection : connections) {
             connection.end();
         }
