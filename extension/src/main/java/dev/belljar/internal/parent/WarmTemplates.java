@@ -163,7 +163,8 @@ final class WarmTemplates {
             return;
         }
         Optional<Path> located = Criu.located();
-        if (located.flatMap(WarmTemplates::trialPassedMarker).filter(Files::exists).isPresent()) {
+        Path unshare = host.probe().unshare();
+        if (located.flatMap(criu -> trialPassedMarker(criu, unshare)).filter(Files::exists).isPresent()) {
             criu = Criu.known(located.get());
             return;
         }
@@ -172,7 +173,7 @@ final class WarmTemplates {
             unusable = available.unavailable();
             return;
         }
-        Optional<String> cannot = TemplateTrial.cannotRestore(available.criu(), host.probe().unshare());
+        Optional<String> cannot = TemplateTrial.cannotRestore(available.criu(), unshare);
         if (cannot.isPresent()) {
             unusable = "CRIU " + available.criu().version() + " (" + available.criu().path() + ") cannot restore a trial"
                     + " template here: " + cannot.get();
@@ -180,19 +181,22 @@ final class WarmTemplates {
             return;
         }
         criu = available.criu();
-        rememberTrialPassed(criu.path());
+        rememberTrialPassed(criu.path(), unshare);
     }
 
     /**
-     * Where a test JVM notes that {@code criu} passed {@code criu check} and the trial: later test
-     * JVMs skip both (about 180 ms) while the binary, the kernel and its boot are the same. A
-     * failed check or trial is not noted: each run tries again, and says why it cannot restore.
+     * Where a test JVM notes that {@code criu} passed {@code criu check} and the trial, run
+     * through {@code unshare}: later test JVMs skip both (about 180 ms) while both binaries, the
+     * kernel and its boot are the same. A failed check or trial is not noted: each run tries
+     * again, and says why it cannot restore.
      */
-    private static Optional<Path> trialPassedMarker(Path criu) {
+    private static Optional<Path> trialPassedMarker(Path criu, Path unshare) {
+        if (unshare == null) {
+            return Optional.empty();
+        }
         try {
-            BasicFileAttributes binary = Files.readAttributes(criu, BasicFileAttributes.class);
-            String identity = criu + " " + binary.fileKey() + " " + binary.size() + " " + binary.lastModifiedTime().toMillis()
-                    + "\n" + System.getProperty("os.version") + "\n" + Files.readString(BOOT_ID).strip();
+            String identity = identityOf(criu) + "\n" + identityOf(unshare) + "\n" + System.getProperty("os.version")
+                    + "\n" + Files.readString(BOOT_ID).strip();
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
             return Optional.of(root().resolve(TRIAL_PASSED_PREFIX + HexFormat.of().formatHex(hash).substring(0, 16)));
         } catch (IOException | NoSuchAlgorithmException e) {
@@ -200,9 +204,15 @@ final class WarmTemplates {
         }
     }
 
+    /** A binary's path, inode, size and modification time: another build of it is another binary. */
+    private static String identityOf(Path binary) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(binary, BasicFileAttributes.class);
+        return binary + " " + attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
+    }
+
     /** Notes the trial's success, in place of any earlier note (another CRIU, an earlier boot). */
-    private static void rememberTrialPassed(Path criu) {
-        Optional<Path> marker = trialPassedMarker(criu);
+    private static void rememberTrialPassed(Path criu, Path unshare) {
+        Optional<Path> marker = trialPassedMarker(criu, unshare);
         if (marker.isEmpty()) {
             return;
         }
@@ -210,7 +220,7 @@ final class WarmTemplates {
             for (Path old : entries.filter(entry -> entry.getFileName().toString().startsWith(TRIAL_PASSED_PREFIX)).toList()) {
                 Files.deleteIfExists(old);
             }
-            Files.writeString(marker.get(), criu + " passed criu check and a trial restore on Linux "
+            Files.writeString(marker.get(), criu + " passed criu check and a trial restore through " + unshare + " on Linux "
                     + System.getProperty("os.version") + ", boot " + Files.readString(BOOT_ID).strip() + "\n");
         } catch (IOException e) {
             // the next test JVM runs the trial again
