@@ -92,11 +92,14 @@ public final class SparePool implements AutoCloseable {
     /**
      * Restores spares until {@code ready} holds {@link #SPARES_PER_SANDBOX}, counting those under
      * way: one per restorer thread at a time, since a restore mostly waits (for CRIU, then for the
-     * restored JVM to reach the parent) and one after another they fell behind the tests.
+     * restored JVM to reach the parent) and one after another they fell behind the tests. One call
+     * hands out at most that many restores: where the template failed each ends at once, and
+     * counting on them to fill {@code ready} would hand out restores forever.
      */
     private void restoreInBackground(String key, LaunchPlan plan, Deque<SandboxRun> ready) {
         AtomicInteger underWay = restoring.computeIfAbsent(key, k -> new AtomicInteger());
-        while (!closed) {
+        int handedOut = 0;
+        while (!closed && handedOut < SPARES_PER_SANDBOX) {
             int now = underWay.get();
             if (ready.size() + now >= SPARES_PER_SANDBOX) {
                 return;
@@ -104,6 +107,7 @@ public final class SparePool implements AutoCloseable {
             if (!underWay.compareAndSet(now, now + 1)) {
                 continue;
             }
+            handedOut++;
             try {
                 restorer.execute(() -> {
                     try {
