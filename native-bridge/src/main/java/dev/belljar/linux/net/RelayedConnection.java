@@ -86,10 +86,25 @@ final class RelayedConnection {
     private void startDirection(Direction direction, SocketChannel from, SocketChannel to) {
         BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
         String name = number + "-" + direction.name().toLowerCase();
-        threads.add(relay.startThread(name + "-read", () -> read(direction, from, queue)));
-        threads.add(relay.startThread(name + "-write", () -> write(direction, to, queue)));
+        threads.add(relay.startThread(name + "-read", () -> endingWithTheRelay(() -> read(direction, from, queue))));
+        threads.add(relay.startThread(name + "-write", () -> endingWithTheRelay(() -> write(direction, to, queue))));
         if (hasEnded()) {
             finish(); // ended before these threads were there to be interrupted
+        }
+    }
+
+    /**
+     * Runs a direction's loop; where it stopped because the relay closed, closes both connections.
+     * The relay's close ends only the connections it knows of: one its acceptor started just then
+     * would otherwise keep its client waiting for good.
+     */
+    private void endingWithTheRelay(Runnable direction) {
+        try {
+            direction.run();
+        } finally {
+            if (relay.isClosed()) {
+                end();
+            }
         }
     }
 

@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,6 +207,22 @@ class RelayTest {
         assertThat(endOfStreamOrReset(client)).isTrue();
         assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), listener.port()))
                 .isInstanceOf(ConnectException.class);
+    }
+
+    /** The race {@link #closeEndsEveryThreadAndClosesEverySocket} can lose: a connection the acceptor starts as the relay closes. */
+    @Test
+    void aConnectionStartedAsTheRelayClosesClosesItsSockets() throws Exception {
+        HostService service = open(HostService.echo());
+        Relay relay = Relay.start(LoopbackListener.onThisHost(0), service.address(), Faults.NONE);
+        relay.close();
+        ServerSocketChannel elsewhere = open(ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        Socket client = open(new Socket(InetAddress.getLoopbackAddress(), elsewhere.socket().getLocalPort()));
+        SocketChannel accepted = elsewhere.accept();
+
+        new RelayedConnection(relay, 1, accepted, SocketChannel.open(service.address())).start();
+
+        client.setSoTimeout(10_000); // fails instead of hanging, should the sockets stay open
+        assertThat(endOfStreamOrReset(client)).isTrue();
     }
 
     private Relay relayTo(HostService service, Faults faults) throws IOException {
