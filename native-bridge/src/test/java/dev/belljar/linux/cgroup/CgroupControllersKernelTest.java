@@ -136,7 +136,7 @@ class CgroupControllersKernelTest {
 
     /**
      * Two dd writing 32 MiB each with O_DIRECT to the same loop device at the same time, one
-     * throttled to 1 MiB/s: once the free one has finished, the kernel's own byte count of the
+     * throttled to 1 MiB/s and writing before the other starts: once the free one has finished, the kernel's own byte count of the
      * throttled one (io.stat / blkio.throttle.io_service_bytes) is far below its total. Were the
      * limit not enforced, both would have written everything by then. No duration is measured.
      */
@@ -155,6 +155,9 @@ class CgroupControllersKernelTest {
 
         String dd = "dd if=/dev/zero of=" + loopDevice + " bs=64k count=512 oflag=direct conv=notrunc seek=";
         Process slow = kernel.startInside(throttled, dd + "0");
+        // Under load dd may still be starting: the free one would then finish before the throttled one wrote a byte.
+        assertThat(Poll.until(() -> throttled.stats().ioWriteBytes().orElse(0L) > 0 || !slow.isAlive(), Duration.ofSeconds(30)))
+                .as("the throttled dd began to write").isTrue();
         Process fast = kernel.startInside(free, dd + "512");
 
         assertThat(fast.waitFor(120, TimeUnit.SECONDS)).as("the unthrottled dd ends").isTrue();
