@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /** The relay's faults on this host's own loopback: lower bounds of time only, never the machine's speed. */
 class RelayTest {
+    /** A read that waits this long failed: the test fails instead of hanging the build. */
+    private static final int READ_TIMEOUT_MILLIS = 30_000;
+
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @AfterEach
@@ -197,6 +200,7 @@ class RelayTest {
         Relay relay = Relay.start(listener, service.address(), Faults.NONE.withLatency(Direction.UPSTREAM,
                 Duration.ofSeconds(10), Duration.ZERO));
         Socket client = open(new Socket(InetAddress.getLoopbackAddress(), listener.port()));
+        client.setSoTimeout(READ_TIMEOUT_MILLIS);
         client.getOutputStream().write('x'); // waits out its latency in a writer when the relay closes
 
         relay.close();
@@ -221,7 +225,7 @@ class RelayTest {
 
         new RelayedConnection(relay, 1, accepted, SocketChannel.open(service.address())).start();
 
-        client.setSoTimeout(10_000); // fails instead of hanging, should the sockets stay open
+        client.setSoTimeout(READ_TIMEOUT_MILLIS);
         assertThat(endOfStreamOrReset(client)).isTrue();
     }
 
@@ -231,7 +235,9 @@ class RelayTest {
     }
 
     private Socket connect(Relay relay) throws IOException {
-        return open(new Socket(InetAddress.getLoopbackAddress(), relay.port()));
+        Socket client = open(new Socket(InetAddress.getLoopbackAddress(), relay.port()));
+        client.setSoTimeout(READ_TIMEOUT_MILLIS);
+        return client;
     }
 
     private static void readAll(InputStream in, ByteArrayOutputStream into) throws IOException {
