@@ -1,6 +1,9 @@
 package dev.belljar;
 
 import dev.belljar.internal.IsolatedTestInterceptor;
+import dev.belljar.internal.child.ClassRun;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -19,7 +22,13 @@ import java.lang.reflect.Method;
  * child JVM it runs the test in place. It also resolves {@link Sandbox} parameters, for tests that
  * stay in the parent and run code in sandboxes themselves.
  */
-public class BelljarExtension implements InvocationInterceptor, ParameterResolver {
+public class BelljarExtension implements InvocationInterceptor, ParameterResolver, ExecutionCondition {
+
+    /** In a child that the tests of a class share, only the test the test JVM asks for next runs. */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        return ClassRun.admit(context.getUniqueId());
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {

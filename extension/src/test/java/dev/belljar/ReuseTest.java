@@ -5,10 +5,12 @@ import dev.belljar.internal.Configuration;
 import dev.belljar.internal.parent.Timeline;
 import dev.belljar.linux.cgroup.CgroupManager;
 import dev.belljar.linux.cgroup.CgroupVersion;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestReporter;
+import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 import java.io.IOException;
@@ -17,10 +19,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
@@ -101,6 +106,41 @@ class ReuseTest extends KernelTest {
         }
     }
 
+    private static final String REPORTER = TestReporter.class.getName();
+
+    @Test
+    void aSharedChildSetsItsClassUpOnceAndRunsOnlyTheTestsTheTestJvmAsksFor() {
+        Events events = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(SetUpOnce.class, "a", REPORTER), selectMethod(SetUpOnce.class, "c", REPORTER)).execute()
+                .testEvents();
+
+        events.assertStatistics(s -> s.succeeded(2).failed(0));
+        assertThat(entries(events, "setUps")).as("@BeforeAll, once for the class").containsExactly("1", "1");
+        assertThat(entries(events, "ran")).as("b, not asked for, never ran: it would have ended the child")
+                .containsExactly("a", "a c");
+    }
+
+    @Test
+    void testsThatTheChildOrdersOtherwiseRunAllTheSameEachWithItsOwnReport() {
+        // Random order: the child's seed is not the test JVM's, so the two orders differ (but for 1 in 720).
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(OrderedAtRandom.class))
+                .configurationParameter("junit.jupiter.execution.order.random.seed", "42").execute().testEvents();
+
+        events.assertStatistics(s -> s.succeeded(6).failed(0));
+        List<String> names = events.succeeded().stream().map(event -> event.getTestDescriptor().getDisplayName())
+                .map(name -> name.replace("(TestReporter)", "")).toList();
+        assertThat(entries(events, "test")).as("each test's report entry is its own").isEqualTo(names);
+        assertThat(entries(events, "belljar.child")).allMatch(child -> child.startsWith("shared by the tests of its class"));
+    }
+
+    @Test
+    void whereIsolatedIsOnTheMethodsTheirClassesOtherTestsStayOutOfTheSharedChild() {
+        Events events = runEngine(SharedByMethods.class);
+
+        events.assertStatistics(s -> s.succeeded(3).failed(0));
+        assertThat(entries(events, "pid")).hasSize(2).containsOnly(entries(events, "pid").get(0));
+    }
+
     private static final long BURN_MILLIS = Accounted.BURN_NANOS / 1_000_000;
 
     /** The samples of a test's chart, from the file its report entry names (removed once read). */
@@ -153,6 +193,95 @@ class ReuseTest extends KernelTest {
 
         @Test
         void e(TestReporter reporter) {
+            publishPid(reporter);
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    @Isolated(reuse = Reuse.CLASS)
+    static class SetUpOnce {
+        static int setUps;
+        static String ran = "";
+
+        @BeforeAll
+        static void setUp() {
+            setUps++;
+        }
+
+        @Test
+        void a(TestReporter reporter) {
+            ran(reporter, "a");
+        }
+
+        @Test
+        void b() {
+            System.exit(4);
+        }
+
+        @Test
+        void c(TestReporter reporter) {
+            ran(reporter, "c");
+        }
+
+        private static void ran(TestReporter reporter, String test) {
+            ran = (ran + " " + test).strip();
+            reporter.publishEntry(Map.of("setUps", Integer.toString(setUps), "ran", ran));
+        }
+    }
+
+    @TestMethodOrder(MethodOrderer.Random.class)
+    @Isolated(reuse = Reuse.CLASS)
+    static class OrderedAtRandom {
+        @Test
+        void a(TestReporter reporter) {
+            reporter.publishEntry("test", "a");
+        }
+
+        @Test
+        void b(TestReporter reporter) {
+            reporter.publishEntry("test", "b");
+        }
+
+        @Test
+        void c(TestReporter reporter) {
+            reporter.publishEntry("test", "c");
+        }
+
+        @Test
+        void d(TestReporter reporter) {
+            reporter.publishEntry("test", "d");
+        }
+
+        @Test
+        void e(TestReporter reporter) {
+            reporter.publishEntry("test", "e");
+        }
+
+        @Test
+        void f(TestReporter reporter) {
+            reporter.publishEntry("test", "f");
+        }
+    }
+
+    /** Its plain test would end a shared child it ran in: a class run there would run it unasked. */
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    static class SharedByMethods {
+        @Test
+        @Isolated(reuse = Reuse.CLASS)
+        void a(TestReporter reporter) {
+            publishPid(reporter);
+        }
+
+        @Test
+        void b() {
+            if (System.getProperty("belljar.child.uniqueId") != null) {
+                System.exit(5);
+            }
+        }
+
+        @Test
+        @Isolated(reuse = Reuse.CLASS)
+        void c(TestReporter reporter) {
             publishPid(reporter);
         }
     }

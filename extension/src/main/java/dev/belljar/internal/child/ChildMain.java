@@ -140,11 +140,10 @@ public final class ChildMain {
                 applySystemProperties(task.systemProperties());
                 parent.send(new Messages.TestStarted());
                 parent.send(TaskRunner.run(task));
+            } else if (serve) {
+                ClassRun.serve(parent, (Messages.RunTest) request);
             } else {
                 TestRunner.run((Messages.RunTest) request, parent);
-                while (serve && (request = nextRequest(parent)) != null) {
-                    TestRunner.run((Messages.RunTest) request, parent);
-                }
             }
         }
     }
@@ -164,15 +163,6 @@ public final class ChildMain {
             // A thread still reading the channel would hold the JVM's exit up (see watchLifeline).
             parent.close();
         }, "belljar-orderly-exit"));
-    }
-
-    /** The next test of a shared child; null once the parent closed the channel: the class is done. */
-    private static Object nextRequest(ParentChannel parent) {
-        try {
-            return parent.receive();
-        } catch (IOException channelClosed) {
-            return null;
-        }
     }
 
     /** The parent's run-time system properties (those the JVM sets itself are not sent). */

@@ -83,7 +83,7 @@ public final class TestRunner {
      * Only the Jupiter engine, no auto-registered listeners or filters: the child pays for nothing
      * but its one test. Falls back to auto-registration where the engine class is not found.
      */
-    private static LauncherConfig leanLauncherConfig() {
+    static LauncherConfig leanLauncherConfig() {
         TestEngine jupiter;
         try {
             jupiter = (TestEngine) Class.forName("org.junit.jupiter.engine.JupiterTestEngine")
