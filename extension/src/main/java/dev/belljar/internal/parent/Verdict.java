@@ -77,10 +77,13 @@ public final class Verdict {
     }
 
     private static Throwable describeFailure(Outcome outcome, SandboxResult result, Duration timeout, ChildReport report) {
+        if (outcome == Outcome.PASSED) {
+            return null; // spares a passing test the usage text, formatted for failures only
+        }
         String usage = "peak memory " + result.memory().peakBytes().stream().mapToObj(Sizes::describe).findFirst().orElse("unknown")
                 + ", CPU time " + Durations.describe(result.cpu().usageNanos());
         return switch (outcome) {
-            case PASSED -> null;
+            case PASSED -> throw new IllegalStateException("a passed test has no failure");
             case OOM_KILLED -> new OomKilledError("the kernel OOM-killed the isolated test: memory limit "
                     + result.memory().limitBytes().stream().mapToObj(Sizes::describe).findFirst().orElse("(none declared)")
                     + ", " + usage + ", " + result.memory().oomKills() + " OOM kill"
