@@ -116,6 +116,9 @@ public final class ChildMain {
         watchLifeline(restoredInto);
         SetupStep.run(SetupStep.Phase.BEFORE_CONNECT, steps, templateDir, step -> !step.writesWorkDir());
         TestRunner.warmUpTemplate();
+        if (serve) {
+            TestRunner.warmUpClassRun();
+        }
         SetupStep.rehearse(steps);
         // The warm-up's garbage goes, and with it (in a heap that starts at its minimum) the pages it took: the image keeps what lives.
         System.gc();

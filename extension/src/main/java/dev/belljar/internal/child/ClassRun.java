@@ -33,7 +33,7 @@ public final class ClassRun {
     private static volatile ClassRun current;
     private static final ConditionEvaluationResult ENABLED = ConditionEvaluationResult.enabled("not in a shared child's class run");
 
-    private final ParentChannel parent;
+    private final TestRunner.Sender parent;
     /** The parent's request that no test met yet; null once met, until the next one is read. */
     private Messages.RunTest pending;
     /** The parent closed the channel: its class is done, and what is left of the execution is skipped. */
@@ -42,7 +42,7 @@ public final class ClassRun {
     private UniqueId running;
     private IOException failure;
 
-    private ClassRun(ParentChannel parent, Messages.RunTest first) {
+    private ClassRun(TestRunner.Sender parent, Messages.RunTest first) {
         this.parent = parent;
         this.pending = first;
     }
@@ -52,7 +52,7 @@ public final class ClassRun {
      * the channel. Where {@code @Isolated} is not on the class, its other tests would run unasked in
      * a class run: each test then runs alone.
      */
-    static void serve(ParentChannel parent, Messages.RunTest first) throws IOException {
+    static void serve(TestRunner.Sender parent, Messages.RunTest first) throws IOException {
         Messages.RunTest request = first;
         while (request != null) {
             ClassRun run = new ClassRun(parent, request);

@@ -46,7 +46,8 @@ final class ParentChannel implements AutoCloseable, TestRunner.Sender {
     }
 
     /** The next message from the parent. */
-    Object receive() throws IOException {
+    @Override
+    public Object receive() throws IOException {
         DataInputStream current;
         synchronized (this) {
             current = in;

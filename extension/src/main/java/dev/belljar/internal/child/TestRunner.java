@@ -21,6 +21,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
@@ -128,10 +130,41 @@ public final class TestRunner {
         return (Messages.RunTest) Messages.receive(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     }
 
+    /**
+     * What a serving template also warms up on: a class run of two tests that the requests name,
+     * as a shared child runs its class. Its restored children then find that path warm too.
+     */
+    static void warmUpClassRun() throws IOException {
+        DataOutputStream nowhere = new DataOutputStream(OutputStream.nullOutputStream());
+        Deque<Messages.RunTest> requests = new ArrayDeque<>();
+        for (String id : TrainingWorkload.CLASS_RUN_WARM_UP_IDS) {
+            requests.add(readBack(new Messages.RunTest(id, id, null, Map.of("k", "v"))));
+        }
+        ClassRun.serve(new Sender() {
+            @Override
+            public void send(Object message) throws IOException {
+                Messages.send(nowhere, message);
+            }
+
+            @Override
+            public Object receive() throws IOException {
+                if (requests.isEmpty()) {
+                    throw new IOException("the warm-up's requests are all served");
+                }
+                return requests.poll();
+            }
+        }, requests.poll());
+    }
+
     /** Where the child's messages go: the parent, or nowhere during warm-up. */
     @FunctionalInterface
     interface Sender {
         void send(Object message) throws IOException;
+
+        /** The parent's next message; an IOException once it closed the channel. */
+        default Object receive() throws IOException {
+            throw new IOException("no parent to receive from");
+        }
 
         /** Waits until the parent read the sandbox's accounting at the test's start; nowhere, at once. */
         default void awaitBaseline() throws IOException {

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 
+import java.util.List;
+
 /**
  * The tests Belljar's own children run: a pre-started child warms up on {@link #warmUp()}, and the
  * training run that makes the class-data-sharing archive also runs {@link #train}. Only ever
@@ -30,10 +32,27 @@ class TrainingWorkload {
     void warmUpInvocation() {
     }
 
+    /** The tests a serving template warms up its class run on. */
+    static final List<String> CLASS_RUN_WARM_UP_IDS = List.of(
+            "[engine:junit-jupiter]/[class:" + SharedClass.class.getName() + "]/[method:first()]",
+            "[engine:junit-jupiter]/[class:" + SharedClass.class.getName() + "]/[test-template:second()]/[test-template-invocation:#1]");
+
     /** Test templates and report entries: children whose tests use them find them in the archive. */
     @RepeatedTest(1)
     @Isolated
     void train(TestReporter reporter) {
         reporter.publishEntry("trained", "true");
+    }
+
+    /** A class whose tests share a child, as {@code reuse = CLASS} has them: what a serving template warms up on. */
+    @Isolated
+    static class SharedClass {
+        @Test
+        void first() {
+        }
+
+        @RepeatedTest(1)
+        void second() {
+        }
     }
 }
