@@ -206,8 +206,37 @@ final class WarmTemplates {
 
     /** A binary's path, inode, size and modification time: another build of it is another binary. */
     private static String identityOf(Path binary) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(binary, BasicFileAttributes.class);
-        return binary + " " + attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
+        return binary + " " + attributesOf(binary);
+    }
+
+    /** A file's inode, size and modification time. */
+    private static String attributesOf(Path file) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        return attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
+    }
+
+    /**
+     * The identity of a class directory that holds Belljar's own classes (its own build, an IDE's
+     * project): a template has them loaded, so a rebuild of any of them names another template.
+     * Walked once per test JVM: a build does not change them while its tests run.
+     */
+    static String identityOfClassDirectory(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            long[] countNewestBytes = new long[3];
+            files.filter(Files::isRegularFile).forEach(file -> {
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    countNewestBytes[0]++;
+                    countNewestBytes[1] = Math.max(countNewestBytes[1], attributes.lastModifiedTime().toMillis());
+                    countNewestBytes[2] += attributes.size();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return countNewestBytes[0] + " files, newest " + countNewestBytes[1] + ", " + countNewestBytes[2] + " bytes";
+        } catch (IOException | UncheckedIOException e) {
+            return "unreadable";
+        }
     }
 
     /** Notes the trial's success, in place of any earlier note (another CRIU, an earlier boot). */
@@ -248,6 +277,9 @@ final class WarmTemplates {
      * The files a child of {@code plan} maps or keeps open from its start-up on, each with its
      * identity: the start-up archive, the jars of its class path and the JDK's runtime image.
      */
+    /** {@link #identityOfClassDirectory} of each class directory, as this test JVM first found it. */
+    private static final Map<Path, String> BELLJAR_CLASS_DIRECTORIES = new ConcurrentHashMap<>();
+
     private static Map<Path, String> filesOf(LaunchPlan plan) {
         List<Path> files = new ArrayList<>();
         for (String arg : plan.jvmArgs(plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of()))) {
@@ -257,17 +289,18 @@ final class WarmTemplates {
                 }
             }
         }
+        Map<Path, String> identities = new HashMap<>();
         for (String entry : plan.classPath().split(File.pathSeparator)) {
             if (entry.endsWith(".jar")) {
                 files.add(Path.of(entry));
+            } else if (Files.isDirectory(Path.of(entry, "dev", "belljar"))) {
+                identities.put(Path.of(entry), BELLJAR_CLASS_DIRECTORIES.computeIfAbsent(Path.of(entry), WarmTemplates::identityOfClassDirectory));
             }
         }
         files.add(Path.of(System.getProperty("java.home"), "lib", "modules"));
-        Map<Path, String> identities = new HashMap<>();
         for (Path file : files) {
             try {
-                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                identities.put(file, attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis());
+                identities.put(file, attributesOf(file));
             } catch (IOException e) {
                 identities.put(file, "absent");
             }
