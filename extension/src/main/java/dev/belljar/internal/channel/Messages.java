@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What parent and child say to each other through the work dir's pipes ({@link ChannelPipes}),
@@ -47,7 +48,8 @@ public final class Messages {
                    Map<String, String> systemProperties) implements Request {
         public static RunTest of(String uniqueId, String displayName, SandboxSpec spec,
                           Map<String, String> systemProperties) {
-            return new RunTest(uniqueId, displayName, javaSerialized(spec), systemProperties);
+            return new RunTest(uniqueId, displayName, SERIALIZED_SPECS.computeIfAbsent(spec, Messages::javaSerialized),
+                    systemProperties);
         }
     }
 
@@ -188,6 +190,9 @@ public final class Messages {
             default -> throw new IOException("unknown message tag " + tag + " on the sandbox channel");
         };
     }
+
+    /** Each spec's bytes, serialized once: the tests of a class send the same spec again and again. */
+    private static final Map<SandboxSpec, byte[]> SERIALIZED_SPECS = new ConcurrentHashMap<>();
 
     private static byte[] javaSerialized(Serializable value) {
         try {

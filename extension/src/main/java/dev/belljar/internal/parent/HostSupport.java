@@ -11,7 +11,9 @@ import dev.belljar.spec.SandboxSpec;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What sandboxes of one test run share: the host's probe, the factory of their cgroups, the
@@ -24,6 +26,8 @@ public final class HostSupport implements AutoCloseable {
     private final Optional<ClassDataSharing> classDataSharing;
     private final SparePool spares = new SparePool(this);
     private final WarmTemplates templates;
+    /** Each spec's plan, made once: the tests of a class ask for the same one again and again. */
+    private final Map<SandboxSpec, LaunchPlan> plans = new ConcurrentHashMap<>();
 
     private HostSupport(HostProbe probe, SandboxCgroups cgroups, Optional<ClassDataSharing> classDataSharing,
                         boolean restore) {
@@ -58,7 +62,7 @@ public final class HostSupport implements AutoCloseable {
 
     /** How {@code spec}'s sandbox is launched here; its class path comes from the calling thread's class loader. */
     public LaunchPlan plan(SandboxSpec spec) {
-        return LaunchPlan.of(spec, probe.rootless(), classDataSharing);
+        return plans.computeIfAbsent(spec, each -> LaunchPlan.of(each, probe.rootless(), classDataSharing));
     }
 
     /** Why this host cannot run {@code plan} enforced, with the fix; empty when it can. */
