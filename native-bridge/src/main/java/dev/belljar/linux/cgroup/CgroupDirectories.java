@@ -81,7 +81,7 @@ final class CgroupDirectories {
     }
 
     private static void removeOne(Path dir) {
-        long deadline = System.nanoTime() + REMOVE_RETRY.toNanos();
+        Poll retry = Poll.within(REMOVE_RETRY);
         while (true) {
             try {
                 Files.delete(dir);
@@ -89,10 +89,9 @@ final class CgroupDirectories {
             } catch (NoSuchFileException e) {
                 return;
             } catch (FileSystemException e) {
-                if (System.nanoTime() - deadline > 0) {
+                if (!retry.pauseWithin()) {
                     throw new CgroupException("cannot remove cgroup directory " + dir + ": " + ControlFiles.reason(e), e);
                 }
-                Poll.pause();
             } catch (IOException e) {
                 throw new CgroupException("cannot remove cgroup directory " + dir + ": " + ControlFiles.reason(e), e);
             }

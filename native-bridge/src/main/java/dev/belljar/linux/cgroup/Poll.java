@@ -9,29 +9,48 @@ import java.util.function.BooleanSupplier;
  */
 final class Poll {
 
-    private static final long INTERVAL_MILLIS = 10;
+    /**
+     * The first pause is short, as most of these states arrive within a millisecond or two; later
+     * ones double up to the longest, so that a slow state costs few reads.
+     */
+    private static final long FIRST_PAUSE_MILLIS = 1;
+    private static final long LONGEST_PAUSE_MILLIS = 10;
 
-    private Poll() {
+    private final long deadline;
+    private long nextPauseMillis = FIRST_PAUSE_MILLIS;
+
+    private Poll(Duration timeout) {
+        deadline = System.nanoTime() + timeout.toNanos();
     }
 
     /** True when {@code condition} held before {@code timeout} passed. */
     static boolean until(BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Poll poll = new Poll(timeout);
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
+            if (!poll.pauseWithin()) {
                 return false;
             }
-            pause();
         }
         return true;
     }
 
-    static void pause() {
+    /** Starts a wait of {@code timeout} whose caller checks its state itself between {@link #pauseWithin} calls. */
+    static Poll within(Duration timeout) {
+        return new Poll(timeout);
+    }
+
+    /** Pauses before the next check; false once the timeout has passed, without a pause. */
+    boolean pauseWithin() {
+        if (System.nanoTime() - deadline > 0) {
+            return false;
+        }
         try {
-            Thread.sleep(INTERVAL_MILLIS);
+            Thread.sleep(nextPauseMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CgroupException("interrupted while waiting for a cgroup", e);
         }
+        nextPauseMillis = Math.min(nextPauseMillis * 2, LONGEST_PAUSE_MILLIS);
+        return true;
     }
 }
