@@ -37,6 +37,8 @@ final class CgroupV1 implements Cgroup {
     private final Map<String, Path> dirs;
     private final ControlFiles files;
     private final Duration killTimeout;
+    /** Whether blkio holds a throttle rule: read once after {@link #apply}, the only writer of rules, not at every stats. */
+    private volatile Boolean throttleRules;
 
     /** @param dirs controller name to this sandbox's directory in that controller's hierarchy */
     CgroupV1(String name, Map<String, Path> dirs, ControlFiles files, Duration killTimeout) {
@@ -82,6 +84,7 @@ final class CgroupV1 implements Cgroup {
             writeIo(READ_IOPS, io.device(), io.readIops());
             writeIo(WRITE_IOPS, io.device(), io.writeIops());
         }
+        throttleRules = null;
     }
 
     private void writeIo(String name, String device, OptionalLong value) {
@@ -178,6 +181,15 @@ final class CgroupV1 implements Cgroup {
         return Optional.ofNullable(dirs.get("cpuacct")).flatMap(dir -> files.readPressure(dir.resolve(name)));
     }
 
+    private boolean throttled(Path blkio) {
+        Boolean known = throttleRules;
+        if (known == null) {
+            known = hasThrottleRule(blkio);
+            throttleRules = known;
+        }
+        return known;
+    }
+
     /** Whether any of the four {@code blkio.throttle.*_device} files of {@code blkio} holds a rule. */
     private boolean hasThrottleRule(Path blkio) {
         for (String rules : List.of(READ_BPS, WRITE_BPS, READ_IOPS, WRITE_IOPS)) {
@@ -196,7 +208,7 @@ final class CgroupV1 implements Cgroup {
      * blkio hierarchy or the file.
      */
     private Optional<IoBytes> readIo() {
-        return Optional.ofNullable(dirs.get("blkio")).filter(this::hasThrottleRule).flatMap(dir -> {
+        return Optional.ofNullable(dirs.get("blkio")).filter(this::throttled).flatMap(dir -> {
             Path serviceBytes = dir.resolve("blkio.throttle.io_service_bytes");
             return files.readIfExists(serviceBytes).map(text -> {
                 IoBytes sum = IoBytes.NONE;
