@@ -1,7 +1,6 @@
 package dev.belljar.internal.child;
 
 import dev.belljar.internal.channel.Messages;
-import dev.belljar.internal.channel.RemoteThrowable;
 import dev.belljar.internal.parent.IsolatedSpecs;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.platform.engine.TestExecutionResult;
@@ -13,7 +12,6 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherFactory;
-import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
 
@@ -169,21 +167,14 @@ public final class ClassRun {
         @Override
         public void executionSkipped(TestIdentifier id, String reason) {
             if (isRunning(id)) {
-                end(new Messages.Finished(id.getDisplayName(), Messages.Status.ABORTED,
-                        RemoteThrowable.of(new TestAbortedException("skipped in the child JVM: " + reason)), null));
+                end(TestRunner.skipped(id, reason));
             }
         }
 
         @Override
         public void executionFinished(TestIdentifier id, TestExecutionResult result) {
             if (isRunning(id)) {
-                Messages.Status status = switch (result.getStatus()) {
-                    case SUCCESSFUL -> Messages.Status.SUCCESSFUL;
-                    case ABORTED -> Messages.Status.ABORTED;
-                    case FAILED -> Messages.Status.FAILED;
-                };
-                end(new Messages.Finished(id.getDisplayName(), status, result.getThrowable().map(RemoteThrowable::of).orElse(null),
-                        null));
+                end(TestRunner.finished(id, result));
             }
         }
 

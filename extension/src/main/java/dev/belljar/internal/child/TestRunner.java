@@ -156,6 +156,22 @@ public final class TestRunner {
         }, requests.poll());
     }
 
+    /** What the child tells the parent of its test's end. */
+    static Messages.Finished finished(TestIdentifier id, TestExecutionResult result) {
+        Messages.Status status = switch (result.getStatus()) {
+            case SUCCESSFUL -> Messages.Status.SUCCESSFUL;
+            case ABORTED -> Messages.Status.ABORTED;
+            case FAILED -> Messages.Status.FAILED;
+        };
+        return new Messages.Finished(id.getDisplayName(), status, result.getThrowable().map(RemoteThrowable::of).orElse(null), null);
+    }
+
+    /** What the child tells the parent of a test (or its container) that JUnit skipped there. */
+    static Messages.Finished skipped(TestIdentifier id, String reason) {
+        return new Messages.Finished(id.getDisplayName(), Messages.Status.ABORTED,
+                RemoteThrowable.of(new TestAbortedException("skipped in the child JVM: " + reason)), null);
+    }
+
     /** Where the child's messages go: the parent, or nowhere during warm-up. */
     @FunctionalInterface
     interface Sender {
@@ -204,9 +220,7 @@ public final class TestRunner {
         public void executionSkipped(TestIdentifier id, String reason) {
             if (isTarget(id) || target.hasPrefix(id.getUniqueIdObject())) {
                 finished = true;
-                trySend(new Messages.Finished(id.getDisplayName(), Messages.Status.ABORTED,
-                        RemoteThrowable.of(new TestAbortedException(
-                                "skipped in the child JVM: " + reason)), null));
+                trySend(skipped(id, reason));
             }
         }
 
@@ -215,12 +229,7 @@ public final class TestRunner {
             RemoteThrowable throwable = result.getThrowable().map(RemoteThrowable::of).orElse(null);
             if (isTarget(id)) {
                 finished = true;
-                Messages.Status status = switch (result.getStatus()) {
-                    case SUCCESSFUL -> Messages.Status.SUCCESSFUL;
-                    case ABORTED -> Messages.Status.ABORTED;
-                    case FAILED -> Messages.Status.FAILED;
-                };
-                trySend(new Messages.Finished(id.getDisplayName(), status, throwable, null));
+                trySend(finished(id, result));
             } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL && throwable != null) {
                 trySend(new Messages.ContainerFailed(id.getDisplayName(), throwable));
             }
