@@ -27,6 +27,8 @@ public final class SandboxSpec implements Serializable {
     /** By {@link Attribute#index}; {@code null} where not declared. Each value is never changed once stored. */
     private final Object[] values;
     private final Expectation expect;
+    /** {@link #toString}, made once: it is also the spec's identity, which caches of plans and requests look up per test. */
+    private transient String yaml;
 
     private SandboxSpec(Object[] values, Expectation expect) {
         this.values = values;
@@ -215,14 +217,17 @@ public final class SandboxSpec implements Serializable {
     /** The declared values as YAML, in the syntax the annotation and spec files accept. */
     @Override
     public String toString() {
-        StringBuilder yaml = new StringBuilder();
-        for (Attribute<?> attribute : Attribute.all()) {
-            appendDeclared(yaml, attribute);
+        if (yaml == null) {
+            StringBuilder declared = new StringBuilder();
+            for (Attribute<?> attribute : Attribute.all()) {
+                appendDeclared(declared, attribute);
+            }
+            if (!expect.isEmpty()) {
+                declared.append("expect: ").append(expect).append('\n');
+            }
+            yaml = declared.length() == 0 ? "{}" : declared.toString().stripTrailing();
         }
-        if (!expect.isEmpty()) {
-            yaml.append("expect: ").append(expect).append('\n');
-        }
-        return yaml.length() == 0 ? "{}" : yaml.toString().stripTrailing();
+        return yaml;
     }
 
     private <T> void appendDeclared(StringBuilder yaml, Attribute<T> attribute) {
