@@ -13,7 +13,7 @@ import java.util.List;
  * selected by their unique ids.
  */
 class TrainingWorkload {
-    private static final String CLASS_ID = "[engine:junit-jupiter]/[class:" + TrainingWorkload.class.getName() + "]";
+    private static final String CLASS_ID = classId(TrainingWorkload.class);
     static final String WARM_UP_ID = CLASS_ID + "/[method:warmUp()]";
     static final String INVOCATION_WARM_UP_ID = CLASS_ID
             + "/[test-template:warmUpInvocation()]/[test-template-invocation:#1]";
@@ -33,9 +33,12 @@ class TrainingWorkload {
     }
 
     /** The tests a serving template warms up its class run on. */
-    static final List<String> CLASS_RUN_WARM_UP_IDS = List.of(
-            "[engine:junit-jupiter]/[class:" + SharedClass.class.getName() + "]/[method:first()]",
-            "[engine:junit-jupiter]/[class:" + SharedClass.class.getName() + "]/[test-template:second()]/[test-template-invocation:#1]");
+    static final List<String> CLASS_RUN_WARM_UP_IDS = List.of(classId(SharedClass.class) + "/[method:first()]",
+            classId(SharedClass.class) + "/[test-template:second()]/[test-template-invocation:#1]");
+
+    private static String classId(Class<?> testClass) {
+        return "[engine:junit-jupiter]/[class:" + testClass.getName() + "]";
+    }
 
     /** Test templates and report entries: children whose tests use them find them in the archive. */
     @RepeatedTest(1)

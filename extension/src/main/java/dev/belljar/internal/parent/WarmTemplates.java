@@ -291,10 +291,11 @@ final class WarmTemplates {
         }
         Map<Path, String> identities = new HashMap<>();
         for (String entry : plan.classPath().split(File.pathSeparator)) {
+            Path path = Path.of(entry);
             if (entry.endsWith(".jar")) {
-                files.add(Path.of(entry));
-            } else if (Files.isDirectory(Path.of(entry, "dev", "belljar"))) {
-                identities.put(Path.of(entry), BELLJAR_CLASS_DIRECTORIES.computeIfAbsent(Path.of(entry), WarmTemplates::identityOfClassDirectory));
+                files.add(path);
+            } else if (Files.isDirectory(path.resolve("dev").resolve("belljar"))) {
+                identities.put(path, BELLJAR_CLASS_DIRECTORIES.computeIfAbsent(path, WarmTemplates::identityOfClassDirectory));
             }
         }
         files.add(Path.of(System.getProperty("java.home"), "lib", "modules"));

@@ -136,9 +136,10 @@ class CgroupControllersKernelTest {
 
     /**
      * Two dd writing 32 MiB each with O_DIRECT to the same loop device at the same time, one
-     * throttled to 1 MiB/s and writing before the other starts: once the free one has finished, the kernel's own byte count of the
-     * throttled one (io.stat / blkio.throttle.io_service_bytes) is far below its total. Were the
-     * limit not enforced, both would have written everything by then. No duration is measured.
+     * throttled to 1 MiB/s and writing before the other starts: once the free one has finished,
+     * the kernel's own byte count of the throttled one (io.stat / blkio.throttle.io_service_bytes)
+     * is far below its total. Were the limit not enforced, both would have written everything by
+     * then. No duration is measured.
      */
     @Test
     void writeBpsThrottlesABlockDevice() throws Exception {
