@@ -38,6 +38,8 @@ public final class ClassRun {
     private boolean classOver;
     /** The test the parent's request named, while it runs. */
     private UniqueId running;
+    /** Whether the parent's accounting as it sent the running test is that test's baseline. */
+    private boolean baselineAtRequest;
     private IOException failure;
 
     private ClassRun(TestRunner.Sender parent, Messages.RunTest first) {
@@ -115,16 +117,18 @@ public final class ClassRun {
     }
 
     private ConditionEvaluationResult decide(UniqueId id) {
+        boolean readJustNow = false;
         if (pending == null && !classOver) {
             pending = next();
             classOver = pending == null;
+            readJustNow = true;
         }
         if (classOver) {
             return ConditionEvaluationResult.disabled("the test JVM has run its tests of this class");
         }
         UniqueId wanted = UniqueId.parse(pending.uniqueId());
         if (id.equals(wanted)) {
-            begin(pending);
+            begin(pending, readJustNow);
             return ConditionEvaluationResult.enabled("the test JVM's next test");
         }
         if (wanted.hasPrefix(id)) {
@@ -142,7 +146,13 @@ public final class ClassRun {
         }
     }
 
-    private void begin(Messages.RunTest request) {
+    /**
+     * @param idleSinceRequest whether the request was read while waiting for it right before this
+     *                         test: then the parent's accounting as it sent it is the test's
+     *                         baseline, and the test starts without asking for one
+     */
+    private void begin(Messages.RunTest request, boolean idleSinceRequest) {
+        baselineAtRequest = idleSinceRequest;
         ChildMain.applySystemProperties(request.systemProperties());
         System.setProperty(TestRunner.CHILD_TEST_PROPERTY, request.uniqueId());
         ChildSandboxContext.setSpec(request.serializedSpec());
@@ -154,7 +164,7 @@ public final class ClassRun {
     private final class Listener implements TestExecutionListener {
         @Override
         public void executionStarted(TestIdentifier id) {
-            if (isRunning(id)) {
+            if (isRunning(id) && !baselineAtRequest) {
                 try {
                     parent.send(new Messages.TestStarted());
                     parent.awaitBaseline();

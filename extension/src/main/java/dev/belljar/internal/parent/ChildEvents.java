@@ -81,13 +81,17 @@ final class ChildEvents implements Function<Object, Object> {
         return finished != null || cannotRun != null;
     }
 
-    /** Forgets the previous test of a shared child before its next one. */
-    synchronized void startTest() {
+    /**
+     * Forgets the previous test of a shared child before its next one, whose baseline is
+     * {@code atRequest}, the accounting as it was sent: the child waits idle for it, and asks for a
+     * baseline of its own ({@link Messages.TestStarted}) only where it does more before the test.
+     */
+    synchronized void startTest(CgroupStats atRequest) {
         containerFailures.clear();
         reportEntries.clear();
         finished = null;
         cannotRun = null;
-        baseline = null;
+        baseline = atRequest;
     }
 
     /**

@@ -307,22 +307,29 @@ public final class SandboxRun implements AutoCloseable {
      *                              the run is closed then
      */
     void submit(Messages.Request request, LaunchPlan plan) throws InterruptedException {
-        HostPortRelays forwarding = beginRequest(plan);
+        startNanos = System.nanoTime();
+        timeline = Timeline.start(cgroup, startNanos);
+        oomWatch = watchOomKills();
+        HostPortRelays forwarding = forwardPorts(plan);
         transport.submit(request);
         startRelays(forwarding);
     }
 
     /**
      * Sends a shared child ({@code reuse = CLASS}), whose previous test ended, its next test: its
-     * accounting, peak, output and timeline start afresh from here.
+     * accounting, peak, output and timeline start afresh from here. The accounting read now is
+     * also the test's baseline, unless the child does more than wait before the test starts and
+     * asks for one of its own.
      */
     void submitNext(Messages.RunTest request, LaunchPlan plan) throws InterruptedException {
         peakRestarted = cgroup.resetMemoryPeak();
         testStart = cgroup.stats();
         stdoutFrom = size(workDir.stdout());
         stderrFrom = size(workDir.stderr());
-        events.startTest();
-        HostPortRelays forwarding = beginRequest(plan);
+        events.startTest(testStart);
+        startNanos = System.nanoTime();
+        timeline.restart(startNanos, testStart.usage());
+        HostPortRelays forwarding = forwardPorts(plan);
         transport.send(request);
         startRelays(forwarding);
     }
@@ -335,14 +342,7 @@ public final class SandboxRun implements AutoCloseable {
         }
     }
 
-    private HostPortRelays beginRequest(LaunchPlan plan) {
-        startNanos = System.nanoTime();
-        if (timeline == null) {
-            timeline = Timeline.start(cgroup, startNanos);
-            oomWatch = watchOomKills();
-        } else {
-            timeline.restart(startNanos);
-        }
+    private HostPortRelays forwardPorts(LaunchPlan plan) {
         HostPortRelays forwarding = new HostPortRelays(plan.spec().hostPorts());
         synchronized (this) {
             relays = forwarding;
@@ -433,10 +433,12 @@ public final class SandboxRun implements AutoCloseable {
             return childEnded(!process.waitFor(0, TimeUnit.NANOSECONDS));
         }
         long wallTime = System.nanoTime() - startNanos;
-        timeline.pause();
+        CgroupStats end = cgroup.stats();
+        timeline.pause(end.usage());
         relaysNow().close();
-        return events.report(0, false, wallTime, testStart, statsOfThisTest(), peakIncludesEarlierTests(), timeline.encode(),
-                output(workDir.stdout(), stdoutFrom), output(workDir.stderr(), stderrFrom));
+        return events.report(0, false, wallTime, testStart, statsOfThisTest(end),
+                peakIncludesEarlierTests(), timeline.encode(), output(workDir.stdout(), stdoutFrom),
+                output(workDir.stderr(), stderrFrom));
     }
 
     private ChildReport childEnded(boolean timedOut) throws InterruptedException {
@@ -447,7 +449,7 @@ public final class SandboxRun implements AutoCloseable {
         long wallTime = System.nanoTime() - startNanos;
         endSampling();
         transport.awaitEnd(TimeUnit.SECONDS.toMillis(5));
-        return events.report(checkpoint.exitStatus(process), timedOut, wallTime, testStart, statsOfThisTest(),
+        return events.report(checkpoint.exitStatus(process), timedOut, wallTime, testStart, statsOfThisTest(cgroup.stats()),
                 peakIncludesEarlierTests(), timeline.encode(), output(workDir.stdout(), stdoutFrom),
                 output(workDir.stderr(), stderrFrom));
     }
@@ -460,9 +462,8 @@ public final class SandboxRun implements AutoCloseable {
         relaysNow().close();
     }
 
-    /** The accounting of the test that ran last: a shared child's since that test's start. */
-    private CgroupStats statsOfThisTest() {
-        CgroupStats now = cgroup.stats();
+    /** The accounting of the test that ran last, read {@code now}: a shared child's since that test's start. */
+    private CgroupStats statsOfThisTest(CgroupStats now) {
         return testStart == null ? now : now.since(testStart);
     }
 

@@ -78,10 +78,12 @@ public final class Timeline implements AutoCloseable {
 
     /** Takes a sample at once: the sampler does every interval, an OOM kill notification does too. */
     void sampleNow() {
-        if (paused) {
-            return;
+        if (!paused) {
+            add(cgroup.usage());
         }
-        CgroupUsage usage = cgroup.usage();
+    }
+
+    private void add(CgroupUsage usage) {
         synchronized (samples) {
             samples.add(new Sample((System.nanoTime() - startNanos) / 1_000_000, usage.memoryCurrentBytes(),
                     usage.cpuUsageNanos(), usage.oomKills(), usage.cpuThrottledNanos()));
@@ -101,27 +103,26 @@ public final class Timeline implements AutoCloseable {
     }
 
     /**
-     * Ends the samples of a shared child's test with a last one, and takes none until
-     * {@link #restart}: the thread stays for its next test.
+     * Ends the samples of a shared child's test with {@code last}, read at its end, and takes none
+     * until {@link #restart}: the thread stays for its next test.
      */
-    void pause() {
-        try {
-            sampleNow();
-        } catch (CgroupException e) {
-            // the cgroup is already gone: the timeline ends with the previous sample
-        }
+    void pause(CgroupUsage last) {
         paused = true;
+        add(last);
     }
 
-    /** Starts the samples of a shared child's next test afresh, counting from {@code startNanos}. */
-    void restart(long startNanos) {
+    /**
+     * Starts the samples of a shared child's next test afresh with {@code first}, read as it was
+     * sent, counting from {@code startNanos}.
+     */
+    void restart(long startNanos, CgroupUsage first) {
         synchronized (samples) {
             samples.clear();
             intervalMillis = INTERVAL_MILLIS;
             this.startNanos = startNanos;
+            add(first);
         }
         paused = false;
-        sampleNow();
     }
 
     /** Every other sample, the last one, and every one that saw a new OOM kill. */

@@ -23,4 +23,13 @@ class CgroupStatsTest {
                 14, OptionalLong.of(22), OptionalLong.of(4096), OptionalLong.of(512),
                 Optional.of(new Pressure(50, OptionalLong.of(15))), Optional.empty(), Optional.empty()));
     }
+
+    @Test
+    void usageIsTheSampledFiguresOfTheSameReading() {
+        CgroupStats stats = new CgroupStats(35, OptionalLong.of(95), 2, 1_700, 1_000, 700, 17, 5, 80,
+                14, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty());
+
+        assertThat(stats.usage()).isEqualTo(new CgroupUsage(35, 1_700, 2, 80));
+    }
 }
