@@ -58,7 +58,7 @@ class RestoreTest extends KernelTest {
     /** Each test starts without the images earlier ones kept. */
     @BeforeEach
     void forgetKeptImages() throws IOException {
-        Path kept = WorkDir.ofThisUser("belljar-templates");
+        Path kept = WorkDir.pathOfThisUser("belljar-templates");
         if (Files.exists(kept)) {
             FileTrees.delete(kept);
         }

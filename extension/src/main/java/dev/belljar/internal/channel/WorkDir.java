@@ -41,10 +41,18 @@ public final class WorkDir implements AutoCloseable {
     }
 
     /**
-     * A directory of this user's in the temporary directory, {@code name-<uid>}: users share
-     * {@code /tmp}, and one user's files there are not another's to write.
+     * A directory of this user's in the temporary directory, {@code name-<uid>}, made with
+     * {@code permissions} where it is missing: users share {@code /tmp}, and one user's files there
+     * are not another's to write.
+     *
+     * @throws IOException where it is another user's, a link, or writable by others: see {@link FileTrees#ownDirectory}
      */
-    public static Path ofThisUser(String name) {
+    public static Path ofThisUser(String name, String permissions) throws IOException {
+        return FileTrees.ownDirectory(pathOfThisUser(name), PosixFilePermissions.fromString(permissions));
+    }
+
+    /** Where {@link #ofThisUser} keeps {@code name}, neither made nor checked. */
+    public static Path pathOfThisUser(String name) {
         return root().resolve(name + "-" + Host.effectiveUid());
     }
 

@@ -62,6 +62,7 @@ final class WarmTemplates {
     private static final String STDIN_PIPE = "stdin-pipe";
     private static final String TRIAL_PASSED_PREFIX = "trial-passed-";
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+    private static final String ROOT_NAME = "belljar-templates";
 
     private final HostSupport host;
     private final boolean enabled;
@@ -138,7 +139,7 @@ final class WarmTemplates {
     }
 
     /** Whether restoring works on this host; decided once, on the first restorable test. */
-    private boolean usable() {
+    boolean usable() {
         if (criu == null && unusable == null) {
             synchronized (this) {
                 if (criu == null && unusable == null) {
@@ -155,10 +156,10 @@ final class WarmTemplates {
             return;
         }
         try {
-            Files.createDirectories(root());
+            WorkDir.ofThisUser(ROOT_NAME, "rwxr-xr-x");
             removeLeftovers();
         } catch (IOException e) {
-            unusable = "cannot make a folder for templates in " + root() + ": " + e.getMessage();
+            unusable = "no folder for templates: " + e.getMessage();
             report(unusable);
             return;
         }
@@ -314,8 +315,9 @@ final class WarmTemplates {
         System.err.println("[belljar] " + failure);
     }
 
+    /** This user's folder of templates, once {@link #decide} found it trustworthy. */
     private static Path root() {
-        return WorkDir.ofThisUser("belljar-templates");
+        return WorkDir.pathOfThisUser(ROOT_NAME);
     }
 
     /** Removes images half made by test JVMs that have ended (killed while they made them). */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import dev.belljar.linux.host.Host;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,5 +29,23 @@ class WarmTemplatesTest {
     @Test
     void aMissingClassDirectoryIsUnreadableNotAnError(@TempDir Path dir) {
         assertThat(WarmTemplates.identityOfClassDirectory(dir.resolve("gone"))).isEqualTo("unreadable");
+    }
+
+    @Test
+    void aFolderOfTemplatesOthersMayWriteToIsNotUsedAndTheRunSaysWhy(@TempDir Path tmp) throws Exception {
+        Path planted = Files.createDirectory(tmp.resolve("belljar-templates-" + Host.effectiveUid()));
+        Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String tmpdir = System.getProperty("java.io.tmpdir");
+        System.setProperty("java.io.tmpdir", tmp.toString());
+        try {
+            // The folder is checked before anything of the host: none is needed to refuse it.
+            WarmTemplates templates = new WarmTemplates(null, true);
+
+            assertThat(templates.usable()).isFalse();
+            assertThat(templates.describe()).hasValueSatisfying(how -> assertThat(how)
+                    .startsWith("children start fresh: no folder for templates: " + planted + " may be written by others"));
+        } finally {
+            System.setProperty("java.io.tmpdir", tmpdir);
+        }
     }
 }
