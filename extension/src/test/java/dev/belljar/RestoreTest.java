@@ -17,6 +17,7 @@ import org.junit.platform.testkit.engine.Events;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +65,6 @@ class RestoreTest extends KernelTest {
         }
     }
 
-
-
     @Test
     void eachTestGetsItsOwnCopyOfOneWarmTemplate() {
         Events events = runEngine(Restored.class);
@@ -75,6 +74,8 @@ class RestoreTest extends KernelTest {
                 .containsExactly("fresh", RESTORED, RESTORED);
         assertThat(entries(events, "jvm")).as("a JVM of its own per test").hasSize(3).doesNotHaveDuplicates();
         assertThat(entries(events, "random")).as("random numbers of its own per test").hasSize(3).doesNotHaveDuplicates();
+        assertThat(entries(events, "run")).as("the host's /run, not the folder a restore's CRIU sees there")
+                .containsOnly(Restored.inodeOfRun());
         assertThat(entries(events, "belljar.sandboxes")).last().asString()
                 .contains("children restored from warm templates with CRIU").contains("1 template");
         assertThat(descendantsButTheWatchdog()).as("neither templates nor restored children are left").isEmpty();
@@ -236,24 +237,35 @@ class RestoreTest extends KernelTest {
 
         @Test
         void a(TestReporter reporter) {
-            reporter.publishEntry("jvm", JVM);
-            reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
+            publishWhatIsItsOwn(reporter);
             ran++;
         }
 
         @Test
         void b(TestReporter reporter) {
-            reporter.publishEntry("jvm", JVM);
-            reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
+            publishWhatIsItsOwn(reporter);
             assertThat(ran).as("nothing of the test before").isZero();
             ran++;
         }
 
         @Test
         void c(TestReporter reporter) {
+            publishWhatIsItsOwn(reporter);
+            assertThat(ran).as("nothing of the tests before").isZero();
+        }
+
+        private static void publishWhatIsItsOwn(TestReporter reporter) {
             reporter.publishEntry("jvm", JVM);
             reporter.publishEntry("random", ThreadLocalRandom.current().nextLong() + " " + Math.random());
-            assertThat(ran).as("nothing of the tests before").isZero();
+            reporter.publishEntry("run", inodeOfRun());
+        }
+
+        static String inodeOfRun() {
+            try {
+                return Files.getAttribute(Path.of("/run"), "unix:ino").toString();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

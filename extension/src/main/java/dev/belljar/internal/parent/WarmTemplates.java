@@ -61,6 +61,7 @@ final class WarmTemplates {
     private static final String PARTIAL_INFIX = ".partial-";
     private static final String STDIN_PIPE = "stdin-pipe";
     private static final String TRIAL_PASSED_PREFIX = "trial-passed-";
+    private static final String FEATURES_PREFIX = "criu-features-";
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
     private static final String ROOT_NAME = "belljar-templates";
 
@@ -166,7 +167,7 @@ final class WarmTemplates {
         Optional<Path> located = Criu.located();
         Path unshare = host.probe().unshare();
         if (located.flatMap(criu -> trialPassedMarker(criu, unshare)).filter(Files::exists).isPresent()) {
-            criu = Criu.known(located.get());
+            criu = keepingFeatures(Criu.known(located.get()), unshare);
             return;
         }
         Criu.Availability available = host.probe().criu();
@@ -181,8 +182,14 @@ final class WarmTemplates {
             report(unusable);
             return;
         }
-        criu = available.criu();
-        rememberTrialPassed(criu.path(), unshare);
+        rememberTrialPassed(available.criu().path(), unshare);
+        criu = keepingFeatures(available.criu(), unshare);
+    }
+
+    /** {@code criu} with the kernel features it probes kept beside the templates, for this boot: see {@link Criu#withFeaturesKeptIn}. */
+    private static Criu keepingFeatures(Criu criu, Path unshare) {
+        return hostKey(criu.path(), unshare).map(key -> criu.withFeaturesKeptIn(root().resolve(FEATURES_PREFIX + key), unshare))
+                .orElse(criu);
     }
 
     /**
@@ -192,6 +199,11 @@ final class WarmTemplates {
      * again, and says why it cannot restore.
      */
     private static Optional<Path> trialPassedMarker(Path criu, Path unshare) {
+        return hostKey(criu, unshare).map(key -> root().resolve(TRIAL_PASSED_PREFIX + key));
+    }
+
+    /** A hash of the {@code criu} and {@code unshare} binaries, the kernel and its boot; empty where one is unknown. */
+    private static Optional<String> hostKey(Path criu, Path unshare) {
         if (unshare == null) {
             return Optional.empty();
         }
@@ -199,7 +211,7 @@ final class WarmTemplates {
             String identity = identityOf(criu) + "\n" + identityOf(unshare) + "\n" + System.getProperty("os.version")
                     + "\n" + Files.readString(BOOT_ID).strip();
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return Optional.of(root().resolve(TRIAL_PASSED_PREFIX + HexFormat.of().formatHex(hash).substring(0, 16)));
+            return Optional.of(HexFormat.of().formatHex(hash).substring(0, 16));
         } catch (IOException | NoSuchAlgorithmException e) {
             return Optional.empty();
         }
@@ -240,17 +252,28 @@ final class WarmTemplates {
         }
     }
 
-    /** Notes the trial's success, in place of any earlier note (another CRIU, an earlier boot). */
+    /**
+     * Notes the trial's success, in place of any earlier note and kept kernel features (another
+     * CRIU, an earlier boot).
+     */
     private static void rememberTrialPassed(Path criu, Path unshare) {
-        Optional<Path> marker = trialPassedMarker(criu, unshare);
-        if (marker.isEmpty()) {
+        Optional<String> key = hostKey(criu, unshare);
+        if (key.isEmpty()) {
             return;
         }
         try (Stream<Path> entries = Files.list(root())) {
-            for (Path old : entries.filter(entry -> entry.getFileName().toString().startsWith(TRIAL_PASSED_PREFIX)).toList()) {
-                Files.deleteIfExists(old);
+            for (Path old : entries.toList()) {
+                String name = old.getFileName().toString();
+                if (name.endsWith(key.get())) {
+                    continue;  // this host's, which another test JVM may be making now
+                }
+                if (name.startsWith(TRIAL_PASSED_PREFIX)) {
+                    Files.deleteIfExists(old);
+                } else if (name.startsWith(FEATURES_PREFIX)) {
+                    FileTrees.delete(old);
+                }
             }
-            Files.writeString(marker.get(), criu + " passed criu check and a trial restore through " + unshare + " on Linux "
+            Files.writeString(root().resolve(TRIAL_PASSED_PREFIX + key.get()), criu + " passed criu check and a trial restore through " + unshare + " on Linux "
                     + System.getProperty("os.version") + ", boot " + Files.readString(BOOT_ID).strip() + "\n");
         } catch (IOException e) {
             // the next test JVM runs the trial again
@@ -260,7 +283,9 @@ final class WarmTemplates {
     /** For the run's summary: how children start, once that is decided. */
     Optional<String> describe() {
         if (criu != null) {
-            return Optional.of("children restored from warm templates with CRIU " + criu.version() + " (" + criu.path() + ")"
+            return Optional.of("children restored from warm templates with CRIU " + criu.version() + " (" + criu.path()
+                    + criu.keptFeatures().map(folder -> "; the kernel features it probed kept in " + folder
+                            + ", as /run is not a tmpfs here").orElse("") + ")"
                     + (made.get() == 0 ? "" : ", " + made.get() + " template" + (made.get() == 1 ? "" : "s") + " made")
                     + (reused.get() == 0 ? "" : ", " + reused.get() + " kept from before"));
         }

@@ -1,12 +1,14 @@
 package dev.belljar.linux.criu;
 
 import dev.belljar.linux.host.Host;
+import dev.belljar.linux.host.Mountinfo;
 import dev.belljar.linux.ns.LaunchCommand;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -24,11 +26,24 @@ public final class Criu {
     private static final long DUMP_TIMEOUT_SECONDS = 300;
     private static final int ERROR_LINES_SHOWN = 6;
 
+    /** The file CRIU keeps the kernel features it probed in, to read them from instead of probing again. */
+    private static final String FEATURES_FILE = "criu.kdat";
+    private static final Path RUN = Path.of("/run");
+
     private final Path criu;
     private volatile String version;
+    /** A folder with {@value #FEATURES_FILE} that restores see as {@code /run}; null where CRIU keeps its own. */
+    private final Path keptFeatures;
+    private final Path unshare;
 
     private Criu(Path criu) {
+        this(criu, null, null);
+    }
+
+    private Criu(Path criu, Path keptFeatures, Path unshare) {
         this.criu = criu;
+        this.keptFeatures = keptFeatures;
+        this.unshare = unshare;
     }
 
     /** Where a CRIU other than the one on the PATH is: a system property, or else an environment variable. */
@@ -93,6 +108,57 @@ public final class Criu {
         return known;
     }
 
+    /**
+     * This CRIU with the kernel features it probes kept in {@code folder}, where this host's
+     * {@code /run} is not a tmpfs, as in many containers: CRIU keeps them in
+     * {@code /run/criu.kdat} only on a tmpfs, so that they never outlive a boot, and elsewhere
+     * probes the kernel again at every start (about 25 ms of CPU, half of a restore here). The
+     * features are probed once, by {@code criu check} under a tmpfs of its own; each restore then
+     * sees {@code folder} as {@code /run}, in a mount namespace of its own made with
+     * {@code unshare}, which the restored tree does not inherit. {@code folder} must be this
+     * user's alone, and of this boot of this kernel and this CRIU, as a tmpfs would be: its
+     * name should say which. This CRIU as it is where {@code /run} is a tmpfs or the probe fails.
+     */
+    public Criu withFeaturesKeptIn(Path folder, Path unshare) {
+        if (runIsTmpfs()) {
+            return this;
+        }
+        Path features = folder.resolve(FEATURES_FILE);
+        if (!Files.isRegularFile(features)) {
+            try {
+                Files.createDirectories(folder);
+                Path probed = Files.createTempFile(folder, FEATURES_FILE, ".partial");
+                Host.run(List.of(unshare.toString(), "--mount", "--propagation", "private", "/bin/sh", "-c",
+                        "mount -t tmpfs -o size=1m,mode=0700 belljar-criu " + RUN + " && \"$0\" check >/dev/null 2>&1;"
+                                + " cat " + RUN.resolve(FEATURES_FILE) + " > \"$1\"", criu.toString(), probed.toString()), 60);
+                if (Files.size(probed) == 0) {
+                    Files.delete(probed);
+                    return this;
+                }
+                Files.move(probed, features, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                return this;
+            }
+        }
+        return new Criu(criu, folder, unshare);
+    }
+
+    /** Where the kernel features are kept for this CRIU's restores: empty where CRIU keeps them itself, in {@code /run}. */
+    public Optional<Path> keptFeatures() {
+        return Optional.ofNullable(keptFeatures);
+    }
+
+    /** Whether the last mount at {@code /run} is a tmpfs, where CRIU keeps what it probed of the kernel. */
+    static boolean runIsTmpfs() {
+        try {
+            List<Mountinfo.Mount> atRun = Mountinfo.read(Path.of("/proc/self/mountinfo")).stream()
+                    .filter(mount -> mount.mountPoint().equals(RUN.toString())).toList();
+            return !atRun.isEmpty() && atRun.get(atRun.size() - 1).fsType().equals("tmpfs");
+        } catch (IOException e) {
+            return true;  // as CRIU would find it: nothing is kept for it
+        }
+    }
+
     /** The outcome of {@link #probe}: CRIU, or the reason there is none. */
     public record Availability(Criu criu, String unavailable) {
         public Optional<Criu> usable() {
@@ -148,8 +214,14 @@ public final class Criu {
     public List<String> restoreTemplateCommand(Path images, Path workDir, String stdinPipe,
                                                LaunchCommand.InitFiles template, LaunchCommand.InitFiles restored) {
         int status = LaunchCommand.EXIT_STATUS_FD;
+        List<String> argv = new ArrayList<>();
+        if (keptFeatures != null) {
+            // Without the features where CRIU looks for them, it probes the kernel again: slower, not wrong.
+            argv.addAll(List.of(unshare.toString(), "--mount", "--propagation", "private", "/bin/sh", "-c",
+                    "mount --bind \"$0\" " + RUN + "; exec \"$@\"", keptFeatures.toString()));
+        }
         // The shell opens the restored files as the init did, then CRIU hands them over in place of the template's.
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "exec 1>>\"$0\" 2>>\"$1\" " + status + ">\"$2\"; shift 2; exec \"$@\"",
+        argv.addAll(List.of("/bin/sh", "-c", "exec 1>>\"$0\" 2>>\"$1\" " + status + ">\"$2\"; shift 2; exec \"$@\"",
                 restored.stdout().toString(), restored.stderr().toString(), restored.exitStatus().toString(),
                 criu.toString(), "restore", "--images-dir", images.toString(), "--work-dir", workDir.toString(),
                 "--log-file", RESTORE_LOG, "--external", "mnt[]", "--root", "/", "--manage-cgroups=ignore"));

@@ -24,14 +24,7 @@ class TemplateTrialKernelTest {
 
     @Test
     void aUsableCriuRestoresTheTrialsShellWithItsNewFiles() {
-        assumeTrue(Host.effectiveUid() == 0, "restoring needs root");
-        Criu.Availability criu = Criu.probe();
-        if (!"1".equals(System.getenv("BELLJAR_REQUIRE_RESTORE"))) {
-            assumeTrue(criu.usable().isPresent(), () -> "no usable CRIU: " + criu.unavailable());
-        }
-        assertThat(criu.unavailable()).isNull();
-
-        assertThat(TemplateTrial.cannotRestore(criu.criu(), UNSHARE)).isEmpty();
+        assertThat(TemplateTrial.cannotRestore(usableCriu(), UNSHARE)).isEmpty();
     }
 
     @Test
@@ -60,5 +53,45 @@ class TemplateTrialKernelTest {
         } finally {
             System.clearProperty(Criu.LOCATION_PROPERTY);
         }
+    }
+
+    @Test
+    void whereRunIsNoTmpfsTheKernelFeaturesAreProbedOnceAndKeptForRestores(@TempDir Path dir) throws IOException {
+        Criu criu = usableCriu();
+        Path folder = dir.resolve("features");
+
+        Criu keeping = criu.withFeaturesKeptIn(folder, UNSHARE);
+
+        if (Criu.runIsTmpfs()) {
+            assertThat(keeping.keptFeatures()).as("CRIU keeps its own in /run").isEmpty();
+            return;
+        }
+        assertThat(keeping.keptFeatures()).contains(folder);
+        assertThat(Files.size(folder.resolve("criu.kdat"))).as("what criu check probed").isPositive();
+        assertThat(TemplateTrial.cannotRestore(keeping, UNSHARE)).isEmpty();
+    }
+
+    @Test
+    void aRestoreFindsTheKeptFeaturesWhereCriuLooksForThem(@TempDir Path dir) throws IOException {
+        Criu criu = usableCriu();
+        assumeTrue(!Criu.runIsTmpfs(), "/run is a tmpfs: CRIU keeps its own");
+        Path folder = Files.createDirectory(dir.resolve("features"));
+        // Not what CRIU writes: it removes a stale file where it looks, then probes the kernel itself.
+        Path stale = Files.write(folder.resolve("criu.kdat"), new byte[64]);
+
+        Criu keeping = criu.withFeaturesKeptIn(folder, UNSHARE);
+
+        assertThat(TemplateTrial.cannotRestore(keeping, UNSHARE)).isEmpty();
+        assertThat(stale).as("CRIU found it as /run/criu.kdat").doesNotExist();
+    }
+
+    private static Criu usableCriu() {
+        assumeTrue(Host.effectiveUid() == 0, "restoring needs root");
+        Criu.Availability criu = Criu.probe();
+        if (!"1".equals(System.getenv("BELLJAR_REQUIRE_RESTORE"))) {
+            assumeTrue(criu.usable().isPresent(), () -> "no usable CRIU: " + criu.unavailable());
+        }
+        assertThat(criu.unavailable()).isNull();
+        return criu.criu();
     }
 }
