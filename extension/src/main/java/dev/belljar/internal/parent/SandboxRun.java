@@ -200,7 +200,7 @@ public final class SandboxRun implements AutoCloseable {
                 String output = Files.readString(run.workDir.restoreLog()) + Files.readString(run.workDir.stderr());
                 throw new RestoreFailedException((run.process.isAlive() ? "the restored child did not connect within 3 min: "
                         : "criu restore ended with exit status " + run.process.exitValue() + ": ")
-                        + Criu.restoreErrors(run.workDir.path(), output));
+                        + Criu.restoreErrorsOfPassingLog(run.workDir.path(), output));
             }
             return run;
         } catch (IOException e) {

@@ -299,13 +299,14 @@ final class WarmTemplates {
                 + "\u0001" + plan.steps() + "\u0001" + plan.serves() + "\u0001" + System.getProperty("java.home");
     }
 
-    /**
-     * The files a child of {@code plan} maps or keeps open from its start-up on, each with its
-     * identity: the start-up archive, the jars of its class path and the JDK's runtime image.
-     */
     /** {@link #identityOfClassDirectory} of each class directory, as this test JVM first found it. */
     private static final Map<Path, String> BELLJAR_CLASS_DIRECTORIES = new ConcurrentHashMap<>();
 
+    /**
+     * The files a child of {@code plan} maps or keeps open from its start-up on, each with its
+     * identity: the start-up archive, the jars of its class path and the JDK's runtime image; and
+     * the class directories that hold Belljar's own classes, each with its identity.
+     */
     private static Map<Path, String> filesOf(LaunchPlan plan) {
         List<Path> files = new ArrayList<>();
         for (String arg : plan.jvmArgs(plan.sharing().map(ClassDataSharing::jvmFlags).orElse(List.of()))) {

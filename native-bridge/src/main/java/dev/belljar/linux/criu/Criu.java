@@ -199,7 +199,7 @@ public final class Criu {
      * tree runs. Its own stdin replaces the tree's stdin pipe {@code stdinPipe} ({@code pipe:[inode]}).
      */
     public List<String> restoreCommand(Path images, String stdinPipe) {
-        return List.of(criu.toString(), "restore", "--images-dir", images.toString(), "--log-file", "restore.log",
+        return List.of(criu.toString(), "restore", "--images-dir", images.toString(), "--log-file", RESTORE_LOG,
                 "--external", "mnt[]", "--root", "/", "--manage-cgroups=ignore", "--inherit-fd", "fd[0]:" + stdinPipe);
     }
 
@@ -252,9 +252,17 @@ public final class Criu {
                         + " and iptables is not installed (apt-get install iptables)");
     }
 
-    /** What went wrong in a failed restore, from its log in {@code images}. */
+    /**
+     * What went wrong in a failed restore, from its log in {@code dir}, which goes with it (a work
+     * dir): what the log says, without its path.
+     */
+    public static String restoreErrorsOfPassingLog(Path dir, String output) {
+        return errorsOf(dir.resolve(RESTORE_LOG), output);
+    }
+
+    /** What went wrong in a failed restore, from its log in {@code images}, which stays: its path too. */
     public static String restoreErrors(Path images, String output) {
-        Path log = images.resolve("restore.log");
+        Path log = images.resolve(RESTORE_LOG);
         return errorsOf(log, output) + (Files.exists(log) ? " (log: " + log + ")" : "");
     }
 

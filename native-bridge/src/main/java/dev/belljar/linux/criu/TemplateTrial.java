@@ -92,7 +92,7 @@ public final class TemplateTrial {
         if (restored.exitValue() != 0 || !output.equals("restored\n") || !status.equals("3")) {
             return Optional.of("criu restore of the trial's shell failed (exit status " + restored.exitValue()
                     + ", it printed '" + output.strip() + "' and ended with '" + status + "' instead of 'restored' and 3): "
-                    + Criu.restoreErrors(dir, Files.readString(dir.resolve("restore-output"))));
+                    + Criu.restoreErrorsOfPassingLog(dir, Files.readString(dir.resolve("restore-output"))));
         }
         return Optional.empty();
     }
