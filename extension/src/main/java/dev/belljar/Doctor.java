@@ -225,6 +225,9 @@ public final class Doctor {
                 psi ? "run on cgroup v2, which keeps pressure per cgroup" : "boot with psi=1 (CONFIG_PSI)");
     }
 
+    static final String KERNEL_FEATURES_KEPT = "; /run is not a tmpfs here, where CRIU would keep the kernel features it"
+            + " probes: Belljar probes them once per boot and keeps them beside its templates for every restore";
+
     /**
      * Optional: {@code SandboxProcess.checkpoint} needs CRIU, and with it (as root, where a trial
      * template is dumped and restored) children are restored from warm templates instead of started.
@@ -247,7 +250,7 @@ public final class Doctor {
         Optional<String> cannot = TemplateTrial.cannotRestore(criu.criu(), unshare.get());
         add("checkpoint/restore (CRIU)", cannot.isEmpty(), cannot.isEmpty()
                         ? where + ": a trial template was dumped and restored; children of isolated tests are restored"
-                        + " from warm templates" : where + " passes criu check but cannot restore a trial template, so"
+                        + " from warm templates" + (Criu.keepsKernelFeaturesItself() ? "" : KERNEL_FEATURES_KEPT) : where + " passes criu check but cannot restore a trial template, so"
                         + " children start fresh: " + cannot.get(), fix);
     }
 

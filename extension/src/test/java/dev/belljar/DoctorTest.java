@@ -2,6 +2,7 @@ package dev.belljar;
 
 import dev.belljar.linux.cgroup.CgroupManager;
 import dev.belljar.linux.cgroup.CgroupVersion;
+import dev.belljar.linux.criu.Criu;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The doctor on this host (root or a delegated user, cgroups, util-linux): every default item works and is printed. */
 class DoctorTest extends KernelTest {
@@ -43,6 +45,19 @@ class DoctorTest extends KernelTest {
             assertThat(pressure.detail()).contains("sandboxes report none");
         } else {
             assertThat(pressure.ok()).as(pressure.toString()).isEqualTo(Files.exists(Path.of("/proc/pressure/cpu")));
+        }
+    }
+
+    @Test
+    void saysWhereBelljarKeepsTheKernelFeaturesThatCriuCannotKeep() {
+        Doctor.Finding restore = Doctor.examine().findings().stream()
+                .filter(f -> f.item().equals("checkpoint/restore (CRIU)")).findFirst().orElseThrow();
+        assumeTrue(restore.ok(), () -> "no restores here: " + restore.detail());
+
+        if (Criu.keepsKernelFeaturesItself()) {
+            assertThat(restore.detail()).doesNotContain(Doctor.KERNEL_FEATURES_KEPT);
+        } else {
+            assertThat(restore.detail()).endsWith(Doctor.KERNEL_FEATURES_KEPT);
         }
     }
 }

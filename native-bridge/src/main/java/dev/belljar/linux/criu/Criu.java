@@ -120,7 +120,7 @@ public final class Criu {
      * name should say which. This CRIU as it is where {@code /run} is a tmpfs or the probe fails.
      */
     public Criu withFeaturesKeptIn(Path folder, Path unshare) {
-        if (runIsTmpfs()) {
+        if (keepsKernelFeaturesItself()) {
             return this;
         }
         Path features = folder.resolve(FEATURES_FILE);
@@ -148,8 +148,11 @@ public final class Criu {
         return Optional.ofNullable(keptFeatures);
     }
 
-    /** Whether the last mount at {@code /run} is a tmpfs, where CRIU keeps what it probed of the kernel. */
-    static boolean runIsTmpfs() {
+    /**
+     * Whether CRIU keeps the kernel features it probed from one start to the next here: where the
+     * last mount at {@code /run} is a tmpfs.
+     */
+    public static boolean keepsKernelFeaturesItself() {
         try {
             List<Mountinfo.Mount> atRun = Mountinfo.read(Path.of("/proc/self/mountinfo")).stream()
                     .filter(mount -> mount.mountPoint().equals(RUN.toString())).toList();

@@ -62,7 +62,7 @@ class TemplateTrialKernelTest {
 
         Criu keeping = criu.withFeaturesKeptIn(folder, UNSHARE);
 
-        if (Criu.runIsTmpfs()) {
+        if (Criu.keepsKernelFeaturesItself()) {
             assertThat(keeping.keptFeatures()).as("CRIU keeps its own in /run").isEmpty();
             return;
         }
@@ -74,7 +74,7 @@ class TemplateTrialKernelTest {
     @Test
     void aRestoreFindsTheKeptFeaturesWhereCriuLooksForThem(@TempDir Path dir) throws IOException {
         Criu criu = usableCriu();
-        assumeTrue(!Criu.runIsTmpfs(), "/run is a tmpfs: CRIU keeps its own");
+        assumeTrue(!Criu.keepsKernelFeaturesItself(), "/run is a tmpfs: CRIU keeps its own");
         Path folder = Files.createDirectory(dir.resolve("features"));
         // Not what CRIU writes: it removes a stale file where it looks, then probes the kernel itself.
         Path stale = Files.write(folder.resolve("criu.kdat"), new byte[64]);
