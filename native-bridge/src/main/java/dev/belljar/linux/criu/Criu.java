@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +31,9 @@ public final class Criu {
     /** The file CRIU keeps the kernel features it probed in, to read them from instead of probing again. */
     private static final String FEATURES_FILE = "criu.kdat";
     private static final Path RUN = Path.of("/run");
+
+    /** {@link #version} by binary ({@link #identity}). */
+    private static final Map<String, String> VERSIONS = new ConcurrentHashMap<>();
 
     private final Path criu;
     private volatile String version;
@@ -95,17 +100,28 @@ public final class Criu {
 
     /**
      * What {@code criu --version} says, e.g. {@code 4.1.1}; empty if it says nothing readable.
-     * Asked once: every restore names its image with it.
+     * Asked once per binary and JVM (every restore names its image with it): a test JVM that runs
+     * JUnit several times, each with its own Belljar state, does not start CRIU each time.
      */
     public String version() {
         String known = version;
         if (known == null) {
-            known = Host.run(List.of(criu.toString(), "--version"), 10).output().lines()
-                    .filter(line -> line.startsWith("Version:")).map(line -> line.substring("Version:".length()).strip())
-                    .findFirst().orElse("");
+            known = VERSIONS.computeIfAbsent(identity(), key -> Host.run(List.of(criu.toString(), "--version"), 10)
+                    .output().lines().filter(line -> line.startsWith("Version:"))
+                    .map(line -> line.substring("Version:".length()).strip()).findFirst().orElse(""));
             version = known;
         }
         return known;
+    }
+
+    /** The binary's path, inode, size and modification time: another build of it is another binary. */
+    private String identity() {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(criu, BasicFileAttributes.class);
+            return criu + " " + attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return criu.toString();
+        }
     }
 
     /**

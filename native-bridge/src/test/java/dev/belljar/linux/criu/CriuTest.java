@@ -1,10 +1,17 @@
 package dev.belljar.linux.criu;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What of CRIU's output reaches the user: its errors, not the probes it reports as errors too. */
+/** What of CRIU's output reaches the user, and what Belljar asks it. */
 class CriuTest {
 
     @Test
@@ -23,5 +30,22 @@ class CriuTest {
     @Test
     void aLogWithoutErrorsGivesNone() {
         assertThat(Criu.firstErrors("(00.1) Restore finished successfully\n")).isEmpty();
+    }
+
+    @Test
+    void itsVersionIsAskedOncePerBinaryEvenAcrossInstances(@TempDir Path dir) throws IOException {
+        Path asked = dir.resolve("asked");
+        Path criu = dir.resolve("criu");
+        Files.writeString(criu, "#!/bin/sh\necho x >> " + asked + "\necho 'Version: 4.1.1'\n");
+        Files.setPosixFilePermissions(criu, PosixFilePermissions.fromString("rwx------"));
+
+        assertThat(Criu.known(criu).version()).isEqualTo("4.1.1");
+        assertThat(Criu.known(criu).version()).isEqualTo("4.1.1");
+        assertThat(Files.readAllLines(asked)).as("asked once").hasSize(1);
+
+        Files.writeString(criu, "#!/bin/sh\necho x >> " + asked + "\necho 'Version: 4.2'\n");
+        Files.setLastModifiedTime(criu, FileTime.fromMillis(Files.getLastModifiedTime(criu).toMillis() + 1000));
+        assertThat(Criu.known(criu).version()).as("another build").isEqualTo("4.2");
+        assertThat(Files.readAllLines(asked)).hasSize(2);
     }
 }
