@@ -10,14 +10,15 @@ import java.util.function.BooleanSupplier;
 final class Poll {
 
     /**
-     * The first pause is short, as most of these states arrive within a millisecond or two; later
-     * ones double up to the longest, so that a slow state costs few reads.
+     * The first pause is short, as most of these states arrive within a millisecond or a few (a
+     * killed child JVM takes a few to go); later ones grow by half up to the longest, so that a
+     * state is seen soon after it arrives and a slow one costs few reads.
      */
-    private static final long FIRST_PAUSE_MILLIS = 1;
-    private static final long LONGEST_PAUSE_MILLIS = 10;
+    private static final long FIRST_PAUSE_MICROS = 500;
+    private static final long LONGEST_PAUSE_MICROS = 10_000;
 
     private final long deadline;
-    private long nextPauseMillis = FIRST_PAUSE_MILLIS;
+    private long nextPauseMicros = FIRST_PAUSE_MICROS;
 
     private Poll(Duration timeout) {
         deadline = System.nanoTime() + timeout.toNanos();
@@ -45,12 +46,12 @@ final class Poll {
             return false;
         }
         try {
-            Thread.sleep(nextPauseMillis);
+            Thread.sleep(nextPauseMicros / 1000, (int) (nextPauseMicros % 1000) * 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CgroupException("interrupted while waiting for a cgroup", e);
         }
-        nextPauseMillis = Math.min(nextPauseMillis * 2, LONGEST_PAUSE_MILLIS);
+        nextPauseMicros = Math.min(nextPauseMicros * 3 / 2, LONGEST_PAUSE_MICROS);
         return true;
     }
 }
