@@ -105,7 +105,8 @@ public final class IsolatedTestInterceptor {
         SandboxSpec spec;
         LaunchPlan plan;
         try {
-            spec = IsolatedSpecs.resolve(context);
+            spec = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(IsolatedSpecs.Resolved.class,
+                    key -> new IsolatedSpecs.Resolved(), IsolatedSpecs.Resolved.class).of(context);
             try {
                 plan = host.plan(spec);
             } catch (SpecException e) {

@@ -47,6 +47,23 @@ class IsolatedSpecsTest {
     }
 
     @Test
+    void aRunResolvesEachMethodsSpecOnceForItsDefaults() throws NoSuchMethodException {
+        IsolatedSpecs.Resolved resolved = new IsolatedSpecs.Resolved();
+        Method declared = Outer.class.getDeclaredMethod("declared");
+        SandboxSpec defaults = SandboxSpec.builder().hostname("default").build();
+
+        SandboxSpec first = resolved.of(Outer.class, declared, defaults);
+
+        assertThat(resolved.of(Outer.class, declared, SandboxSpec.builder().hostname("default").build()))
+                .as("the same, not made again").isSameAs(first);
+        assertThat(first).isEqualTo(IsolatedSpecs.resolve(Outer.class, declared, defaults));
+        assertThat(resolved.of(Outer.class, Outer.class.getDeclaredMethod("undeclared"), defaults).memoryBytes())
+                .as("another method's own").hasValue(256L << 20);
+        assertThat(resolved.of(Outer.class, declared, SandboxSpec.builder().hostname("other").build()).hostname())
+                .as("other defaults").hasValue("other");
+    }
+
+    @Test
     void aMethodWithoutAnnotationsTakesTheClasss() throws NoSuchMethodException {
         SandboxSpec spec = resolve(Outer.class, "undeclared");
         assertThat(spec.memoryBytes()).hasValue(256L << 20);
