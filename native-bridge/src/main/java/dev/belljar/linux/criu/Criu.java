@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -114,11 +113,10 @@ public final class Criu {
         return known;
     }
 
-    /** The binary's path, inode, size and modification time: another build of it is another binary. */
+    /** The binary's path and {@link Host#identityOf identity}: another build of it is another binary. */
     private String identity() {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(criu, BasicFileAttributes.class);
-            return criu + " " + attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
+            return criu + " " + Host.identityOf(criu);
         } catch (IOException e) {
             return criu.toString();
         }
@@ -144,9 +142,9 @@ public final class Criu {
             try {
                 Files.createDirectories(folder);
                 Path probed = Files.createTempFile(folder, FEATURES_FILE, ".partial");
-                Host.run(List.of(unshare.toString(), "--mount", "--propagation", "private", "/bin/sh", "-c",
-                        "mount -t tmpfs -o size=1m,mode=0700 belljar-criu " + RUN + " && \"$0\" check >/dev/null 2>&1;"
-                                + " cat " + RUN.resolve(FEATURES_FILE) + " > \"$1\"", criu.toString(), probed.toString()), 60);
+                Host.run(inOwnMountNamespace(unshare, "mount -t tmpfs -o size=1m,mode=0700 belljar-criu " + RUN
+                        + " && \"$0\" check >/dev/null 2>&1; cat " + RUN.resolve(FEATURES_FILE) + " > \"$1\"",
+                        List.of(criu.toString(), probed.toString())), 60);
                 if (Files.size(probed) == 0) {
                     Files.delete(probed);
                     return this;
@@ -157,6 +155,14 @@ public final class Criu {
             }
         }
         return new Criu(criu, folder, unshare);
+    }
+
+    /** A shell running {@code script} with {@code args} ($0, $1, ...) in a mount namespace of its own, whose mounts stay in it. */
+    private static List<String> inOwnMountNamespace(Path unshare, String script, List<String> args) {
+        List<String> argv = new ArrayList<>(List.of(unshare.toString(), "--mount", "--propagation", "private", "/bin/sh",
+                "-c", script));
+        argv.addAll(args);
+        return argv;
     }
 
     /** Where the kernel features are kept for this CRIU's restores: empty where CRIU keeps them itself, in {@code /run}. */
@@ -236,8 +242,8 @@ public final class Criu {
         List<String> argv = new ArrayList<>();
         if (keptFeatures != null) {
             // Without the features where CRIU looks for them, it probes the kernel again: slower, not wrong.
-            argv.addAll(List.of(unshare.toString(), "--mount", "--propagation", "private", "/bin/sh", "-c",
-                    "mount --bind \"$0\" " + RUN + "; exec \"$@\"", keptFeatures.toString()));
+            argv.addAll(inOwnMountNamespace(unshare, "mount --bind \"$0\" " + RUN + "; exec \"$@\"",
+                    List.of(keptFeatures.toString())));
         }
         // The shell opens the restored files as the init did, then CRIU hands them over in place of the template's.
         argv.addAll(List.of("/bin/sh", "-c", "exec 1>>\"$0\" 2>>\"$1\" " + status + ">\"$2\"; shift 2; exec \"$@\"",

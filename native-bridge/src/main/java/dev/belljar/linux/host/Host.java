@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -87,6 +88,15 @@ public final class Host {
         CommandResult result = run(command, 10);
         return result.status() == 0 ? Optional.empty()
                 : Optional.of(String.join(" ", command) + " failed: " + result.firstLine());
+    }
+
+    /**
+     * A file's inode, size and modification time: another build of a binary or a jar has another,
+     * where its path stays the same.
+     */
+    public static String identityOf(Path file) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        return attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
     }
 
     /** The effective UID of this process, from /proc/self/status. */
