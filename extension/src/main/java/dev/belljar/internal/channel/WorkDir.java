@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A child's private directory and every file in it: the channel's pipes, the JVM's argument file,
@@ -41,14 +42,27 @@ public final class WorkDir implements AutoCloseable {
     }
 
     /**
-     * A directory of this user's in the temporary directory, {@code name-<uid>}, made with
-     * {@code permissions} where it is missing: users share {@code /tmp}, and one user's files there
-     * are not another's to write.
+     * A directory of this user's in the temporary directory, {@code name-<uid>}, made where it is
+     * missing: users share {@code /tmp}, and one user's files there are not another's to write.
+     * Readable by all: a sandbox may run as nobody.
      *
      * @throws IOException where it is another user's, a link, or writable by others: see {@link FileTrees#ownDirectory}
      */
-    public static Path ofThisUser(String name, String permissions) throws IOException {
-        return FileTrees.ownDirectory(pathOfThisUser(name), PosixFilePermissions.fromString(permissions));
+    public static Path ofThisUser(String name) throws IOException {
+        return FileTrees.ownDirectory(pathOfThisUser(name), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /**
+     * {@link #ofThisUser}; empty where it cannot be trusted, which is printed with what children
+     * do {@code without} it.
+     */
+    public static Optional<Path> ofThisUserOrWithout(String name, String without) {
+        try {
+            return Optional.of(ofThisUser(name));
+        } catch (IOException e) {
+            System.err.println("[belljar] " + without + ": " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Where {@link #ofThisUser} keeps {@code name}, neither made nor checked. */

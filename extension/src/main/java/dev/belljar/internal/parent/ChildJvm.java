@@ -95,15 +95,10 @@ public final class ChildJvm {
     /**
      * The flags that make a child load JNA's dispatch library kept in this user's folder; none
      * where that folder cannot be trusted (the child then unpacks its own copy, as JNA does).
-     * A sandbox may run as nobody: the folder is readable by all.
      */
     private static List<String> nativeStartupFlags() {
-        try {
-            return NativeStartup.jvmFlags(WorkDir.ofThisUser("belljar-native", "rwxr-xr-x"));
-        } catch (IOException e) {
-            System.err.println("[belljar] " + e.getMessage());
-            return List.of();
-        }
+        return WorkDir.ofThisUserOrWithout("belljar-native", "children unpack JNA's library themselves")
+                .map(NativeStartup::jvmFlags).orElse(List.of());
     }
 
     /**

@@ -91,22 +91,10 @@ final class ClassDataSharing {
                         .getBytes(StandardCharsets.UTF_8));
             }
             String key = HexFormat.of().formatHex(digest.digest()).substring(0, 16);
-            return archiveFolder().map(dir -> new ClassDataSharing(List.copyOf(jars), List.copyOf(childJvmFlags),
-                    dir.resolve("child-" + key + (AOT_CACHE ? ".aot" : ".jsa"))));
+            return WorkDir.ofThisUserOrWithout("belljar-cds", "children start without a start-up archive")
+                    .map(dir -> new ClassDataSharing(List.copyOf(jars), List.copyOf(childJvmFlags),
+                            dir.resolve("child-" + key + (AOT_CACHE ? ".aot" : ".jsa"))));
         } catch (IOException | NoSuchAlgorithmException e) {
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * This user's folder of archives, readable by all (a sandbox may run as nobody); empty, and
-     * said once, where it cannot be trusted: children then start without an archive.
-     */
-    private static Optional<Path> archiveFolder() {
-        try {
-            return Optional.of(WorkDir.ofThisUser("belljar-cds", "rwxr-xr-x"));
-        } catch (IOException e) {
-            System.err.println("[belljar] children start without a start-up archive: " + e.getMessage());
             return Optional.empty();
         }
     }
