@@ -7,6 +7,7 @@ import dev.belljar.internal.child.SetupStep;
 import dev.belljar.linux.criu.Criu;
 import dev.belljar.linux.criu.TemplateTrial;
 import dev.belljar.linux.host.FileTrees;
+import dev.belljar.linux.host.Host;
 import dev.belljar.linux.ns.LaunchCommand;
 
 import java.io.File;
@@ -157,7 +158,7 @@ final class WarmTemplates {
             return;
         }
         try {
-            WorkDir.ofThisUser(ROOT_NAME, "rwxr-xr-x");
+            WorkDir.ofThisUser(ROOT_NAME);
             removeLeftovers();
         } catch (IOException e) {
             unusable = "no folder for templates: " + e.getMessage();
@@ -166,8 +167,10 @@ final class WarmTemplates {
         }
         Optional<Path> located = Criu.located();
         Path unshare = host.probe().unshare();
-        if (located.flatMap(criu -> trialPassedMarker(criu, unshare)).filter(Files::exists).isPresent()) {
-            criu = keepingFeatures(Criu.known(located.get()), unshare);
+        // What a noted trial and kept kernel features belong to, hashed once: the binaries, the kernel, its boot.
+        Optional<String> key = located.flatMap(path -> hostKey(path, unshare));
+        if (key.map(WarmTemplates::trialPassedMarker).filter(Files::exists).isPresent()) {
+            criu = keepingFeatures(Criu.known(located.get()), unshare, key);
             return;
         }
         Criu.Availability available = host.probe().criu();
@@ -182,24 +185,26 @@ final class WarmTemplates {
             report(unusable);
             return;
         }
-        rememberTrialPassed(available.criu().path(), unshare);
-        criu = keepingFeatures(available.criu(), unshare);
-    }
-
-    /** {@code criu} with the kernel features it probes kept beside the templates, for this boot: see {@link Criu#withFeaturesKeptIn}. */
-    private static Criu keepingFeatures(Criu criu, Path unshare) {
-        return hostKey(criu.path(), unshare).map(key -> criu.withFeaturesKeptIn(root().resolve(FEATURES_PREFIX + key), unshare))
-                .orElse(criu);
+        key.ifPresent(hostKey -> rememberTrialPassed(available.criu().path(), unshare, hostKey));
+        criu = keepingFeatures(available.criu(), unshare, key);
     }
 
     /**
-     * Where a test JVM notes that {@code criu} passed {@code criu check} and the trial, run
-     * through {@code unshare}: later test JVMs skip both (about 180 ms) while both binaries, the
-     * kernel and its boot are the same. A failed check or trial is not noted: each run tries
-     * again, and says why it cannot restore.
+     * {@code criu} with the kernel features it probes kept beside the templates, for the binaries,
+     * kernel and boot of {@code key}: see {@link Criu#withFeaturesKeptIn}.
      */
-    private static Optional<Path> trialPassedMarker(Path criu, Path unshare) {
-        return hostKey(criu, unshare).map(key -> root().resolve(TRIAL_PASSED_PREFIX + key));
+    private static Criu keepingFeatures(Criu criu, Path unshare, Optional<String> key) {
+        return key.map(hostKey -> criu.withFeaturesKeptIn(root().resolve(FEATURES_PREFIX + hostKey), unshare)).orElse(criu);
+    }
+
+    /**
+     * Where a test JVM notes that CRIU passed {@code criu check} and the trial, run through
+     * {@code unshare}, for the binaries, kernel and boot of {@code hostKey}: later test JVMs skip
+     * both (about 180 ms) while these are the same. A failed check or trial is not noted: each
+     * run tries again, and says why it cannot restore.
+     */
+    private static Path trialPassedMarker(String hostKey) {
+        return root().resolve(TRIAL_PASSED_PREFIX + hostKey);
     }
 
     /** A hash of the {@code criu} and {@code unshare} binaries, the kernel and its boot; empty where one is unknown. */
@@ -217,15 +222,9 @@ final class WarmTemplates {
         }
     }
 
-    /** A binary's path, inode, size and modification time: another build of it is another binary. */
+    /** A binary's path and {@link Host#identityOf identity}: another build of it is another binary. */
     private static String identityOf(Path binary) throws IOException {
-        return binary + " " + attributesOf(binary);
-    }
-
-    /** A file's inode, size and modification time. */
-    private static String attributesOf(Path file) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        return attributes.fileKey() + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
+        return binary + " " + Host.identityOf(binary);
     }
 
     /**
@@ -256,15 +255,11 @@ final class WarmTemplates {
      * Notes the trial's success, in place of any earlier note and kept kernel features (another
      * CRIU, an earlier boot).
      */
-    private static void rememberTrialPassed(Path criu, Path unshare) {
-        Optional<String> key = hostKey(criu, unshare);
-        if (key.isEmpty()) {
-            return;
-        }
+    private static void rememberTrialPassed(Path criu, Path unshare, String key) {
         try (Stream<Path> entries = Files.list(root())) {
             for (Path old : entries.toList()) {
                 String name = old.getFileName().toString();
-                if (name.endsWith(key.get())) {
+                if (name.endsWith(key)) {
                     continue;  // this host's, which another test JVM may be making now
                 }
                 if (name.startsWith(TRIAL_PASSED_PREFIX)) {
@@ -273,7 +268,7 @@ final class WarmTemplates {
                     FileTrees.delete(old);
                 }
             }
-            Files.writeString(root().resolve(TRIAL_PASSED_PREFIX + key.get()), criu + " passed criu check and a trial restore through " + unshare + " on Linux "
+            Files.writeString(trialPassedMarker(key), criu + " passed criu check and a trial restore through " + unshare + " on Linux "
                     + System.getProperty("os.version") + ", boot " + Files.readString(BOOT_ID).strip() + "\n");
         } catch (IOException e) {
             // the next test JVM runs the trial again
@@ -328,7 +323,7 @@ final class WarmTemplates {
         files.add(Path.of(System.getProperty("java.home"), "lib", "modules"));
         for (Path file : files) {
             try {
-                identities.put(file, attributesOf(file));
+                identities.put(file, Host.identityOf(file));
             } catch (IOException e) {
                 identities.put(file, "absent");
             }
